@@ -1,0 +1,73 @@
+"""An AWS component has no `region`.
+
+## What it does
+Checks that every AWS component sets `region` (or `awsRegion`, on the types
+that still read that alias). It knows the AWS types from Dapr's own data:
+every type with the builtin `aws` auth profile, the four bindings with their
+own AWS profile, the legacy `pubsub.snssqs` name, Kafka with
+`authType: awsiam` and the PostgreSQL family with `useAWSIAM: true`.
+
+## Why is this bad?
+Without a region the AWS SDK falls back to `AWS_REGION`, `AWS_DEFAULT_REGION`
+or a shared profile. An injected Dapr sidecar has none of them, so the
+component fails on its first call, long after the manifest was applied.
+A region given through `secretKeyRef`, `envRef` or a template counts.
+
+## Example
+```yaml
+spec:
+  type: state.aws.dynamodb
+  version: v1
+  metadata:
+  - name: table
+    value: orders
+```
+Use instead:
+```yaml
+  metadata:
+  - name: table
+    value: orders
+  - name: region
+    value: eu-west-1
+```
+
+## Fix (unsafe)
+Inserts a `region` item with the region set by `aws-region` in the config or
+`--aws-region`. daprlint never guesses a region: without one there is no fix.
+"""
+from daprlint import dapr
+from daprlint.rulekit import Fix
+
+CODE = "AWS001"
+NAME = "aws-missing-region"
+SEVERITY = "error"
+SUMMARY = "AWS component without a region"
+FIX = "unsafe"
+KINDS = ("Component",)
+
+
+def check(resource, ctx):
+    if resource.type is None or not dapr.is_aws(resource, ctx.data):
+        return
+    if dapr.has_field(resource, "region", ctx.data):
+        return
+    ignored = [item for item in resource.items("awsRegion") if item.has_value]
+    if ignored:
+        hint = (f"`{ignored[0].name.value}` is not read by {resource.type_name}; rename it to `region`")
+    else:
+        hint = "the sidecar has no AWS_REGION, so the first AWS call fails; add a `region` item"
+    yield ctx.report(resource.type.span, f"AWS component `{resource.type_name}` has no `region`: {hint}",
+                     fix=_fix(resource, ctx))
+
+
+def _fix(resource, ctx):
+    from daprlint.fixes import insert_metadata_item
+
+    region = ctx.option("aws-region")
+    if not region:
+        return Fix("insert a `region` item", (), "unsafe",
+                   blocked="set `aws-region` in [tool.daprlint] or pass --aws-region to enable this fix")
+    edits = insert_metadata_item(resource, ctx.text, "region", region)
+    if not edits:
+        return None
+    return Fix(f"insert `region: {region}`", edits, "unsafe")

@@ -1,0 +1,43 @@
+"""`sessionToken` is set, but `accessKey` and `secretKey` are not both set.
+
+## What it does
+Flags a `sessionToken` (or `awsSessionToken`, on the types that read it)
+with a value when the component does not also set both `accessKey` and
+`secretKey`.
+
+## Why is this bad?
+daprd passes a session token only to the static credential provider, and
+uses that provider only when both keys are set. Otherwise the token is
+silently ignored and the SDK's default chain is used instead, so the
+credentials you meant are not the ones in use.
+
+## Example
+```yaml
+  - name: sessionToken
+    secretKeyRef: {name: aws, key: token}
+```
+Use instead: set `accessKey` and `secretKey` next to it, or remove the token
+and rely on the default chain (IRSA, Pod Identity, an instance profile).
+"""
+from daprlint import dapr
+
+CODE = "AWS002"
+NAME = "aws-session-token-without-keys"
+SEVERITY = "error"
+SUMMARY = "session token without both access keys is ignored"
+KINDS = ("Component",)
+
+
+def check(resource, ctx):
+    if not dapr.is_aws(resource, ctx.data):
+        return
+    tokens = [item for item in resource.metadata
+              if item.key in ("sessiontoken", "awssessiontoken") and item.has_value]
+    if not tokens:
+        return
+    if dapr.has_field(resource, "accessKey", ctx.data) and dapr.has_field(resource, "secretKey", ctx.data):
+        return
+    missing = [k for k in ("accessKey", "secretKey") if not dapr.has_field(resource, k, ctx.data)]
+    yield ctx.report(tokens[0].name_span,
+                     f"`{tokens[0].name.value}` is ignored without {' and '.join(f'`{m}`' for m in missing)}: "
+                     "daprd uses a session token only together with both keys")

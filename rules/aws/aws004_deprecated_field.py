@@ -1,0 +1,66 @@
+"""A deprecated AWS alias is used where its canonical name is accepted.
+
+## What it does
+Flags `awsRegion`, `awsAccessKey`, `awsSecretKey`, `awsSessionToken`,
+`awsIamRoleArn`, `awsStsSessionName` and the legacy `pubsub.aws.snssqs` names
+(`awsAccountID`, `awsSecret`) on the component types that still read them,
+and says what replaces each. When the alias and its canonical name are both
+set, the message says which one daprd uses.
+
+## Why is this bad?
+Dapr marks these names deprecated and has announced their removal. Two names
+for one setting also invite conflicts that are resolved silently.
+
+## Example
+```yaml
+  - name: awsRegion
+    value: us-east-1
+```
+Use instead:
+```yaml
+  - name: region
+    value: us-east-1
+```
+
+## Fix (safe)
+Renames the alias to its canonical name when the canonical one is absent.
+"""
+from daprlint import dapr
+from daprlint.rulekit import Fix
+
+CODE = "AWS004"
+NAME = "aws-deprecated-field"
+SEVERITY = "warning"
+SUMMARY = "deprecated AWS field alias"
+FIX = "safe"
+KINDS = ("Component",)
+
+
+def check(resource, ctx):
+    if not dapr.is_aws(resource, ctx.data) and not _has_switch_type(resource, ctx):
+        return
+    for alias in dapr.aliases_for(resource, ctx.data):
+        if alias["alias"].lower() == alias["canonical"].lower():
+            continue  # a case variant (`Endpoint`) is the same name to Dapr
+        for item in resource.items(alias["alias"]):
+            canonical = [i for i in resource.items(alias["canonical"])]
+            if canonical:
+                winner = alias["canonical"] if alias.get("wins", "canonical") == "canonical" else item.name.value
+                message = (f"`{item.name.value}` is deprecated and conflicts with `{alias['canonical']}`: "
+                           f"daprd uses `{winner}`; remove the other one")
+                yield ctx.report(item.name_span, message)
+            else:
+                yield ctx.report(item.name_span,
+                                 f"`{item.name.value}` is deprecated: use `{alias['canonical']}`",
+                                 fix=_rename(item, alias["canonical"]))
+
+
+def _has_switch_type(resource, ctx):
+    # Kafka and PostgreSQL read the aliases even when AWS IAM is off
+    return dapr.type_key(resource) in ctx.data.json(dapr.AWS)["conditional"]
+
+
+def _rename(item, canonical):
+    from daprlint.fixes import replace_scalar
+
+    return Fix(f"rename `{item.name.value}` to `{canonical}`", (replace_scalar(item.name, canonical),), "safe")

@@ -1,0 +1,839 @@
+#!/usr/bin/env python3
+"""Generate daprlint's committed data files in ``rules/generated/`` from Dapr reference data.
+
+Inputs (the reference directory, default ``<repo>/../shared/reference``):
+
+* ``dapr-components-metadata/**/metadata.yaml`` (components-contrib, 141 files) and
+  ``dapr-components-metadata/.build-tools/builtin-authentication-profiles.yaml``
+* ``dapr-derived/*.json`` (component-fields-index, daprd-component-types, sensitive-fields,
+  aws-auth-fields) and ``dapr-derived/SOURCE.md``
+* ``dapr-crds/*.yaml`` (the Dapr CRDs) and ``dapr-crds/SOURCE.md``
+
+Outputs (written deterministically; ``--check`` only compares):
+
+* ``rules/generated/components.json``      per spec.type / version field tables
+* ``rules/generated/sensitive-names.json`` sensitive field names and non-sensitive look-alikes
+* ``rules/generated/aws.json``             AWS auth component lists, IAM switches, aliases
+* ``rules/generated/crds/*.schema.json``   CRD openAPIV3Schema as JSON Schema draft 2020-12
+* ``rules/generated/crds/index.json``      "<apiVersion>/<Kind>" -> schema file name
+* ``rules/generated/sources.json``         upstream commits
+
+Builtin authentication profiles are expanded exactly as ``dapr-derived/component-fields-index.json``
+does (that file is the source of truth for the expansion); everything is cross-checked against the
+raw metadata.yaml files and the generator fails loudly on any disagreement.
+
+Only the standard library and PyYAML are used.
+
+Usage: python scripts/gen_schemas.py [--reference DIR] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python loader.
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
+OUT_DIR = REPO / "rules" / "generated"
+GENERATED_BY = "scripts/gen_schemas.py"
+
+# DAPR-FACTS A.4: spec.type category prefixes accepted by daprd (dapr/dapr pkg/components/category.go).
+CATEGORIES = sorted([
+    "bindings", "pubsub", "secretstores", "state", "workflow", "workflowbackend", "middleware",
+    "configuration", "crypto", "lock", "nameresolution", "conversation",
+])
+
+# dapr/dapr cmd/daprd/components/state_postgres.go registers "yugabytedb"/"yugabyte" with a v2
+# constructor only ("There's no v1 for YugabyteDB"); the derived index lists both metadata versions
+# for all four names (see dapr-derived/SOURCE.md), so restrict them here.
+VERSION_RESTRICTIONS = {
+    "state.yugabyte": {"v2"},
+    "state.yugabytedb": {"v2"},
+}
+
+# Runtime-builtin fields are appended by the components-contrib build tool (validators.go); they
+# carry no description in the reference data, so give them a short one here.
+RUNTIME_BUILTIN_DESCRIPTIONS = {
+    "keyPrefix": "Runtime-builtin (daprd): prefix for stored keys: appid (default), name, namespace, none, or a custom string.",
+    "actorStateStore": "Runtime-builtin (daprd): use this state store for actor state (only one actor state store per app).",
+    "outboxPublishPubsub": "Runtime-builtin (daprd): transactional outbox - pub/sub component used to publish state changes.",
+    "outboxPublishTopic": "Runtime-builtin (daprd): transactional outbox - topic the state changes are published to.",
+    "outboxPubsub": "Runtime-builtin (daprd): transactional outbox - pub/sub component used internally to coordinate the outbox (defaults to outboxPublishPubsub).",
+    "outboxDiscardWhenMissingState": "Runtime-builtin (daprd): transactional outbox - discard the message when the state is missing instead of retrying.",
+    "consumerID": "Runtime-builtin (daprd): consumer (group) ID for the subscriber; defaults to the app ID. Supports {uuid}, {podName}, {namespace}, {appID}.",
+    "allowedTopics": "Runtime-builtin (daprd): comma-separated list of topics allowed for all apps using this pub/sub component.",
+    "publishingScopes": "Runtime-builtin (daprd): semicolon-separated app=topic1,topic2 list restricting which apps may publish to which topics.",
+    "subscriptionScopes": "Runtime-builtin (daprd): semicolon-separated app=topic1,topic2 list restricting which apps may subscribe to which topics.",
+    "protectedTopics": "Runtime-builtin (daprd): comma-separated list of topics that require explicit publishing/subscription scopes.",
+    "direction": "Runtime-builtin (daprd): direction of the binding: input, output or input,output.",
+    "route": "Runtime-builtin (daprd): app endpoint that receives input-binding events (defaults to the component name).",
+}
+
+# Name-based heuristic that a linter might use to guess that a field holds a secret. Names matching
+# it that are never declared sensitive are listed as look-alikes (cacert etc., so "cert" included).
+SENSITIVE_HEURISTIC = r"password|secret|token|key|credential|connectionstring|cert"
+
+# Names the heuristic matches that upstream never marks sensitive although they hold secret
+# material (tokens, private keys, API secrets, storage keys). They are NOT reported as look-alikes,
+# so a name-based fallback keeps flagging them. Hand-curated from the field descriptions; review the
+# diff of sensitive-names.json when regenerating against a newer components-contrib.
+UNFLAGGED_SECRETS = frozenset({
+    "accounttoken",             # bindings.postmark: Postmark account token
+    "acltoken",                 # state.consul, nameresolution.consul: Consul ACL token
+    "awsaccesskey",             # Kafka/PostgreSQL alias of accessKey (accessKey is sensitive)
+    "mtlsclientkey",            # bindings.http: PEM client key (or a path)
+    "private_key",              # state.gcp.firestore: service-account private key
+    "private_key_id",           # state.gcp.firestore (privateKeyID is sensitive elsewhere)
+    "schemaregistryapikey",     # Kafka schema registry API key
+    "schemaregistryapisecret",  # Kafka schema registry API secret
+    "secret",                   # bindings.alicloud.dingtalk.webhook signing secret
+    "secretaccesskey",          # secretstores.huaweicloud.csms secret access key
+    "secretid",                 # secretstores.tencentcloud.ssm SecretId (credential id)
+    "securitytoken",            # bindings.http: token sent as a header
+    "seedkey",                  # pubsub.jetstream: NATS nkey seed
+    "servertoken",              # bindings.postmark: Postmark server token
+    "storageaccountkey",        # Event Hubs checkpoint storage account key
+    "storageconnectionstring",  # Event Hubs checkpoint storage connection string
+    "tls_client_key",           # pubsub.jetstream: TLS client private key
+    "tlsclientkey",             # state.coherence: client key
+    "vaulttoken",               # secretstores.hashicorp.vault token
+})
+
+FIELD_ATTRS = ("name", "required", "sensitive", "type", "default", "allowedValues", "deprecated",
+               "binding", "example")
+
+
+
+class GenError(Exception):
+    """Reference data is inconsistent or missing."""
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+def dump(obj) -> str:
+    return json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load_yaml_text(text: str):
+    # Two zeebe metadata.yaml files have a trailing TAB that PyYAML rejects (Go's parser accepts
+    # it), so strip trailing whitespace from every line first.
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return yaml.load(text, Loader=_Loader)
+
+
+def load_json(path: Path):
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def collapse(text, limit=300) -> str:
+    if text is None:
+        return ""
+    return " ".join(str(text).split())[:limit]
+
+
+def opt_str(value):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def require(cond, message):
+    if not cond:
+        raise GenError(message)
+
+
+# --------------------------------------------------------------------------------------------------
+# sources
+
+def read_sources(ref: Path) -> dict:
+    """Upstream commits; all SOURCE.md files and DAPR-FACTS.md must agree."""
+    found = {"components-contrib": set(), "dapr": set()}
+    derived = (ref / "dapr-derived" / "SOURCE.md").read_text(encoding="utf-8")
+    for repo, key in (("dapr/components-contrib", "components-contrib"), ("dapr/dapr", "dapr")):
+        for m in re.finditer(re.escape(repo) + r"\s*@\s*`([0-9a-f]{40})`", derived):
+            found[key].add(m.group(1))
+    for sub, key in (("dapr-components-metadata", "components-contrib"), ("dapr-crds", "dapr")):
+        p = ref / sub / "SOURCE.md"
+        if p.exists():
+            for m in re.finditer(r"Commit:\s*`([0-9a-f]{40})`", p.read_text(encoding="utf-8")):
+                found[key].add(m.group(1))
+    facts = ref / "DAPR-FACTS.md"
+    if facts.exists():
+        text = facts.read_text(encoding="utf-8")
+        for repo, key in (("dapr/components-contrib", "components-contrib"), ("dapr/dapr", "dapr")):
+            m = re.search(r"^\|\s*" + re.escape(repo) + r"\s*\|\s*`([0-9a-f]{40})`", text, re.M)
+            if m:
+                found[key].add(m.group(1))
+    out = {}
+    for key, shas in found.items():
+        require(len(shas) == 1, f"expected exactly one {key} commit in the SOURCE files, found {sorted(shas)}")
+        out[key] = shas.pop()
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# metadata.yaml + derived index
+
+def load_metadata_files(ref: Path) -> dict:
+    root = ref / "dapr-components-metadata"
+    files = {}
+    for p in sorted(root.glob("**/metadata.yaml")):
+        rel = p.relative_to(root).as_posix()
+        files[rel] = load_yaml_text(p.read_text(encoding="utf-8"))
+    require(files, f"no metadata.yaml found under {root}")
+    return files
+
+
+def yaml_field_attrs(f: dict) -> dict:
+    return {k: f[k] for k in FIELD_ATTRS if k in f}
+
+
+def cross_check(index: dict, meta_files: dict, builtin_yaml: dict) -> None:
+    """The derived index must agree with the raw metadata.yaml files."""
+    by_path = {}
+    for key, e in index.items():
+        require(e["metadata_yaml"] in meta_files, f"{key}: {e['metadata_yaml']} missing from reference")
+        by_path[e["metadata_yaml"]] = key
+    missing = sorted(set(meta_files) - set(by_path))
+    require(not missing, f"metadata.yaml files not in component-fields-index.json: {missing}")
+    problems = []
+    for path, y in meta_files.items():
+        key = by_path[path]
+        e = index[key]
+        if (y["type"], y["version"], y["status"], y["title"]) != (e["type"], e["version"], e["status"], e["title"]):
+            problems.append(f"{key}: type/version/status/title differ from {path}")
+        if not key.startswith(f"{y['type']}.") or not key.endswith(f"{y['name']}@{y['version']}"):
+            problems.append(f"{key}: key does not match {y['type']}.{y['name']}@{y['version']}")
+        ymeta = y.get("metadata") or []
+        if [yaml_field_attrs(f) for f in ymeta] != [yaml_field_attrs(f) for f in e["metadata"]]:
+            problems.append(f"{key}: component metadata differs from {path}")
+        yprof = y.get("authenticationProfiles") or []
+        iprof = [p for p in e["authenticationProfiles"] if p["source"] == "component"]
+        if [(p["title"], [yaml_field_attrs(f) for f in p.get("metadata") or []]) for p in yprof] != \
+           [(p["title"], [yaml_field_attrs(f) for f in p["metadata"]]) for p in iprof]:
+            problems.append(f"{key}: authenticationProfiles differ from {path}")
+        ybuiltin = [b["name"] for b in y.get("builtinAuthenticationProfiles") or []]
+        if ybuiltin != e["builtinAuthenticationProfiles"]:
+            problems.append(f"{key}: builtinAuthenticationProfiles differ from {path}")
+        for b in y.get("builtinAuthenticationProfiles") or []:
+            name = b["name"]
+            if name not in builtin_yaml:
+                problems.append(f"{key}: unknown builtin profile {name}")
+                continue
+            extra = {f["name"] for f in b.get("metadata") or []}
+            want_titles = [p["title"] for p in builtin_yaml[name]]
+            got = [p for p in e["authenticationProfiles"] if p["source"] == f"builtin:{name}"]
+            if [p["title"] for p in got] != want_titles:
+                problems.append(f"{key}: expanded builtin:{name} titles differ")
+                continue
+            for p, bp in zip(got, builtin_yaml[name]):
+                allowed = extra | {f["name"] for f in bp.get("metadata") or []}
+                stray = [f["name"] for f in p["metadata"] if f["name"] not in allowed]
+                if stray:
+                    problems.append(f"{key}: builtin:{name} profile {p['title']!r} has unknown fields {stray}")
+        for f in e["runtimeBuiltinMetadata"]:
+            if f["name"] not in RUNTIME_BUILTIN_DESCRIPTIONS:
+                problems.append(f"{key}: unknown runtime-builtin field {f['name']}")
+    require(not problems, "reference data inconsistent:\n  " + "\n  ".join(problems))
+
+
+def description_lookup(y: dict, builtin_yaml: dict):
+    """(profile title or None, field name) -> description, from a metadata.yaml + builtin profiles."""
+    general, per_profile = {}, {}
+
+    def add(title, f):
+        d = f.get("description")
+        if d is None:
+            return
+        per_profile.setdefault((title, f["name"]), d)
+        general.setdefault(f["name"], d)
+
+    for f in y.get("metadata") or []:
+        add(None, f)
+    for p in y.get("authenticationProfiles") or []:
+        for f in p.get("metadata") or []:
+            add(p["title"], f)
+    for b in y.get("builtinAuthenticationProfiles") or []:
+        for bp in builtin_yaml.get(b["name"], []):
+            for f in b.get("metadata") or []:
+                add(bp["title"], f)
+            for f in bp.get("metadata") or []:
+                add(bp["title"], f)
+
+    def lookup(title, name):
+        if (title, name) in per_profile:
+            return per_profile[(title, name)]
+        return general.get(name)
+
+    return lookup
+
+
+def build_version(entry: dict, y: dict, builtin_yaml: dict) -> dict:
+    """One versions[vN] object from a component-fields-index entry (+ its metadata.yaml)."""
+    desc = description_lookup(y, builtin_yaml)
+    decls = []  # (field, source, profile title)
+    for f in entry["metadata"]:
+        decls.append((f, "binding" if "binding" in f else "component", None))
+    for p in entry["authenticationProfiles"]:
+        for f in p["metadata"]:
+            decls.append((f, "profile", p["title"]))
+    for f in entry["runtimeBuiltinMetadata"]:
+        decls.append((f, "runtime-builtin", None))
+
+    fields = {}
+    for f, source, title in decls:
+        name = f["name"]
+        if source == "runtime-builtin":
+            description = RUNTIME_BUILTIN_DESCRIPTIONS.get(name, "")
+        else:
+            description = desc(title, name) or ""
+        allowed = f.get("allowedValues")
+        rec = {
+            "name": name,
+            "description": collapse(description),
+            "type": f.get("type"),
+            "required": bool(f.get("required")) and source in ("component", "binding"),
+            "sensitive": bool(f.get("sensitive")),
+            "deprecated": bool(f.get("deprecated")),
+            "default": opt_str(f.get("default")),
+            "allowedValues": [opt_str(v) for v in allowed] if allowed is not None else None,
+            "example": opt_str(f.get("example")),
+            "source": source,
+            "binding": ({k: bool(v) for k, v in f["binding"].items()} if f.get("binding") else None),
+        }
+        key = name.lower()
+        cur = fields.get(key)
+        if cur is None:
+            fields[key] = rec
+            continue
+        if cur["name"] != name:
+            raise GenError(f"{entry['metadata_yaml']}: field names differ only by case: {cur['name']} / {name}")
+        cur["required"] = cur["required"] or rec["required"]
+        cur["sensitive"] = cur["sensitive"] or rec["sensitive"]
+        cur["deprecated"] = cur["deprecated"] or rec["deprecated"]
+        for attr in ("description", "type", "default", "allowedValues", "example"):
+            if not cur[attr] and rec[attr]:
+                cur[attr] = rec[attr]
+
+    profiles = [
+        {
+            "title": p["title"],
+            "source": p["source"],
+            "required": [f["name"] for f in p["metadata"] if f.get("required")],
+            "fields": [f["name"] for f in p["metadata"]],
+        }
+        for p in entry["authenticationProfiles"]
+    ]
+    binding = None
+    if entry.get("binding") is not None:
+        binding = {
+            "input": bool(entry["binding"].get("input")),
+            "output": bool(entry["binding"].get("output")),
+            "operations": list(entry.get("binding_operations") or []),
+        }
+    return {
+        "status": entry["status"],
+        "title": entry["title"],
+        "fields": fields,
+        "profiles": profiles,
+        "builtin_profiles": list(entry["builtinAuthenticationProfiles"]),
+        "capabilities": list(entry.get("capabilities") or []),
+        "binding": binding,
+    }
+
+
+def metadata_name(index_key: str) -> str:
+    return index_key.rsplit("@", 1)[0]
+
+
+def pick_canonical(group: set, daprd: dict, index: dict) -> str:
+    """Canonical spec.type of an alias group: the name matching the describing metadata.yaml,
+    else the one matching the registration file name, else the alphabetically first."""
+    meta_names = set()
+    for t in group:
+        meta_names.update(metadata_name(k) for k in daprd[t]["metadata_yaml_keys"])
+    hits = sorted(group & meta_names)
+    if len(hits) == 1:
+        return hits[0]
+    stems = set()
+    for t in group:
+        stem = Path(daprd[t]["registration_file"]).stem
+        stems.add(stem)
+    by_file = sorted(t for t in group if t.replace(".", "_") in stems)
+    if len(by_file) == 1:
+        return by_file[0]
+    return sorted(group)[0]
+
+
+def build_components(sources: dict, meta_files: dict, builtin_yaml: dict, index: dict, daprd: dict) -> dict:
+    by_path = {e["metadata_yaml"]: k for k, e in index.items()}
+    versions_by_key = {k: build_version(e, meta_files[e["metadata_yaml"]], builtin_yaml) for k, e in index.items()}
+
+    # consistency of daprd <-> index links
+    for t, d in daprd.items():
+        require(t.split(".", 1)[0] in CATEGORIES, f"daprd type {t} has an unknown category")
+        for mk in d["metadata_yaml_keys"]:
+            require(mk in index, f"daprd type {t}: unknown metadata key {mk}")
+            require(t in index[mk]["daprd_spec_types"], f"{mk} does not list daprd type {t}")
+        for a in d["aliases"]:
+            require(a in daprd, f"alias {a} of {t} is not registered")
+    for k, e in index.items():
+        for t in e["daprd_spec_types"]:
+            require(t in daprd and k in daprd[t]["metadata_yaml_keys"], f"{k}: daprd type {t} not linked back")
+
+    # alias groups
+    canonical = {}
+    for t, d in daprd.items():
+        group = {t, *d["aliases"]}
+        for a in d["aliases"]:
+            require({a, *daprd[a]["aliases"]} == group, f"alias groups of {t} and {a} differ")
+        canonical[t] = pick_canonical(group, daprd, index)
+
+    types = {}
+    for t in sorted(daprd):
+        d = daprd[t]
+        mkeys = d["metadata_yaml_keys"]
+        names = {metadata_name(k) for k in mkeys}
+        require(len(names) <= 1, f"{t}: described by several metadata names {sorted(names)}")
+        versions = {}
+        for mk in mkeys:
+            v = index[mk]["version"]
+            if t in VERSION_RESTRICTIONS and v not in VERSION_RESTRICTIONS[t]:
+                continue
+            require(v not in versions, f"{t}: version {v} described twice")
+            versions[v] = copy.deepcopy(versions_by_key[mk])
+        daprd_names = sorted({t, *d["aliases"]})
+        types[t] = {
+            "metadata_type": names.pop() if names else None,
+            "registered": True,
+            "alias_of": canonical[t] if canonical[t] != t else None,
+            "daprd_names": daprd_names,
+            "in_stable_build": bool(d["in_stable_build"]),
+            "versions": versions,
+        }
+
+    # metadata.yaml types daprd does not register under the metadata name
+    for k in sorted(index):
+        name = metadata_name(k)
+        require(name.split(".", 1)[0] in CATEGORIES, f"{k}: unknown category")
+        if name in daprd:
+            continue
+        e = index[k]
+        ent = types.setdefault(name, {
+            "metadata_type": name,
+            "registered": False,
+            "alias_of": None,
+            "daprd_names": [],
+            "in_stable_build": None,
+            "versions": {},
+        })
+        ent["daprd_names"] = sorted(set(ent["daprd_names"]) | set(e["daprd_spec_types"]))
+        require(e["version"] not in ent["versions"], f"{k}: duplicate version")
+        ent["versions"][e["version"]] = copy.deepcopy(versions_by_key[k])
+
+    # every metadata.yaml must be represented
+    for path, k in by_path.items():
+        e = index[k]
+        names = [metadata_name(k)] + e["daprd_spec_types"]
+        require(any(e["version"] in types.get(n, {}).get("versions", {}) for n in names),
+                f"{path} not represented in components.json")
+
+    return {
+        "sources": dict(sources),
+        "categories": list(CATEGORIES),
+        "types": types,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# sensitive names
+
+def build_sensitive(index: dict, sensitive_ref: dict) -> dict:
+    sens, non_sens = {}, {}
+    for k, e in index.items():
+        decls = list(e["metadata"]) + list(e["runtimeBuiltinMetadata"])
+        for p in e["authenticationProfiles"]:
+            decls.extend(p["metadata"])
+        for f in decls:
+            (sens if f.get("sensitive") else non_sens).setdefault(f["name"], set()).add(k)
+    # cross-check with dapr-derived/sensitive-fields.json
+    ref_fields = sensitive_ref["fields"]
+    require(set(ref_fields) == set(sens),
+            f"sensitive names differ from sensitive-fields.json: {sorted(set(ref_fields) ^ set(sens))}")
+    require(len(sens) == sensitive_ref.get("distinct_count", len(sens)), "sensitive distinct_count mismatch")
+    for name, info in ref_fields.items():
+        require(set(info["components"]) == sens[name], f"sensitive-fields.json components for {name} differ")
+        got_non = non_sens.get(name, set()) - sens[name]
+        require(set(info.get("declared_non_sensitive_in", [])) == got_non,
+                f"sensitive-fields.json declared_non_sensitive_in for {name} differs")
+    sensitive = sorted({n.lower() for n in sens})
+    pat = re.compile(SENSITIVE_HEURISTIC)
+    candidates = {n.lower() for n in non_sens if pat.search(n.lower())} - set(sensitive)
+    return {
+        "heuristic_pattern": SENSITIVE_HEURISTIC,
+        "sensitive": sensitive,
+        "non_sensitive_lookalikes": sorted(candidates - UNFLAGGED_SECRETS),
+        "unflagged_secrets": sorted(candidates & UNFLAGGED_SECRETS),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# AWS
+
+SPEC_TYPE_TOKEN = re.compile(r"\b([a-z]+(?:\.[a-z0-9]+)+)\b")
+
+
+def expand_types(token: str, daprd: dict, index: dict) -> list:
+    """'state.postgresql (v1,v2)' / 'configuration.postgres' -> daprd spec.types incl. aliases."""
+    m = SPEC_TYPE_TOKEN.search(token)
+    require(m, f"cannot parse component reference {token!r}")
+    name = m.group(1)
+    if name in daprd:
+        base = {name}
+    else:
+        base = set()
+        for k, e in index.items():
+            if metadata_name(k) == name:
+                base.update(e["daprd_spec_types"])
+        require(base, f"{token!r} is not a daprd spec.type")
+    out = set()
+    for t in base:
+        out.add(t)
+        out.update(daprd[t]["aliases"])
+    return sorted(out)
+
+
+def build_aws(sources: dict, aws_ref: dict, index: dict, daprd: dict) -> dict:
+    require(aws_ref["source"].endswith(sources["components-contrib"]), "aws-auth-fields.json source commit differs")
+
+    # IAM switches: "pubsub.kafka / bindings.kafka", "state.postgresql v1/v2, bindings.postgres, ..."
+    conditional = {}
+    for spec, sw in aws_ref["iam_switches"].items():
+        for token in re.split(r"\s*/\s*(?=[a-z]+\.)|\s*,\s*", spec):
+            if not token.strip():
+                continue
+            for t in expand_types(token, daprd, index):
+                conditional[t] = {
+                    "field": sw["field"],
+                    "value": sw["value"],
+                    "key_lookup": sw.get("key_lookup"),
+                    "region_missing_error": sw.get("error_if_missing_region"),
+                }
+
+    # types whose metadata.yaml imports the builtin aws profile (incl. aliases)
+    with_builtin = set()
+    for e in index.values():
+        if "aws" in e["builtinAuthenticationProfiles"]:
+            for t in e["daprd_spec_types"]:
+                with_builtin.add(t)
+                with_builtin.update(daprd[t]["aliases"])
+    listed = set()
+    for token in aws_ref["components_using_builtin_aws_profile"]:
+        listed.update(expand_types(token, daprd, index))
+    require(listed == with_builtin,
+            f"aws-auth-fields.json builtin list differs from metadata: {sorted(listed ^ with_builtin)}")
+    require(set(conditional) <= with_builtin, f"IAM-switch types without builtin aws profile: {sorted(set(conditional) - with_builtin)}")
+    builtin_types = sorted(with_builtin - set(conditional))
+
+    own = aws_ref["components_with_own_aws_profile"]
+    own_types = set()
+    for token in own["components"]:
+        own_types.update(expand_types(token, daprd, index))
+    for t in own_types:  # cross-check: own profile with that title in the metadata
+        for mk in daprd[t]["metadata_yaml_keys"]:
+            titles = [p["title"] for p in index[mk]["authenticationProfiles"] if p["source"] == "component"]
+            require(own["title"] in titles, f"{mk}: no {own['title']!r} profile")
+
+    aliases = []
+    for a in aws_ref["deprecated_aliases"]:
+        accepted = set()
+        for token in a["accepted_by"]:
+            accepted.update(expand_types(token, daprd, index))
+        not_accepted = set()
+        for token in a.get("not_accepted_by", []):
+            not_accepted.update(expand_types(token, daprd, index))
+        prec = a["precedence"].lower()
+        wins = "alias" if ("overwrites" in prec or "legacy key" in prec) else "canonical"
+        item = {
+            "alias": a["alias"],
+            "canonical": a["replacement"],
+            "accepted_by": sorted(accepted),
+            "wins": wins,
+            "sensitive": bool(a.get("sensitive", aws_ref["canonical_fields"].get(a["replacement"], {}).get("sensitive", False))),
+        }
+        if not_accepted:
+            item["not_accepted_by"] = sorted(not_accepted)
+        if "default" in a:
+            item["default"] = a["default"]
+        if wins == "alias":
+            # snssqs upgradeMetadata() does plain map lookups (m.Properties[oldKey]): exact case.
+            item["exact_case"] = True
+        aliases.append(item)
+
+    canonical_fields = {
+        name: {k: v for k, v in info.items() if k in ("sensitive", "default", "env_fallback")}
+        for name, info in aws_ref["canonical_fields"].items()
+    }
+    return {
+        "sources": dict(sources),
+        "builtin_profile_types": builtin_types,
+        "own_profile_types": sorted(own_types),
+        "own_profile": {"title": own["title"], "fields": sorted(own["fields"])},
+        "conditional": conditional,
+        "aliases": aliases,
+        "canonical_fields": canonical_fields,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# CRDs -> JSON Schema 2020-12
+
+_EXACTLY_ONE = re.compile(r"(\(has\(self\.\w+\)\?1:0\)\+)*\(has\(self\.\w+\)\?1:0\)==1")
+_ONLY_WHEN_SINGLE = re.compile(
+    r"!has\(self\.(\w+)\)\|\|size\(self\.\1\)==0\|\|"
+    r"\(size\(self\.(\w+)\)==1&&self\.\2\[0\]=='([^']*)'\)")
+_ANY_NONEMPTY = re.compile(r"(\(has\(self\.\w+\)&&size\(self\.\w+\)>0\)\|\|)*\(has\(self\.\w+\)&&size\(self\.\w+\)>0\)")
+
+
+def _min_size(prop: dict) -> dict:
+    t = prop.get("type")
+    if t == "array":
+        return {"minItems": 1}
+    if t == "string":
+        return {"minLength": 1}
+    if t == "object":
+        return {"minProperties": 1}
+    return {}
+
+
+def translate_cel(rule: str, props: dict):
+    """Translate the two simple CEL shapes used by the Dapr CRDs; None when not translatable."""
+    compact = re.sub(r"\s+", "", rule)
+    if _EXACTLY_ONE.fullmatch(compact):
+        names = re.findall(r"has\(self\.(\w+)\)", compact)
+        return {"oneOf": [{"required": [n]} for n in names]}
+    if _ANY_NONEMPTY.fullmatch(compact):
+        names = re.findall(r"has\(self\.(\w+)\)", compact)
+        return {"anyOf": [{"required": [n], "properties": {n: _min_size(props.get(n, {}))}} for n in names]}
+    m = _ONLY_WHEN_SINGLE.fullmatch(compact)
+    if m:
+        field, other, value = m.groups()
+        return {"anyOf": [
+            {"not": {"required": [field]}},
+            {"properties": {field: {"maxItems": 0}}},
+            {"required": [other], "properties": {other: {"minItems": 1, "maxItems": 1, "items": {"const": value}}}},
+        ]}
+    return None
+
+
+def convert_schema(node):
+    if isinstance(node, list):
+        return [convert_schema(x) for x in node]
+    if not isinstance(node, dict):
+        return copy.deepcopy(node)
+    out = {}
+    comments = []
+    translated = []
+    for k, v in node.items():
+        if k == "properties":
+            out[k] = {pk: convert_schema(pv) for pk, pv in v.items()}
+        elif k in ("items", "additionalProperties", "not"):
+            out[k] = convert_schema(v) if isinstance(v, dict) else v
+        elif k in ("allOf", "anyOf", "oneOf"):
+            out[k] = [convert_schema(x) for x in v]
+        elif k == "description":
+            if isinstance(v, str) and len(v) <= 200:
+                out[k] = v
+        elif k == "nullable":
+            pass  # handled below
+        elif k == "x-kubernetes-preserve-unknown-fields":
+            pass  # no constraint
+        elif k == "x-kubernetes-int-or-string":
+            if v and "anyOf" not in node:
+                out["type"] = ["integer", "string"]
+        elif k == "x-kubernetes-list-type":
+            if v == "set":
+                out["uniqueItems"] = True
+        elif k == "x-kubernetes-validations":
+            for val in v:
+                rule = val.get("rule", "")
+                msg = val.get("message") or rule
+                tr = translate_cel(rule, node.get("properties", {}))
+                if tr is None:
+                    comments.append(f"Kubernetes CEL validation not translated: {msg}")
+                else:
+                    comments.append(f"Kubernetes CEL validation (translated): {msg}")
+                    translated.append(tr)
+        elif k.startswith("x-kubernetes-"):
+            pass  # list-map-keys, map-type, embedded-resource: no JSON Schema equivalent needed
+        else:
+            out[k] = copy.deepcopy(v)
+    for tr in translated:
+        (kw, val), = tr.items()
+        if kw in out or len(translated) > 1:
+            out.setdefault("allOf", []).append(tr)
+        else:
+            out[kw] = val
+    if comments:
+        out["$comment"] = "; ".join(comments)
+    if node.get("nullable"):
+        t = out.get("type")
+        if isinstance(t, str):
+            out["type"] = [t, "null"]
+        elif isinstance(t, list) and "null" not in t:
+            out["type"] = t + ["null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = out["enum"] + [None]
+    return out
+
+
+def build_crds(ref: Path, sources: dict) -> dict:
+    files, index = {}, {}
+    for p in sorted((ref / "dapr-crds").glob("*.yaml")):
+        crd = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
+        if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = crd["spec"]
+        group, kind = spec["group"], spec["names"]["kind"]
+        for ver in spec["versions"]:
+            v = ver["name"]
+            fname = f"{kind.lower()}-{v}.schema.json"
+            require(fname not in files, f"duplicate CRD {kind} {v}")
+            schema = {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": f"https://daprlint.dev/schemas/crds/{fname}",
+                "title": f"Dapr {kind} ({group}/{v})",
+            }
+            body = convert_schema(ver["schema"]["openAPIV3Schema"])
+            note = (f"Generated by {GENERATED_BY} from dapr/dapr@{sources['dapr']} "
+                    f"charts/dapr/crds/{p.name} (served={str(bool(ver.get('served'))).lower()}, "
+                    f"storage={str(bool(ver.get('storage'))).lower()}).")
+            if "$comment" in body:
+                body["$comment"] = note + " " + body["$comment"]
+            else:
+                body["$comment"] = note
+            schema.update(body)
+            files[fname] = schema
+            index[f"{group}/{v}/{kind}"] = fname
+    require(files, "no CRDs found")
+    return {"files": files, "index": index}
+
+
+# --------------------------------------------------------------------------------------------------
+
+def generate(ref: Path) -> dict:
+    """Return {relative output path: file text}."""
+    ref = ref.resolve()
+    require(ref.is_dir(), f"reference directory {ref} not found")
+    sources = read_sources(ref)
+    meta_files = load_metadata_files(ref)
+    builtin_yaml = load_yaml_text(
+        (ref / "dapr-components-metadata" / ".build-tools" / "builtin-authentication-profiles.yaml").read_text(encoding="utf-8"))
+    derived = ref / "dapr-derived"
+    index = load_json(derived / "component-fields-index.json")
+    daprd_doc = load_json(derived / "daprd-component-types.json")
+    daprd = daprd_doc["types"]
+    require(len(daprd) == daprd_doc.get("count", len(daprd)), "daprd-component-types.json count mismatch")
+    sensitive_ref = load_json(derived / "sensitive-fields.json")
+    aws_ref = load_json(derived / "aws-auth-fields.json")
+
+    cross_check(index, meta_files, builtin_yaml)
+    components = build_components(sources, meta_files, builtin_yaml, index, daprd)
+    sensitive = build_sensitive(index, sensitive_ref)
+    aws = build_aws(sources, aws_ref, index, daprd)
+    crds = build_crds(ref, sources)
+
+    out = {
+        "components.json": dump(components),
+        "sensitive-names.json": dump(sensitive),
+        "aws.json": dump(aws),
+        "sources.json": dump({
+            "components-contrib": sources["components-contrib"],
+            "dapr": sources["dapr"],
+            "metadata_files": len(meta_files),
+            "generated_by": GENERATED_BY,
+        }),
+        "crds/index.json": dump(crds["index"]),
+    }
+    for fname, schema in crds["files"].items():
+        out[f"crds/{fname}"] = dump(schema)
+    return out
+
+
+def stale_files(out_dir: Path, generated: dict) -> list:
+    """Files in the generated CRD directory that the generator would no longer write."""
+    crd_dir = out_dir / "crds"
+    if not crd_dir.is_dir():
+        return []
+    return sorted(f"crds/{p.name}" for p in crd_dir.glob("*.json") if f"crds/{p.name}" not in generated)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
+                    help=f"reference data directory (default: {DEFAULT_REFERENCE})")
+    ap.add_argument("--check", action="store_true",
+                    help="do not write; exit 1 listing files that differ from the generated content")
+    ap.add_argument("--out", type=Path, default=OUT_DIR, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    try:
+        generated = generate(args.reference)
+    except (GenError, OSError, KeyError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        print(f"gen_schemas: error: {exc}", file=sys.stderr)
+        return 2
+
+    out_dir = args.out
+    if args.check:
+        differ = []
+        for rel, text in sorted(generated.items()):
+            p = out_dir / rel
+            try:
+                on_disk = p.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                on_disk = None
+            if on_disk != text:
+                differ.append(rel if on_disk is not None else f"{rel} (missing)")
+        differ.extend(f"{rel} (stale, no longer generated)" for rel in stale_files(out_dir, generated))
+        if differ:
+            print("gen_schemas: generated files are out of date (run scripts/gen_schemas.py):", file=sys.stderr)
+            for rel in differ:
+                print(f"  rules/generated/{rel}", file=sys.stderr)
+            return 1
+        print(f"gen_schemas: {len(generated)} files up to date ({time.perf_counter() - t0:.2f}s)")
+        return 0
+
+    for rel in stale_files(out_dir, generated):
+        (out_dir / rel).unlink()
+        print(f"removed rules/generated/{rel}")
+    written = 0
+    for rel, text in sorted(generated.items()):
+        p = out_dir / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        if not p.exists() or p.read_bytes() != data:
+            p.write_bytes(data)
+            written += 1
+    print(f"gen_schemas: {len(generated)} files, {written} updated ({time.perf_counter() - t0:.2f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Command line: `daprlint check | rules | explain | server`.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
+error. Nothing here prints a metadata value: messages were redacted when
+the findings were made.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _version_text() -> str:
+    try:
+        from .packs import builtin_pack_path
+        import json
+
+        src = json.loads((builtin_pack_path() / "generated" / "sources.json").read_text())
+        return (f"daprlint {__version__} (Dapr data: components-contrib@{src['components-contrib'][:12]}, "
+                f"dapr@{src['dapr'][:12]})")
+    except (OSError, ValueError, KeyError):
+        return f"daprlint {__version__}"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as argparse does, with a hint
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="daprlint", description="A fast linter, with autofix, for Dapr component manifests.",
+                     epilog="Exit codes: 0 clean, 1 findings, 2 usage/config/internal error. "
+                            "Run 'daprlint explain CODE' for a rule's documentation.")
+    parser.add_argument("--version", action="version", version=_version_text())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="lint files and folders (default command)",
+                           description="Lint Dapr manifests. PATH may be a file, a folder (walked for "
+                                       "*.yaml/*.yml) or '-' for stdin.")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    out = check.add_argument_group("output")
+    out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    out.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--output-sarif", metavar="FILE", help="also write a SARIF report to FILE")
+    out.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    out.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="info",
+                     help="lowest severity that makes the exit code 1 (default: info, i.e. any finding)")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    sel = check.add_argument_group("rule selection")
+    sel.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable "
+                     "(replaces the default set); opt-in rules need their exact code")
+    sel.add_argument("--extend-select", type=_codes, metavar="CODES", default=[], help="codes to add to the set")
+    sel.add_argument("--ignore", type=_codes, metavar="CODES", default=[], help="codes or prefixes to disable")
+    sel.add_argument("--rule-pack", action="append", default=[], metavar="DIR",
+                     help="load an extra rule pack folder (repeatable)")
+    cfg = check.add_argument_group("configuration")
+    cfg.add_argument("--config", metavar="FILE", help="use this pyproject.toml or .daprlint.toml")
+    cfg.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    cfg.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+    cfg.add_argument("--no-respect-gitignore", action="store_true", help="lint files that .gitignore ignores")
+    cfg.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from '-' (for editors)")
+    cfg.add_argument("--mode", choices=("kubernetes", "self-hosted"), help="how the manifests are deployed")
+    cfg.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files (default 5 MB)")
+    fix = check.add_argument_group("fixes")
+    fix.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
+    fix.add_argument("--diff", action="store_true", help="print what --fix would change; write nothing")
+    fix.add_argument("--aws-region", metavar="REGION", help="region for the AWS001 fix (or aws-region in config)")
+    fix.add_argument("--secrets-out", metavar="FILE", help="where the SEC001 fix moves secret values "
+                     "(.yaml: Kubernetes Secret; .json: secretstores.local.file)")
+    perf = check.add_argument_group("performance")
+    perf.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    perf.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    perf.add_argument("--cache-dir", metavar="DIR", help="cache folder (default .daprlint_cache)")
+
+    sub.add_parser("rules", help="list every rule", description="List every rule with its status.").add_argument(
+        "--format", choices=("text", "json"), default="text")
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("code", metavar="CODE")
+    server = sub.add_parser("server", help="run the language server over stdio (needs daprlint[lsp])")
+    server.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (the default)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in ("check", "rules", "explain", "server") and not argv[0].startswith("-h") \
+            and argv[0] not in ("--version",):
+        argv.insert(0, "check")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "rules":
+            return cmd_rules(args)
+        if args.command == "explain":
+            return cmd_explain(args)
+        if args.command == "server":
+            from .lsp import serve
+
+            return serve()
+        if args.command is None:
+            parser.print_help()
+            return EXIT_ERROR
+        from .commands import cmd_check
+
+        return cmd_check(args)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # configuration problems and bugs: exit 2, never a traceback with values
+        from .config import ConfigError
+        from .packs import PackError
+
+        if isinstance(exc, (ConfigError, PackError)):
+            print(f"daprlint: error: {exc}", file=sys.stderr)
+        elif isinstance(exc, ImportError) and args.command == "server":
+            print("daprlint: the language server needs the 'lsp' extra: pip install 'daprlint[lsp]'", file=sys.stderr)
+        else:
+            print(f"daprlint: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
+            if os.environ.get("DAPRLINT_DEBUG"):
+                import traceback
+
+                from .redact import scrub
+
+                print(scrub("".join(traceback.format_exception(type(exc), exc, exc.__traceback__,
+                                                               chain=False)[:-1])), file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def cmd_rules(args) -> int:
+    from .packs import load_packs
+
+    ruleset = load_packs()
+    rules = sorted(ruleset.rules.values(), key=lambda r: r.code)
+    if args.format == "json":
+        import json
+
+        print(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary,
+                           "fix": r.fix, "opt_in": r.opt_in, "scope": r.scope} for r in rules], indent=2))
+        return EXIT_CLEAN
+    print(f"{'code':7} {'name':34} {'severity':8} {'fix':6} {'default':8} summary")
+    for r in rules:
+        print(f"{r.code:7} {r.name:34} {r.severity:8} {r.fix:6} {'opt-in' if r.opt_in else 'on':8} {r.summary}")
+    return EXIT_CLEAN
+
+
+def cmd_explain(args) -> int:
+    from .packs import load_packs
+
+    ruleset = load_packs()
+    wanted = args.code.strip()
+    rule = ruleset.rules.get(wanted.upper()) or next(
+        (r for r in ruleset.rules.values() if r.name == wanted.lower()), None)
+    if rule is None:
+        print(f"daprlint: error: unknown rule {wanted!r}; 'daprlint rules' lists them", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{rule.code} ({rule.name})\n")
+    print(f"Severity: {rule.severity}. Fix: {rule.fix}. {'Opt-in: enable it with --extend-select ' + rule.code + '.' if rule.opt_in else 'On by default.'}\n")
+    print(rule.doc)
+    return EXIT_CLEAN

@@ -1,0 +1,106 @@
+"""`daprlint check`: settings, discovery, linting, fixing and reporting."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, Settings, find_config, load_settings
+from .discover import discover
+from .engine import INTERNAL_ERROR, Engine
+from .packs import load_packs
+from .report import get_reporter, summarize
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
+
+
+def build_settings(args) -> Settings:
+    if args.isolated:
+        settings = Settings()
+    elif args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {args.config}")
+        settings = load_settings(path)
+    else:
+        first = next((p for p in args.paths if p != "-"), ".")
+        if args.stdin_filename and all(p == "-" for p in args.paths):
+            first = args.stdin_filename
+        settings = load_settings(find_config(Path(first) if Path(first).exists() else Path(first).parent
+                                             if Path(first).parent.exists() else Path.cwd()))
+    if args.select is not None:
+        settings.select = args.select
+    settings.extend_select = settings.extend_select + args.extend_select
+    settings.ignore = settings.ignore + args.ignore
+    settings.exclude = settings.exclude + args.exclude
+    settings.rule_packs = settings.rule_packs + [Path(p).resolve() for p in args.rule_pack]
+    for key, value in (("aws-region", args.aws_region), ("secrets-out", args.secrets_out), ("mode", args.mode),
+                       ("max-file-size", args.max_file_size)):
+        if value is not None:
+            settings.options[key] = value
+    if args.no_respect_gitignore:
+        settings.options["respect-gitignore"] = False
+    return settings
+
+
+def cmd_check(args) -> int:
+    settings = build_settings(args)
+    ruleset = load_packs(settings.rule_packs)
+    engine = Engine(ruleset, settings)
+    targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True))
+    if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
+        targets = [t for t in targets if False]
+    fixing = args.fix or args.diff
+    if fixing:
+        from .fixer import run_fixes
+
+        results, fixed, diff_text = run_fixes(engine, targets, args, ruleset)
+    else:
+        from .runner import lint_targets
+        from .cache import cached_lint
+
+        if args.no_cache or any(t.path == "-" for t in targets):
+            results = lint_targets(engine, targets, args.jobs, args.stdin_filename)
+        else:
+            results = cached_lint(engine, targets, args, ruleset)
+        fixed, diff_text = 0, None
+    from .tree import run_tree_rules
+
+    results = run_tree_rules(engine, results)
+    findings = [f for r in results for f in r.findings]
+    summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
+                        unsafe=args.unsafe_fixes)
+    ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args),
+           "texts": {r.path: r.source.text for r in results if r.source is not None}}
+    if diff_text is not None:
+        _write(diff_text, None)
+    report = get_reporter(args.format)(findings, summary, ctx)
+    if args.quiet and args.format == "text":
+        report = "".join(line + "\n" for line in report.splitlines()[:-1])
+    _write(report, args.output_file)
+    if args.output_sarif:
+        _write(get_reporter("sarif")(findings, summary, ctx), args.output_sarif)
+    if any(f.code == INTERNAL_ERROR for f in findings):
+        return 2
+    if args.diff and diff_text:
+        return 1
+    if args.exit_zero:
+        return 0
+    threshold = SEVERITY_RANK[args.fail_on]
+    return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _colour(args) -> bool:
+    if os.environ.get("NO_COLOR") or args.output_file:
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def _write(text: str, path: str | None) -> None:
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(text, encoding="utf-8")

@@ -1,0 +1,162 @@
+"""Dapr domain knowledge for rules, read from the rule packs' data files.
+
+Everything here is a pure function of a model.Resource and the pack data
+(rules/generated/*.json, made by scripts/gen_schemas.py from Dapr's own
+metadata, and rules/data/*.json, kept by hand).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .model import MetadataItem, Resource, is_templated
+
+COMPONENTS = "generated/components.json"
+AWS = "generated/aws.json"
+SENSITIVE = "generated/sensitive-names.json"
+REGIONS = "data/aws-regions.json"
+
+# Name-based fallback for types Dapr's metadata does not describe.
+_SENSITIVE_WORDS = re.compile(
+    r"password|passwd|secret|token|apikey|api_key|accesskey|masterkey|accountkey|privatekey|clientkey|"
+    r"connectionstring|credential|sastoken|sharedaccesskey|signingkey|encryptionkey|authkey", re.I)
+_PLACEHOLDER = re.compile(r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|x{4,}|\.\.\.)\s*$", re.I)
+_CONNECTION_CREDENTIAL = re.compile(
+    r"(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|secret|token)\s*=\s*[^;\s]|"
+    r"://[^\s:/@]*:[^\s@/]+@", re.I)
+
+
+def type_key(resource: Resource) -> str:
+    return resource.type_name.strip().lower()
+
+
+def version_key(resource: Resource) -> str:
+    return (resource.version.value.strip().lower() if resource.version else "") or "v1"
+
+
+def type_entry(resource: Resource, data) -> dict | None:
+    return data.json(COMPONENTS)["types"].get(type_key(resource))
+
+
+def field_info(resource: Resource, key: str, data) -> dict | None:
+    """Metadata for a field of this component type (any version as a fallback)."""
+    entry = type_entry(resource, data)
+    if not entry:
+        return None
+    versions = entry.get("versions", {})
+    fields = versions.get(version_key(resource), {}).get("fields", {})
+    if key in fields:
+        return fields[key]
+    for other in versions.values():
+        if key in other.get("fields", {}):
+            return other["fields"][key]
+    return None
+
+
+# -- AWS ---------------------------------------------------------------------
+def is_aws(resource: Resource, data) -> bool:
+    """True for the AWS types of DAPR-FACTS B/C, Kafka and PostgreSQL only with their IAM switch."""
+    aws = data.json(AWS)
+    t = type_key(resource)
+    if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:
+        return True
+    switch = aws["conditional"].get(t)
+    if switch:
+        value = resource.literal(switch["field"])
+        return value is not None and value.strip().lower() == switch["value"]
+    return False
+
+
+def aliases_for(resource: Resource, data) -> list[dict]:
+    """The deprecated aliases this type still reads, as in aws.json."""
+    t = type_key(resource)
+    return [a for a in data.json(AWS)["aliases"] if t in a["accepted_by"]]
+
+
+def field_items(resource: Resource, canonical: str, data) -> list[MetadataItem]:
+    """Items that set *canonical*, under its name or an alias this type reads."""
+    names = {canonical.lower()}
+    for alias in aliases_for(resource, data):
+        if alias["canonical"].lower() == canonical.lower():
+            names.add(alias["alias"].lower())
+    return [item for item in resource.metadata if item.key in names]
+
+
+def has_field(resource: Resource, canonical: str, data) -> bool:
+    return any(item.has_value for item in field_items(resource, canonical, data))
+
+
+@lru_cache(maxsize=1)
+def _region_set(regions: tuple) -> frozenset:
+    return frozenset(regions)
+
+
+def is_region(value: str, data) -> bool:
+    info = data.json(REGIONS)
+    return value in _region_set(tuple(info["regions"])) or re.fullmatch(info["pattern"], value) is not None
+
+
+def known_region(value: str, data) -> bool:
+    return value in _region_set(tuple(data.json(REGIONS)["regions"]))
+
+
+# -- values ------------------------------------------------------------------
+def is_reference_like(text: str) -> bool:
+    """Templates and placeholders whose real value comes from elsewhere."""
+    return is_templated(text) or "${" in text or any(tag in text for tag in ("{uuid}", "{podName}", "{namespace}", "{appID}"))
+
+
+def is_placeholder(text: str) -> bool:
+    return _PLACEHOLDER.match(text) is not None
+
+
+def is_sensitive(resource: Resource, key: str, data) -> bool:
+    """Dapr's own flag for this type first, then names, then the word heuristic."""
+    names = data.json(SENSITIVE)
+    info = field_info(resource, key, data)
+    if info is not None and info.get("sensitive"):
+        return True
+    if key in _name_set("lookalikes", tuple(names["non_sensitive_lookalikes"])):
+        return False
+    if key in _name_set("unflagged", tuple(names.get("unflagged_secrets", ()))) or \
+            key in _name_set("sensitive", tuple(names["sensitive"])):
+        return True
+    return _SENSITIVE_WORDS.search(key) is not None and not key.endswith(
+        ("path", "file", "url", "uri", "ttl", "name", "header", "type", "length", "prefix", "enabled"))
+
+
+@lru_cache(maxsize=8)
+def _name_set(_kind: str, names: tuple) -> frozenset:
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _sensitive_set(names: tuple) -> frozenset:
+    return frozenset(names)
+
+
+# Fields that hold an address; they are secret only when a credential is in them.
+_ADDRESS_FIELDS = {"host", "hosts", "url", "uri", "dsn", "endpoint", "brokers", "servers", "address", "server"}
+
+
+def is_connection_string(key: str) -> bool:
+    return "connectionstring" in key or key in _ADDRESS_FIELDS
+
+
+def carries_credential(text: str) -> bool:
+    return _CONNECTION_CREDENTIAL.search(text) is not None or is_placeholder(text)
+
+
+def inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
+    """Items whose sensitive field holds a literal value (SEC001's findings)."""
+    found = []
+    for item in resource.metadata:
+        literal = item.literal
+        if literal is None or item.key is None or is_templated(literal.value):
+            continue
+        if not is_sensitive(resource, item.key, data):
+            continue
+        if is_connection_string(item.key) and not carries_credential(literal.value):
+            continue
+        found.append(item)
+    return found

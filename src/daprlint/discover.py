@@ -1,0 +1,111 @@
+"""Which files to lint.
+
+Folders are walked for *.yaml / *.yml, skipping .git, node_modules, hidden
+folders, what .gitignore files ignore and `exclude` globs. A file named on
+the command line is always linted. Directory symlinks are followed once: the
+walk remembers each real folder, so symlink loops end.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: str          # as shown in output
+    explicit: bool     # named on the command line
+
+
+def _excluded(rel: str, name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*")
+               for p in patterns)
+
+
+def _gitignore(folder: str):
+    path = os.path.join(folder, ".gitignore")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def walk(root: str, exclude: list[str], respect_gitignore: bool = True) -> list[str]:
+    found: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    # each stack entry carries the .gitignore specs that apply, with their folder
+    stack: list[tuple[str, list]] = [(root, [])]
+    while stack:
+        folder, specs = stack.pop()
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        if respect_gitignore:
+            spec = _gitignore(folder)
+            if spec is not None:
+                specs = specs + [(folder, spec)]
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = os.path.relpath(entry.path, root)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name in SKIP_DIRS or entry.name.startswith("."):
+                    continue
+                if _excluded(rel, entry.name, exclude) or _ignored(entry.path, True, specs):
+                    continue
+                subdirs.append(entry.path)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                if _excluded(rel, entry.name, exclude) or _ignored(entry.path, False, specs):
+                    continue
+                found.append(entry.path)
+        stack.extend((d, specs) for d in reversed(subdirs))
+    return found
+
+
+def _ignored(path: str, is_dir: bool, specs: list) -> bool:
+    for folder, spec in specs:
+        rel = os.path.relpath(path, folder).replace(os.sep, "/")
+        if spec.match_file(rel + "/" if is_dir else rel):
+            return True
+    return False
+
+
+def discover(paths: list[str], exclude: list[str], respect_gitignore: bool = True) -> list[Target]:
+    targets: list[Target] = []
+    seen: set[str] = set()
+    for p in paths:
+        if p == "-":
+            targets.append(Target("-", True))
+            continue
+        try:
+            is_dir = stat.S_ISDIR(os.stat(p).st_mode)
+        except OSError:
+            is_dir = False
+        files = walk(p, exclude, respect_gitignore) if is_dir else [p]
+        for f in files:
+            shown = os.path.normpath(f)
+            if shown not in seen:
+                seen.add(shown)
+                targets.append(Target(shown, not is_dir))
+    return targets

@@ -1,0 +1,267 @@
+"""Run the rules: selection, per-file ignores, inline suppression, ordering.
+
+The engine is the only layer that knows about files; rules see the model.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import loader, model
+from .config import DEFAULT_MAX_FILE_SIZE, Settings
+from .packs import Rule, RuleSet
+from .rulekit import Diagnostic, Fix, RuleContext
+from .span import FILE_START, Span
+
+# Codes the engine itself reports; their docs live in rules/core/.
+INTERNAL_ERROR = "INT001"
+UNREADABLE = "YML002"
+UNUSED_SUPPRESSION = "SUP001"
+NEVER_IGNORED = {INTERNAL_ERROR}
+
+_SUPPRESSION = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
+
+
+@dataclass(slots=True)
+class Finding:
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: str
+    message: str
+    fix: Fix | None = None
+
+    def sort_key(self):
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+
+@dataclass(slots=True)
+class FileInfo:
+    """What file-scope rules (YML001) see."""
+
+    path: str
+    text: str
+    parse_error: loader.ParseError | None
+    explicit: bool
+
+    @property
+    def mentions_dapr(self) -> bool:
+        return "dapr.io/" in self.text
+
+    @property
+    def looks_templated(self) -> bool:
+        return "{{" in self.text and "}}" in self.text
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    source: loader.Source | None = None
+    resources: list[model.Resource] = field(default_factory=list)
+    suppressed: int = 0
+
+
+@dataclass(slots=True)
+class Suppression:
+    line: int           # 0-based line of the comment
+    own_line: bool      # a comment-only line also covers the next line
+    file_wide: bool
+    codes: tuple[str, ...]  # empty: every code
+    span: Span
+    used: set = field(default_factory=set)
+
+
+def _matches(code: str, selector: str, opt_in: bool) -> bool:
+    if selector == "ALL":
+        return True
+    if opt_in:
+        return code == selector  # opt-in rules need their exact code
+    return code.startswith(selector)
+
+
+def select_rules(ruleset: RuleSet, settings: Settings) -> dict[str, Rule]:
+    selectors = settings.select if settings.select is not None else None
+    enabled = {}
+    for code, rule in ruleset.rules.items():
+        if selectors is None:
+            on = not rule.opt_in
+        else:
+            on = any(_matches(code, s, rule.opt_in) for s in selectors)
+        on = on or any(_matches(code, s, rule.opt_in) for s in settings.extend_select)
+        if any(code.startswith(s) or s == "ALL" for s in settings.ignore) and code not in NEVER_IGNORED:
+            on = False
+        if on or code in NEVER_IGNORED:
+            enabled[code] = rule
+    return enabled
+
+
+def parse_suppressions(text: str) -> list[Suppression]:
+    if "daprlint:" not in text:
+        return []
+    found = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if "daprlint:" in line:
+            match = _SUPPRESSION.search(line)
+            if match:
+                codes = tuple(c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip())
+                col = match.start() + (1 if line[match.start()].isspace() else 0)
+                found.append(Suppression(
+                    line=number, own_line=line.lstrip().startswith("#"),
+                    file_wide=match.group(1) == "ignore-file", codes=codes,
+                    span=Span(offset + col, offset + len(line.rstrip("\r\n")), number, col, number,
+                              len(line.rstrip("\r\n")))))
+        offset += len(line)
+    return found
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet, settings: Settings):
+        self.ruleset = ruleset
+        self.settings = settings
+        self.rules = select_rules(ruleset, settings)
+        self.options = dict(settings.options)
+        self.max_file_size = int(self.options.get("max-file-size", DEFAULT_MAX_FILE_SIZE))
+        self._by_scope: dict[str, list[Rule]] = {"file": [], "resource": [], "tree": []}
+        for rule in sorted(self.rules.values(), key=lambda r: r.code):
+            if rule.scope in self._by_scope:
+                self._by_scope[rule.scope].append(rule)
+
+    # -- reading ---------------------------------------------------------
+    def read(self, path: str, explicit: bool) -> tuple[bytes | None, str | None]:
+        """The file's bytes, or a message saying why it cannot be linted."""
+        if path == "-":
+            return sys.stdin.buffer.read(self.max_file_size + 1), None
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return None, f"cannot read file: {exc.strerror or type(exc).__name__}"
+        if not stat.S_ISREG(st.st_mode):
+            what = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if (
+                stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) else "not a regular file"
+            return None, f"skipped: this is {what}, not a regular file"
+        if st.st_size > self.max_file_size:
+            return None, (f"skipped: file is {st.st_size} bytes, over the {self.max_file_size}-byte limit "
+                          "(max-file-size in config)")
+        try:
+            with open(path, "rb") as f:
+                return f.read(self.max_file_size + 1), None
+        except OSError as exc:
+            return None, f"cannot read file: {exc.strerror or type(exc).__name__}"
+
+    def lint_path(self, path: str, explicit: bool = True, display: str | None = None) -> FileResult:
+        shown = display or path
+        data, problem = self.read(path, explicit)
+        if data is not None and len(data) > self.max_file_size:
+            data, problem = None, f"skipped: input is over the {self.max_file_size}-byte limit (max-file-size)"
+        if data is None:
+            return self._unreadable(shown, problem or "cannot read file")
+        try:
+            text, bom = loader.decode(data)
+        except loader.DecodeError as exc:
+            return self._unreadable(shown, str(exc))
+        return self.lint_text(shown, text, bom, explicit)
+
+    def _unreadable(self, path: str, message: str) -> FileResult:
+        result = FileResult(path)
+        rule = self.rules.get(UNREADABLE)
+        if rule:
+            result.findings.append(Finding(path, FILE_START, UNREADABLE, rule.name, self._severity(rule), message))
+        return result
+
+    # -- linting ---------------------------------------------------------
+    def lint_text(self, path: str, text: str, bom: bool = False, explicit: bool = True) -> FileResult:
+        source = loader.parse(path, text, bom)
+        result = FileResult(path, source=source)
+        ctx = RuleContext(path=path, text=text, options=self.options, data=self.ruleset.data)
+        info = FileInfo(path, text, source.parse_error, explicit)
+        for rule in self._by_scope["file"]:
+            self._run(rule, info, ctx, result, FILE_START)
+        result.resources = list(model.resources_of(path, source.documents))
+        for resource in result.resources:
+            kind = resource.kind_name
+            for rule in self._by_scope["resource"]:
+                if kind in rule.kinds or "*" in rule.kinds:
+                    self._run(rule, resource, ctx, result, resource.anchor_span)
+        return result
+
+    def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult, anchor: Span) -> None:
+        try:
+            for diag in rule.check(target, ctx) or ():
+                result.findings.append(self._finding(rule, result.path, diag))
+        except Exception as exc:  # one broken rule must not stop the run
+            # only the exception type: its text may quote a secret value
+            result.findings.append(Finding(
+                result.path, anchor, INTERNAL_ERROR, "internal-error", "error",
+                f"internal error in rule {rule.code} ({type(exc).__name__}); the other rules still ran. "
+                "Please report this with the manifest's structure (not its values)."))
+
+    def _severity(self, rule: Rule) -> str:
+        return self.settings.severity.get(rule.code, rule.severity)
+
+    def _finding(self, rule: Rule, path: str, diag: Diagnostic) -> Finding:
+        from .redact import scrub
+
+        code = diag.code or rule.code
+        message = scrub(diag.message, diag.secret_values)
+        fix = diag.fix
+        if fix is not None:
+            fix.description = scrub(fix.description, diag.secret_values)
+        return Finding(path, diag.span, code, rule.name, self._severity(rule), message, fix)
+
+    # -- filtering -------------------------------------------------------
+    def finalize(self, result: FileResult) -> FileResult:
+        """Per-file ignores, inline suppressions, unused-suppression report, order."""
+        ignored = self._per_file_ignored(result.path)
+        text = result.source.text if result.source else ""
+        suppressions = parse_suppressions(text)
+        kept = []
+        for finding in result.findings:
+            if finding.code not in NEVER_IGNORED and any(finding.code.startswith(c) for c in ignored):
+                continue
+            if finding.code not in NEVER_IGNORED and self._suppressed(finding, suppressions):
+                result.suppressed += 1
+                continue
+            kept.append(finding)
+        rule = self.rules.get(UNUSED_SUPPRESSION)
+        if rule is not None:
+            for s in suppressions:
+                unused = [c for c in s.codes if c not in s.used and c in self.rules]
+                if (s.codes and unused) or (not s.codes and not s.used):
+                    what = ", ".join(unused) if s.codes else "any finding"
+                    kept.append(Finding(result.path, s.span, UNUSED_SUPPRESSION, rule.name, self._severity(rule),
+                                        f"unused suppression: no {what} to ignore here"))
+        result.findings = sorted(kept, key=Finding.sort_key)
+        return result
+
+    def _per_file_ignored(self, path: str) -> list[str]:
+        codes: list[str] = []
+        if not self.settings.per_file_ignores:
+            return codes
+        rel = path
+        try:
+            rel = os.path.relpath(os.path.abspath(path), self.settings.root)
+        except ValueError:
+            pass
+        for pattern, ignore in self.settings.per_file_ignores.items():
+            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(
+                    os.path.basename(path), pattern):
+                codes += ignore
+        return codes
+
+    @staticmethod
+    def _suppressed(finding: Finding, suppressions: list[Suppression]) -> bool:
+        line = finding.span.line
+        for s in suppressions:
+            covers = s.file_wide or s.line == line or (s.own_line and s.line + 1 == line)
+            if covers and (not s.codes or finding.code in s.codes):
+                s.used.add(finding.code if s.codes else "*")
+                return True
+        return False

@@ -1,0 +1,109 @@
+"""Bytes to located YAML nodes.
+
+PyYAML's C composer gives every node a start and end mark (line, column and
+code-point index) without building Python objects, which is the cheapest way
+to get positions. libyaml bounds nesting depth (1000), and composing never
+expands aliases, so a billion-laughs document stays small here; the model
+walks nodes iteratively and never follows an alias twice.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+try:  # the C loader is ~10x faster; the pure one keeps us working without libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only on builds without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from .span import Span, FILE_START
+
+_UTF16_32_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+@dataclass(slots=True)
+class ParseError:
+    """Why a text did not parse, located at the parser's mark."""
+
+    problem: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Source:
+    """One decoded file: its text (BOM removed) and how to write it back."""
+
+    path: str
+    text: str
+    bom: bool = False
+    documents: list = field(default_factory=list)
+    parse_error: ParseError | None = None
+
+
+class DecodeError(Exception):
+    """The bytes are not text we can lint; the message says why."""
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """UTF-8 bytes to text, with a clear error for everything else."""
+    for bom, name in _UTF16_32_BOMS:
+        if data.startswith(bom):
+            raise DecodeError(f"file is {name}-encoded (BOM found); Dapr manifests must be UTF-8, re-save it as UTF-8")
+    if b"\x00" in data:
+        raise DecodeError("file contains NUL bytes: it looks binary, not YAML")
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8"), bom
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"file is not valid UTF-8 (invalid byte at offset {exc.start + (3 if bom else 0)})") from None
+
+
+def _error_span(exc: BaseException, text: str) -> Span:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return FILE_START
+    index = min(max(mark.index, 0), len(text))
+    return Span.point(mark.line, mark.column, index)
+
+
+# Parser messages quote source text (an undefined alias name, a tag); that
+# text may be part of a secret (`password: *hunter2`), so long quotes go.
+_QUOTED = re.compile(r"'[^']{4,}'|\"[^\"]{4,}\"")
+
+
+def _problem(exc: BaseException) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        parts = [p for p in (exc.context, exc.problem) if p]
+        return _QUOTED.sub("'…'", "; ".join(parts)) or type(exc).__name__
+    if isinstance(exc, yaml.reader.ReaderError):
+        return "special characters are not allowed in YAML"
+    if isinstance(exc, RecursionError):
+        return "document is nested too deeply"
+    return type(exc).__name__
+
+
+def parse(path: str, text: str, bom: bool = False) -> Source:
+    """Compose every document of *text*; keep those before a syntax error."""
+    source = Source(path=path, text=text, bom=bom)
+    try:
+        for node in yaml.compose_all(text, Loader=_Loader):
+            source.documents.append(node)
+    except Exception as exc:  # any parser failure is a finding, never a crash
+        source.parse_error = ParseError(_problem(exc), _error_span(exc, text))
+    return source
+
+
+def load_bytes(path: str, data: bytes) -> Source:
+    """Decode and parse; raises DecodeError for non-text input."""
+    text, bom = decode(data)
+    return parse(path, text, bom)

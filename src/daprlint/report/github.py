@@ -1,0 +1,27 @@
+"""`--format github`: workflow commands that GitHub shows as annotations.
+
+Escaping follows actions/toolkit (core/src/command.ts): `%`, CR and LF in
+the message; additionally `:` and `,` in properties.
+"""
+from __future__ import annotations
+
+LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(s: str) -> str:
+    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(findings, summary, ctx) -> str:
+    out = []
+    for f in findings:
+        props = {"file": f.path, "line": f.span.line + 1, "col": f.span.column + 1,
+                 "endLine": f.span.end_line + 1, "endColumn": f.span.end_column + 1,
+                 "title": f"{f.code} {f.name}"}
+        prop_text = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
+        out.append(f"::{LEVELS.get(f.severity, 'warning')} {prop_text}::{escape_data(f'{f.code} {f.message}')}")
+    return "\n".join(out) + ("\n" if out else "")

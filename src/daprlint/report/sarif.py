@@ -1,0 +1,86 @@
+"""`--format sarif`: SARIF 2.1.0, valid against the OASIS schema.
+
+Columns are Unicode code points (`columnKind: unicodeCodePoints`), as in
+every other format.
+"""
+from __future__ import annotations
+
+import json
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+DOCS = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
+
+
+def _rule(rule) -> dict:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.doc.split("\n\n")[0]},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "helpUri": DOCS + rule.code.lower(),
+        "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": not rule.opt_in},
+        "properties": {"fix": rule.fix, "opt-in": rule.opt_in, "tags": [rule.code.rstrip("0123456789")]},
+    }
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    return line + 1, column + 1
+
+
+def _fixes(f, text: str | None):
+    if f.fix is None or not f.fix.edits or f.fix.blocked or text is None:
+        return None
+    replacements = []
+    for e in f.fix.edits:
+        sl, sc = _position(text, e.start)
+        el, ec = _position(text, e.end)
+        replacements.append({"deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
+                             "insertedContent": {"text": e.replacement}})
+    return [{"description": {"text": f"{f.fix.description} ({f.fix.safety})"},
+             "artifactChanges": [{"artifactLocation": {"uri": _uri(f.path)}, "replacements": replacements}]}]
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"))
+
+
+def render(findings, summary, ctx) -> str:
+    rules = ctx["rules"]
+    ordered = sorted(rules.values(), key=lambda r: r.code)
+    index = {r.code: i for i, r in enumerate(ordered)}
+    texts = ctx.get("texts", {})
+    results = []
+    for f in findings:
+        result = {
+            "ruleId": f.code,
+            "level": LEVELS.get(f.severity, "warning"),
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(f.path)},
+                "region": {"startLine": f.span.line + 1, "startColumn": f.span.column + 1,
+                           "endLine": f.span.end_line + 1, "endColumn": f.span.end_column + 1}}}],
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        fixes = _fixes(f, texts.get(f.path))
+        if fixes:
+            result["fixes"] = fixes
+        results.append(result)
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "daprlint", "version": ctx["version"], "semanticVersion": ctx["version"],
+                                "informationUri": "https://github.com/daprlint/daprlint",
+                                "rules": [_rule(r) for r in ordered]}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

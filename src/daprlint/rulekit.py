@@ -1,0 +1,64 @@
+"""What a rule module may use: the types it returns and read-only helpers.
+
+A rule module (see rules/ for examples) declares
+
+    CODE, NAME, SEVERITY, SUMMARY, FIX ("none" | "safe" | "unsafe"),
+    OPT_IN (bool), SCOPE ("resource" | "tree" | "file"), KINDS (tuple)
+
+its docstring is the rule's documentation, and ``check(target, ctx)`` yields
+``ctx.report(...)`` results. Rules never read files, parse YAML or print.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace text[start:end] (code-point offsets, BOM excluded)."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(slots=True)
+class Fix:
+    description: str
+    edits: tuple[Edit, ...]
+    safety: str = "safe"
+    # values a fix moves out of the file: {secret name: {key: value}}; the
+    # fixer writes them to --secrets-out before it touches the manifest
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    # an explanation when the fix exists in principle but cannot be applied
+    blocked: str | None = None
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    span: Span
+    message: str
+    fix: Fix | None = None
+    code: str | None = None  # defaults to the rule's CODE
+    # secret values the message must never show; reporters check against them
+    secret_values: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class RuleContext:
+    """Read-only inputs for one check() call."""
+
+    path: str
+    text: str
+    options: dict[str, Any]
+    data: Any  # packs.PackData: cached JSON from the rule packs
+
+    def report(self, span: Span, message: str, fix: Fix | None = None, code: str | None = None,
+               secret_values: tuple[str, ...] = ()) -> Diagnostic:
+        return Diagnostic(span, message, fix, code, secret_values)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)

