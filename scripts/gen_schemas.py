@@ -735,6 +735,45 @@ def build_crds(ref: Path, sources: dict) -> dict:
     return {"files": files, "index": index}
 
 
+# What self-hosted daprd accepts although the CRD (that is, the Kubernetes API server) does not:
+# a missing `spec.version` (the component's default version is used), a missing or empty
+# `spec.metadata`, and an `auth` block without `secretStore`. The lint variants drop those
+# constraints so that DPR001 reports only what breaks in every deployment mode.
+LINT_RELAXATIONS = {
+    "component-v1alpha1.schema.json": {
+        "drop_required": {("properties", "spec"): ["version", "metadata"], ("properties", "auth"): ["secretStore"]},
+        "allow_null": [("properties", "spec", "properties", "metadata")],
+    },
+}
+
+
+def _at(schema: dict, path: tuple) -> dict:
+    for part in path:
+        schema = schema[part]
+    return schema
+
+
+def build_lint_variants(files: dict) -> dict:
+    out = {}
+    for fname, relax in LINT_RELAXATIONS.items():
+        schema = json.loads(json.dumps(files[fname]))
+        for path, names in relax["drop_required"].items():
+            node = _at(schema, path)
+            node["required"] = [r for r in node.get("required", []) if r not in names]
+            if not node["required"]:
+                del node["required"]
+        for path in relax["allow_null"]:
+            node = _at(schema, path)
+            types = node["type"] if isinstance(node["type"], list) else [node["type"]]
+            node["type"] = types + ["null"] if "null" not in types else types
+        lint_name = fname.replace(".schema.json", ".lint.schema.json")
+        schema["$id"] = schema["$id"].replace(fname, lint_name)
+        schema["$comment"] = ("Lint variant of " + fname + ": drops the constraints that only the Kubernetes API "
+                              "server enforces (see LINT_RELAXATIONS in scripts/gen_schemas.py). " + schema["$comment"])
+        out[lint_name] = schema
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 
 def generate(ref: Path) -> dict:
@@ -772,6 +811,8 @@ def generate(ref: Path) -> dict:
         "crds/index.json": dump(crds["index"]),
     }
     for fname, schema in crds["files"].items():
+        out[f"crds/{fname}"] = dump(schema)
+    for fname, schema in build_lint_variants(crds["files"]).items():
         out[f"crds/{fname}"] = dump(schema)
     return out
 

@@ -4,7 +4,8 @@
 Flags a non-empty literal `value` on a field that Dapr's metadata marks
 sensitive for this component type (`password`, `secretKey`, `accountKey`,
 `connectionString` with a credential in it, ...). For types Dapr does not
-describe, a name-based fallback decides. Placeholders such as
+describe, a name-based fallback decides. On an `HTTPEndpoint`, headers such as
+`Authorization` or `X-API-Key` are checked the same way. Placeholders such as
 `<your-password>` or `${PASSWORD}` count, because they are still the value
 daprd will use. Helm/Go template expressions (`{{ .Values.x }}`) are not
 flagged: they are filled in at deploy time.
@@ -40,7 +41,7 @@ NAME = "inline-secret"
 SEVERITY = "error"
 SUMMARY = "sensitive field with an inline value instead of secretKeyRef"
 FIX = "unsafe"
-KINDS = ("Component",)
+KINDS = ("Component", "HTTPEndpoint")
 
 
 def check(resource, ctx):

@@ -31,7 +31,7 @@ KINDS = ("*",)
 
 def check(resource, ctx):
     already = {id(item.literal.node) for item in dapr.inline_secret_items(resource, ctx.data)} \
-        if resource.kind_name == "Component" else set()
+        if resource.kind_name in ("Component", "HTTPEndpoint") else set()
     for node, _key in iter_scalars(resource.node):
         if id(node) in already or len(node.value) < 12:
             continue

@@ -22,8 +22,10 @@ _SENSITIVE_WORDS = re.compile(
     r"connectionstring|credential|sastoken|sharedaccesskey|signingkey|encryptionkey|authkey", re.I)
 _PLACEHOLDER = re.compile(r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|x{4,}|\.\.\.)\s*$", re.I)
 _CONNECTION_CREDENTIAL = re.compile(
-    r"(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|secret|token)\s*=\s*[^;\s]|"
-    r"://[^\s:/@]*:[^\s@/]+@", re.I)
+    r"(password|pwd|accountkey|accesskey|sharedaccesskey|sharedaccesssignature|secret|token)\s*=\s*[^;\s]|"
+    r"://[^\s:/@]*:[^\s@/]+@|"          # scheme://user:pass@host
+    r"^[^\s:/@=;]+:[^\s@/]+@", re.I)     # Go DSN: user:pass@tcp(host)/db
+_PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----")
 
 
 def type_key(resource: Resource) -> str:
@@ -121,6 +123,7 @@ def is_sensitive(resource: Resource, key: str, data) -> bool:
     if key in _name_set("unflagged", tuple(names.get("unflagged_secrets", ()))) or \
             key in _name_set("sensitive", tuple(names["sensitive"])):
         return True
+    key = key.replace("-", "").replace("_", "")
     return _SENSITIVE_WORDS.search(key) is not None and not key.endswith(
         ("path", "file", "url", "uri", "ttl", "name", "header", "type", "length", "prefix", "enabled"))
 
@@ -143,12 +146,34 @@ def is_connection_string(key: str) -> bool:
     return "connectionstring" in key or key in _ADDRESS_FIELDS
 
 
-def carries_credential(text: str) -> bool:
-    return _CONNECTION_CREDENTIAL.search(text) is not None or is_placeholder(text)
+def carries_credential(text: str, placeholder_counts: bool) -> bool:
+    return _CONNECTION_CREDENTIAL.search(text) is not None or (placeholder_counts and is_placeholder(text))
+
+
+def is_public_certificate(text: str) -> bool:
+    """A PEM certificate (chain) is public; only a private key in it is secret."""
+    return _PEM_CERTIFICATE.search(text) is not None and "PRIVATE KEY" not in text
+
+
+_SECRET_HEADERS = re.compile(r"^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token|"
+                             r"x-access-token|ocp-apim-subscription-key)$", re.I)
+
+
+def _inline_header_items(resource: Resource) -> list[MetadataItem]:
+    found = []
+    for item in resource.headers:
+        literal = item.literal
+        if literal is None or item.key is None or is_templated(literal.value):
+            continue
+        if _SECRET_HEADERS.match(item.key) or _SENSITIVE_WORDS.search(item.key.replace("-", "").replace("_", "")):
+            found.append(item)
+    return found
 
 
 def inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
     """Items whose sensitive field holds a literal value (SEC001's findings)."""
+    if resource.kind_name == "HTTPEndpoint":
+        return _inline_header_items(resource)
     found = []
     for item in resource.metadata:
         literal = item.literal
@@ -156,7 +181,10 @@ def inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
             continue
         if not is_sensitive(resource, item.key, data):
             continue
-        if is_connection_string(item.key) and not carries_credential(literal.value):
+        if is_connection_string(item.key) and not carries_credential(
+                literal.value, placeholder_counts="connectionstring" in item.key):
+            continue
+        if is_public_certificate(literal.value):
             continue
         found.append(item)
     return found

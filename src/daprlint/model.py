@@ -122,6 +122,7 @@ class Resource:
     version: Scalar | None = None
     auth_secret_store: Scalar | None = None
     metadata: list[MetadataItem] = field(default_factory=list)
+    headers: list[MetadataItem] = field(default_factory=list)  # HTTPEndpoint spec.headers
 
     @property
     def span(self) -> Span:
@@ -161,8 +162,8 @@ class Resource:
         return value.value if value else None
 
 
-def _metadata_items(spec: Node | None) -> list[MetadataItem]:
-    seq = get(spec, "metadata")
+def _metadata_items(spec: Node | None, key: str = "metadata") -> list[MetadataItem]:
+    seq = get(spec, key)
     if not isinstance(seq, SequenceNode):
         return []
     items = []
@@ -207,6 +208,7 @@ def build_resource(path: str, node: MappingNode, doc_index: int) -> Resource:
         version=Scalar.of(get(spec, "version")),
         auth_secret_store=_auth_store(node),
         metadata=_metadata_items(spec),
+        headers=_metadata_items(spec, "headers"),
     )
 
 

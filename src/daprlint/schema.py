@@ -181,9 +181,10 @@ class NodeValidator:
         keys: dict[str, tuple[Node, Node]] = {}
         for k, v in node.value:
             keys[str(k.value) if isinstance(k, ScalarNode) else "?"] = (k, v)
+        custom = schema.get("x-daprlint-messages", {})
         for name in schema.get("required", ()):
             if name not in keys:
-                yield node, path, f"is missing the required field '{name}'"
+                yield node, path, custom.get("required", "is missing the required field '{name}'").format(name=name)
         if "minProperties" in schema and len(keys) < schema["minProperties"]:
             yield node, path, "must not be empty"
         props = schema.get("properties", {})
