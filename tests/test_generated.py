@@ -159,7 +159,7 @@ def test_crd_schemas_are_valid_draft_2020_12():
     index = load(CRDS / "index.json")
     assert index["dapr.io/v1alpha1/Component"] == "component-v1alpha1.schema.json"
     files = sorted(CRDS.glob("*.schema.json"))
-    assert {f.name for f in files} == set(index.values())
+    assert {f.name for f in files if ".lint." not in f.name} == set(index.values())
     for f in files:
         schema = load(f)
         jsonschema.Draft202012Validator.check_schema(schema)
