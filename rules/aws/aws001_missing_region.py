@@ -32,7 +32,8 @@ Use instead:
 ```
 
 ## Fix (unsafe)
-Inserts a `region` item with the region set by `aws-region` in the config or
+Renames an `awsRegion` item that this type does not read to `region`.
+Otherwise sets an empty `region`, or inserts a `region` item, with the region set by `aws-region` in the config or
 `--aws-region`. daprlint never guesses a region: without one there is no fix.
 """
 from daprlint import dapr
@@ -54,16 +55,29 @@ def check(resource, ctx):
     ignored = [item for item in resource.items("awsRegion") if item.has_value]
     if ignored:
         hint = (f"`{ignored[0].name.value}` is not read by {resource.type_name}; rename it to `region`")
+        fix = _rename(ignored[-1])
     else:
         hint = "the sidecar has no AWS_REGION, so the first AWS call fails; add a `region` item"
-    yield ctx.report(resource.type.span, f"AWS component `{resource.type_name}` has no `region`: {hint}",
-                     fix=_fix(resource, ctx))
+        fix = _fix(resource, ctx)
+    yield ctx.report(resource.type.span, f"AWS component `{resource.type_name}` has no `region`: {hint}", fix=fix)
+
+
+def _rename(item):
+    from daprlint.fixes import replace_scalar
+
+    return Fix(f"rename `{item.name.value}` to `region`", (replace_scalar(item.name, "region"),), "unsafe")
 
 
 def _fix(resource, ctx):
-    from daprlint.fixes import insert_metadata_item
+    from daprlint.fixes import insert_metadata_item, replace_scalar
+    from daprlint.model import Scalar
 
     region = ctx.option("aws-region")
+    if region:
+        for item in resource.items("region"):
+            empty = Scalar.of(item.value_node)
+            if empty is not None and empty.value == "" and item.secret_key_ref is None and item.env_ref is None:
+                return Fix(f"set `region: {region}`", (replace_scalar(empty, region),), "unsafe")
     if not region:
         return Fix("insert a `region` item", (), "unsafe",
                    blocked="set `aws-region` in [tool.daprlint] or pass --aws-region to enable this fix")

@@ -36,6 +36,8 @@ class Finding:
     severity: str
     message: str
     fix: Fix | None = None
+    # the secret values behind this finding: never printed, used to scrub diffs
+    secrets: tuple[str, ...] = ()
 
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -214,7 +216,7 @@ class Engine:
         fix = diag.fix
         if fix is not None:
             fix.description = scrub(fix.description, diag.secret_values)
-        return Finding(path, diag.span, code, rule.name, self._severity(rule), message, fix)
+        return Finding(path, diag.span, code, rule.name, self._severity(rule), message, fix, diag.secret_values)
 
     # -- filtering -------------------------------------------------------
     def finalize(self, result: FileResult) -> FileResult:
