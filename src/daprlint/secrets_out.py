@@ -109,6 +109,7 @@ class SecretsSink:
         merged = {k: dict(v) for k, v in self.existing.items()}
         for name, values in self.pending.items():
             merged.setdefault(name, {}).update(values)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         atomic_write(self.path, self._render(merged).encode("utf-8"), mode=0o600)
         self.existing, self.pending = merged, {}
 
