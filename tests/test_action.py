@@ -281,6 +281,8 @@ def test_usage_error_exit_code_is_passed_on(tmp_path):
     assert run.returncode == 2, describe(run)
     assert run.outputs["exit-code"] == "2"
     assert run.outputs["sarif-file"] == ""
+    assert "invalid choice: 'sometimes'" in run.steps[-1].stderr
+    assert "### daprlint: no report (exit code 2)" in run.summary
 
 
 def test_version_input_must_be_a_version(tmp_path):

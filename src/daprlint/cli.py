@@ -96,8 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in ("check", "rules", "explain", "server") and not argv[0].startswith("-h") \
-            and argv[0] not in ("--version",):
+    if argv and argv[0] not in ("check", "rules", "explain", "server", "-h", "--help", "--version"):
         argv.insert(0, "check")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,0 +1,101 @@
+"""The command line as users run it: exit codes, stdin, help, explain, rules."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import FIXTURES, REPO, run_cli
+
+BAD = FIXTURES / "rules" / "AWS001" / "bad.yaml"
+GOOD = REPO / "examples" / "good"
+
+
+def test_exit_codes():
+    assert run_cli("check", "--isolated", "--no-cache", str(GOOD)).returncode == 0
+    assert run_cli("check", "--isolated", "--no-cache", str(BAD)).returncode == 1
+    assert run_cli("check", "--isolated", "--no-cache", "--exit-zero", str(BAD)).returncode == 0
+    assert run_cli("check", "--isolated", "--no-cache", "--fail-on", "never", str(BAD)).returncode == 0
+    assert run_cli("check", "--isolated", "--bogus-flag").returncode == 2
+    assert run_cli("check", "--isolated", "--format", "xml", str(GOOD)).returncode == 2
+    assert run_cli("explain", "NOPE999").returncode == 2
+
+
+def test_fail_on_error_ignores_warnings():
+    warn_only = FIXTURES / "rules" / "AWS004" / "bad.yaml"
+    proc = run_cli("check", "--isolated", "--no-cache", "--select", "AWS004", "--fail-on", "error", str(warn_only))
+    assert proc.returncode == 0 and b"AWS004" in proc.stdout
+
+
+def test_check_is_the_default_command():
+    assert run_cli("--isolated", "--no-cache", str(BAD)).returncode == 1
+
+
+def test_stdin_with_stdin_filename():
+    proc = run_cli("check", "--isolated", "--no-cache", "-", "--stdin-filename", "components/orders.yaml",
+                   input=BAD.read_bytes())
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(b"components/orders.yaml:6:9: AWS001")
+
+
+def test_helm_template_hint_for_templated_files():
+    text = b"apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: {{ .Values.name }}\n  x: [\n"
+    proc = run_cli("check", "--isolated", "--no-cache", "-", input=text)
+    assert b"YML001" in proc.stdout and b"helm template" in proc.stdout
+
+
+def test_unparsable_non_dapr_yaml_is_skipped_quietly():
+    proc = run_cli("check", "--isolated", "--no-cache", "-", input=b"key: [unclosed\n")
+    assert proc.returncode == 0
+
+
+def test_broken_pipe_exits_quietly():
+    cmd = f"{sys.executable} -m daprlint check --isolated --no-cache --format json {REPO / 'examples'} | head -c 10"
+    proc = subprocess.run(["bash", "-c", cmd], capture_output=True, cwd=REPO, timeout=60)
+    assert b"Traceback" not in proc.stderr and b"Broken" not in proc.stderr
+
+
+def test_rules_lists_every_rule_and_marks_opt_in():
+    proc = run_cli("rules")
+    text = proc.stdout.decode()
+    for code in ("AWS001", "AWS006", "SEC001", "SEC002", "YML001", "DPR001"):
+        assert code in text
+    line = next(line for line in text.splitlines() if line.startswith("AWS006"))
+    assert "opt-in" in line
+    rules = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert all(r["name"] == r["name"].lower() and " " not in r["name"] for r in rules)
+
+
+def test_explain_by_code_and_name():
+    for arg in ("AWS001", "aws001", "aws-missing-region"):
+        proc = run_cli("explain", arg)
+        assert proc.returncode == 0
+        assert b"## Why is this bad?" in proc.stdout and b"## Example" in proc.stdout
+
+
+def test_every_rule_has_a_full_doc():
+    from daprlint.packs import load_packs
+
+    for rule in load_packs().rules.values():
+        assert "## What it does" in rule.doc, rule.code
+        assert "## Example" in rule.doc or rule.scope == "engine", rule.code
+
+
+def test_help_and_version():
+    proc = run_cli("--help")
+    assert proc.returncode == 0 and b"check" in proc.stdout and b"explain" in proc.stdout
+    proc = run_cli("check", "--help")
+    assert b"--select" in proc.stdout and b"--fix" in proc.stdout and b"--stdin-filename" in proc.stdout
+    version = run_cli("--version").stdout.decode()
+    assert "components-contrib@c23900d2760d" in version and "dapr@d8450742ce3" in version
+
+
+def test_select_ignore_and_extend_select():
+    both = FIXTURES / "rules" / "AWS006" / "bad.yaml"
+    codes = lambda *a: {f["code"] for f in json.loads(run_cli("check", "--isolated", "--no-cache", "--format",
+                                                                "json", *a, str(both)).stdout)["findings"]}
+    assert "AWS006" not in codes()
+    assert "AWS006" in codes("--extend-select", "AWS006")
+    assert "AWS006" not in codes("--select", "AWS")  # a prefix does not enable an opt-in rule
+    assert "AWS006" in codes("--select", "ALL")
+    assert codes("--extend-select", "AWS006", "--ignore", "AWS") == set()

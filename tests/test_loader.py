@@ -1,0 +1,134 @@
+"""Loader and model: positions survive BOM, CRLF, multi-document files,
+`kind: List`, anchors and a missing final newline; arbitrary text never
+raises."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from daprlint import loader, model
+
+DOC = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\nspec:\n  type: state.redis\n"
+       "  version: v1\n  metadata:\n  - name: redisHost\n    value: r:6379\n")
+
+
+def resources(text):
+    source = loader.parse("x.yaml", text)
+    assert source.parse_error is None
+    return list(model.resources_of("x.yaml", source.documents))
+
+
+def test_positions_plain():
+    (r,) = resources(DOC)
+    assert (r.type.span.line, r.type.span.column) == (5, 8)
+    assert r.metadata[0].name.value == "redisHost"
+    assert DOC[r.type.span.start:r.type.span.end] == "state.redis"
+
+
+def test_bom_is_removed_and_positions_do_not_shift():
+    text, bom = loader.decode(b"\xef\xbb\xbf" + DOC.encode())
+    assert bom and not text.startswith("\ufeff")
+    (r,) = resources(text)
+    assert (r.type.span.line, r.type.span.column) == (5, 8)
+
+
+def test_crlf_offsets_index_the_text():
+    text = DOC.replace("\n", "\r\n")
+    (r,) = resources(text)
+    assert text[r.type.span.start:r.type.span.end] == "state.redis"
+    assert r.type.span.line == 5
+
+
+def test_non_ascii_columns_are_code_points():
+    text = DOC.replace("name: c\n", "name: c  # ünïcödé 😀\n").replace("  - name: redisHost", "  - {name: \"😀\"}\n  - name: redisHost")
+    (r,) = resources(text)
+    item = r.metadata[0]
+    assert text[item.name.span.start:item.name.span.end] == '"😀"'
+    assert item.name.span.column == 11
+
+
+def test_multi_document_and_non_dapr_documents():
+    text = "apiVersion: v1\nkind: ConfigMap\n---\n" + DOC + "---\n" + DOC.replace("name: c", "name: d")
+    rs = resources(text)
+    assert [r.name.value for r in rs] == ["c", "d"]
+    assert rs[1].type.span.line == 3 + 10 + 1 + 5
+
+
+def test_kind_list_items():
+    items = "\n".join("  " + line for line in DOC.splitlines())
+    text = "apiVersion: v1\nkind: List\nitems:\n-" + items[1:] + "\n"
+    (r,) = resources(text)
+    assert r.type.value == "state.redis"
+    assert text[r.type.span.start:r.type.span.end] == "state.redis"
+
+
+def test_anchors_and_aliases():
+    text = DOC.replace("  - name: redisHost\n    value: r:6379\n",
+                       "  - &item\n    name: redisHost\n    value: r:6379\n  - *item\n")
+    (r,) = resources(text)
+    assert [i.name.value for i in r.metadata] == ["redisHost", "redisHost"]
+
+
+def test_no_final_newline():
+    text = DOC.rstrip("\n")
+    (r,) = resources(text)
+    assert text[r.metadata[0].literal.span.start:r.metadata[0].literal.span.end] == "r:6379"
+
+
+def test_parse_error_is_located():
+    source = loader.parse("x.yaml", "a: 1\nb: [\n")
+    assert source.parse_error is not None
+    assert source.parse_error.span.line >= 1
+
+
+def test_decode_errors_are_clear():
+    import pytest
+
+    for data, needle in ((b"\xff\xfea\x00", "UTF-16"), (b"a: \x00", "NUL"), (b"a: \xc3\x28", "UTF-8")):
+        with pytest.raises(loader.DecodeError, match=needle):
+            loader.decode(data)
+
+
+def test_billion_laughs_stays_small():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join(f"*a{i-1}" for _ in range(9))
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    text = "apiVersion: dapr.io/v1alpha1\nkind: Component\n" + "\n".join(lines) + "\n"
+    source = loader.parse("x.yaml", text)
+    (r,) = model.resources_of("x.yaml", source.documents)
+    assert sum(1 for _ in model.iter_scalars(r.node)) < 100
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises(text):
+    source = loader.parse("x.yaml", text)
+    for r in model.resources_of("x.yaml", source.documents):
+        list(model.iter_scalars(r.node))
+
+
+YAMLISH = st.lists(st.sampled_from(["apiVersion: dapr.io/v1alpha1", "kind: Component", "metadata:", "spec:",
+                                    "  type: state.aws.dynamodb", "  metadata:", "  - name: region",
+                                    "    value: us-east-1", "- ", "---", "  - {name: a, value: *x}", "&x [a]",
+                                    "key: |", "  \t", "\"unterminated", "? complex", "!!binary ZZZ", "{{ .Values }}",
+                                    "%YAML 1.2", "  - name: accessKey\n    value: AKIAABCDEFGHIJKLMNOP"]),
+                    max_size=30).map("\n".join)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(YAMLISH, st.booleans())
+def test_yamlish_text_lints_without_raising(text, crlf):
+    from daprlint.config import Settings
+    from daprlint.engine import Engine
+    from daprlint.packs import load_packs
+
+    global _ENGINE
+    try:
+        engine = _ENGINE
+    except NameError:
+        engine = _ENGINE = Engine(load_packs(), Settings(select=["ALL"]))
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    result = engine.finalize(engine.lint_text("x.yaml", text))
+    assert not [f for f in result.findings if f.code == "INT001"]
