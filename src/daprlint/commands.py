@@ -67,7 +67,7 @@ def cmd_check(args) -> int:
         fixed, diff_text = 0, None
     from .tree import run_tree_rules
 
-    results = run_tree_rules(engine, results)
+    results = run_tree_rules(engine, results, _context_results(engine, targets, args))
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
@@ -89,6 +89,18 @@ def cmd_check(args) -> int:
         return 0
     threshold = SEVERITY_RANK[args.fail_on]
     return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _context_results(engine, targets, args):
+    """Files under `resources-paths`: read for tree facts, never reported."""
+    paths = engine.options.get("resources-paths") or []
+    if not paths or not engine._by_scope["tree"]:
+        return []
+    from .runner import lint_targets
+
+    linted = {t.path for t in targets}
+    extra = [t for t in discover(paths, engine.settings.exclude) if t.path not in linted]
+    return lint_targets(engine, extra, args.jobs)
 
 
 def _colour(args) -> bool:

@@ -21,7 +21,7 @@ DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 LIST_KEYS = {"select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude", "rule-packs",
              "resources-paths"}
 OPTION_KEYS = {"aws-region": str, "secret-name": str, "secret-store": str, "mode": str, "secrets-out": str,
-               "max-file-size": int, "respect-gitignore": bool, "cache-dir": str}
+               "max-file-size": int, "respect-gitignore": bool, "cache-dir": str, "tree-scope": str}
 TABLE_KEYS = {"per-file-ignores", "severity"}
 MODES = ("kubernetes", "self-hosted")
 
@@ -109,6 +109,8 @@ def load_settings(path: Path | None) -> Settings:
             settings.options[key] = value
         else:
             raise ConfigError(f"{where} is not a daprlint setting")
+    if settings.options.get("tree-scope", "folder") not in ("folder", "tree"):
+        raise ConfigError(f"{path}: 'tree-scope' must be folder or tree")
     if settings.options.get("mode", "kubernetes") not in MODES:
         raise ConfigError(f"{path}: 'mode' must be one of {', '.join(MODES)}")
     return settings

@@ -67,7 +67,9 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     source: loader.Source | None = None
     resources: list[model.Resource] = field(default_factory=list)
+    facts: list = field(default_factory=list)  # tree.Facts of each resource, for tree rules
     suppressed: int = 0
+    finalized: bool = False
 
 
 @dataclass(slots=True)
@@ -187,6 +189,10 @@ class Engine:
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, FILE_START)
         result.resources = list(model.resources_of(path, source.documents))
+        if self._by_scope["tree"]:
+            from .tree import facts_of
+
+            result.facts = [facts_of(r) for r in result.resources]
         for resource in result.resources:
             kind = resource.kind_name
             for rule in self._by_scope["resource"]:
@@ -199,11 +205,14 @@ class Engine:
             for diag in rule.check(target, ctx) or ():
                 result.findings.append(self._finding(rule, result.path, diag))
         except Exception as exc:  # one broken rule must not stop the run
-            # only the exception type: its text may quote a secret value
-            result.findings.append(Finding(
-                result.path, anchor, INTERNAL_ERROR, "internal-error", "error",
-                f"internal error in rule {rule.code} ({type(exc).__name__}); the other rules still ran. "
-                "Please report this with the manifest's structure (not its values)."))
+            result.findings.append(self.internal_error(rule, result.path, exc, anchor))
+
+    @staticmethod
+    def internal_error(rule: Rule, path: str, exc: Exception, anchor: Span = FILE_START) -> Finding:
+        # only the exception type: its text may quote a secret value
+        return Finding(path, anchor, INTERNAL_ERROR, "internal-error", "error",
+                       f"internal error in rule {rule.code} ({type(exc).__name__}); the other rules still ran. "
+                       "Please report this with the manifest's structure (not its values).")
 
     def _severity(self, rule: Rule) -> str:
         return self.settings.severity.get(rule.code, rule.severity)
@@ -221,6 +230,9 @@ class Engine:
     # -- filtering -------------------------------------------------------
     def finalize(self, result: FileResult) -> FileResult:
         """Per-file ignores, inline suppressions, unused-suppression report, order."""
+        if result.finalized:
+            return result
+        result.finalized = True
         ignored = self._per_file_ignored(result.path)
         text = result.source.text if result.source else ""
         suppressions = parse_suppressions(text)

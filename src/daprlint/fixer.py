@@ -103,13 +103,13 @@ def run_fixes(engine: Engine, targets, args, ruleset):
         shown = (args.stdin_filename or "-") if target.path == "-" else target.path
         data, problem = engine.read(target.path, target.explicit)
         if data is None:
-            results.append(engine.finalize(engine._unreadable(shown, problem or "cannot read file")))
+            results.append(engine._unreadable(shown, problem or "cannot read file"))
             continue
         stat_before = os.stat(target.path) if target.path != "-" else None
         try:
             text, bom = decode(data)
         except DecodeError as exc:
-            results.append(engine.finalize(engine._unreadable(shown, str(exc))))
+            results.append(engine._unreadable(shown, str(exc)))
             continue
         new_text, fixed, secrets, notes = fix_text(engine, shown, text, bom, unsafe, sink)
         extra: list[Finding] = []
@@ -128,7 +128,7 @@ def run_fixes(engine: Engine, targets, args, ruleset):
             total += fixed
         result = engine.lint_text(shown, new_text if not args.diff else text, bom, target.explicit)
         result.findings += extra
-        results.append(engine.finalize(result))
+        results.append(result)
     return results, total, ("".join(diffs) if args.diff or diffs else None)
 
 

@@ -16,8 +16,8 @@ _worker_engine: Engine | None = None
 
 def lint_one(engine: Engine, target: Target, stdin_name: str | None = None) -> FileResult:
     display = (stdin_name or "-") if target.path == "-" else target.path
-    result = engine.lint_path(target.path, target.explicit, display)
-    return engine.finalize(result)
+    # not finalized yet: tree rules add findings first (see tree.run_tree_rules)
+    return engine.lint_path(target.path, target.explicit, display)
 
 
 def _init_worker(settings, extra_packs) -> None:

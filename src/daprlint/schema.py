@@ -79,11 +79,25 @@ def _pointer(path: tuple) -> str:
     return out or "document"
 
 
+class _Plan:
+    """One schema node, compiled: only the constraints it has, looked up once."""
+
+    __slots__ = ("types", "enum", "const", "pattern", "min_length", "max_length", "minimum", "maximum",
+                 "required", "required_msg", "min_properties", "props", "extra", "names", "items", "min_items",
+                 "max_items", "all_of", "any_of", "one_of", "not_", "false", "trivial")
+
+
+def _enum_text(v) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
 class NodeValidator:
     def __init__(self, schema: dict, base: Path | None = None):
         self.root = schema
         self.base = base
         self._check_supported(schema, set())
+        self._plans: dict[int, _Plan] = {}
+        self.plan = self._compile(schema)
 
     def _resolve(self, ref: str) -> dict:
         target, _, pointer = ref.partition("#")
@@ -119,85 +133,181 @@ class NodeValidator:
             elif key in ("items", "additionalProperties", "propertyNames", "not"):
                 self._check_supported(value, seen)
 
-    def errors(self, node: Node, schema: dict | None = None, path: tuple = ()) -> Iterator[tuple[Node, tuple, str]]:
-        schema = self.root if schema is None else schema
-        if schema is True or schema == {}:
+    def _compile(self, schema) -> _Plan:
+        if isinstance(schema, dict) and id(schema) in self._plans:
+            return self._plans[id(schema)]
+        plan = _Plan()
+        for slot in _Plan.__slots__:
+            setattr(plan, slot, None)
+        plan.false = schema is False
+        plan.trivial = schema is True or schema == {}
+        if not isinstance(schema, dict):
+            return plan
+        self._plans[id(schema)] = plan
+        all_of = [self._compile(s) for s in schema.get("allOf", ())]
+        if "$ref" in schema:
+            all_of.insert(0, self._compile(self._resolve(schema["$ref"])))
+        plan.all_of = all_of or None
+        t = schema.get("type")
+        plan.types = None if t is None else tuple(t if isinstance(t, list) else [t])
+        plan.enum = None if "enum" not in schema else (frozenset(_enum_text(v) for v in schema["enum"]), schema["enum"])
+        plan.const = None if "const" not in schema else str(schema["const"])
+        plan.pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+        plan.min_length, plan.max_length = schema.get("minLength"), schema.get("maxLength")
+        plan.minimum, plan.maximum = schema.get("minimum"), schema.get("maximum")
+        plan.required = tuple(schema.get("required", ())) or None
+        plan.required_msg = schema.get("x-daprlint-messages", {}).get("required", "is missing the required field '{name}'")
+        plan.min_properties = schema.get("minProperties")
+        plan.props = {k: self._compile(v) for k, v in schema.get("properties", {}).items()} or None
+        extra = schema.get("additionalProperties", True)
+        plan.extra = extra if isinstance(extra, bool) else self._compile(extra)
+        plan.names = self._compile(schema["propertyNames"]) if "propertyNames" in schema else None
+        plan.items = self._compile(schema["items"]) if "items" in schema else None
+        plan.min_items, plan.max_items = schema.get("minItems"), schema.get("maxItems")
+        plan.any_of = [self._compile(s) for s in schema["anyOf"]] if "anyOf" in schema else None
+        plan.one_of = [self._compile(s) for s in schema["oneOf"]] if "oneOf" in schema else None
+        plan.not_ = self._compile(schema["not"]) if "not" in schema else None
+        return plan
+
+    def errors(self, node: Node, plan: _Plan | None = None, path: tuple = ()) -> Iterator[tuple[Node, tuple, str]]:
+        plan = self.plan if plan is None else plan
+        if plan.trivial:
             return
-        if schema is False:
+        if plan.false:
             yield node, path, "is not allowed here"
             return
-        if "$ref" in schema:
-            yield from self.errors(node, self._resolve(schema["$ref"]), path)
+        if plan.all_of:
+            for sub in plan.all_of:
+                yield from self.errors(node, sub, path)
         types = node_types(node)
-        expected = schema.get("type")
-        if expected is not None:
-            allowed = expected if isinstance(expected, list) else [expected]
-            if not any(t in types for t in allowed):
-                yield node, path, f"should be {' or '.join(_article(t) for t in allowed)}, not {_article(types[0])}"
-                return
-        if "enum" in schema and _scalar(node) not in [str(v).lower() if isinstance(v, bool) else str(v) for v in schema["enum"]]:
-            yield node, path, f"must be one of {', '.join(map(str, schema['enum']))}"
-        if "const" in schema and _scalar(node) != str(schema["const"]):
-            yield node, path, f"must be {schema['const']}"
-        if isinstance(node, ScalarNode) and "string" in types:
-            if "pattern" in schema and not re.search(schema["pattern"], node.value):
-                yield node, path, f"does not match the pattern {schema['pattern']}"
-            if "minLength" in schema and len(node.value) < schema["minLength"]:
-                yield node, path, "must not be empty" if schema["minLength"] == 1 else f"is shorter than {schema['minLength']}"
-            if "maxLength" in schema and len(node.value) > schema["maxLength"]:
-                yield node, path, f"is longer than {schema['maxLength']} characters"
-        if isinstance(node, ScalarNode) and "number" in types:
+        if plan.types is not None and not any(t in types for t in plan.types):
+            yield node, path, f"should be {' or '.join(_article(t) for t in plan.types)}, not {_article(types[0])}"
+            return
+        is_scalar = isinstance(node, ScalarNode)
+        if plan.enum is not None and _scalar(node) not in plan.enum[0]:
+            yield node, path, f"must be one of {', '.join(map(str, plan.enum[1]))}"
+        if plan.const is not None and _scalar(node) != plan.const:
+            yield node, path, f"must be {plan.const}"
+        if is_scalar and "string" in types:
+            if plan.pattern is not None and not plan.pattern.search(node.value):
+                yield node, path, f"does not match the pattern {plan.pattern.pattern}"
+            if plan.min_length is not None and len(node.value) < plan.min_length:
+                yield node, path, "must not be empty" if plan.min_length == 1 else f"is shorter than {plan.min_length}"
+            if plan.max_length is not None and len(node.value) > plan.max_length:
+                yield node, path, f"is longer than {plan.max_length} characters"
+        if is_scalar and "number" in types and (plan.minimum is not None or plan.maximum is not None):
             try:
                 number = float(node.value.replace("_", ""))
             except ValueError:
                 number = None
-            if number is not None and "minimum" in schema and number < schema["minimum"]:
-                yield node, path, f"must be at least {schema['minimum']}"
-            if number is not None and "maximum" in schema and number > schema["maximum"]:
-                yield node, path, f"must be at most {schema['maximum']}"
+            if number is not None and plan.minimum is not None and number < plan.minimum:
+                yield node, path, f"must be at least {plan.minimum}"
+            if number is not None and plan.maximum is not None and number > plan.maximum:
+                yield node, path, f"must be at most {plan.maximum}"
         if isinstance(node, MappingNode):
-            yield from self._object_errors(node, schema, path)
-        if isinstance(node, SequenceNode):
-            if "minItems" in schema and len(node.value) < schema["minItems"]:
-                yield node, path, f"needs at least {schema['minItems']} item(s)"
-            if "maxItems" in schema and len(node.value) > schema["maxItems"]:
-                yield node, path, f"allows at most {schema['maxItems']} item(s)"
-            if "items" in schema:
+            yield from self._object_errors(node, plan, path)
+        elif isinstance(node, SequenceNode):
+            if plan.min_items is not None and len(node.value) < plan.min_items:
+                yield node, path, f"needs at least {plan.min_items} item(s)"
+            if plan.max_items is not None and len(node.value) > plan.max_items:
+                yield node, path, f"allows at most {plan.max_items} item(s)"
+            if plan.items is not None and not plan.items.trivial:
                 for i, item in enumerate(node.value):
-                    yield from self.errors(item, schema["items"], path + (i,))
-        for sub in schema.get("allOf", ()):
-            yield from self.errors(node, sub, path)
-        if "anyOf" in schema and not any(self._valid(node, s) for s in schema["anyOf"]):
+                    yield from self.errors(item, plan.items, path + (i,))
+        if plan.any_of is not None and not any(self._valid(node, s) for s in plan.any_of):
             yield node, path, "does not match any allowed form"
-        if "oneOf" in schema and sum(self._valid(node, s) for s in schema["oneOf"]) != 1:
+        if plan.one_of is not None and sum(self._valid(node, s) for s in plan.one_of) != 1:
             yield node, path, "must match exactly one allowed form"
-        if "not" in schema and self._valid(node, schema["not"]):
+        if plan.not_ is not None and self._valid(node, plan.not_):
             yield node, path, "is not allowed in this form"
 
-    def _valid(self, node: Node, schema: dict) -> bool:
-        return next(self.errors(node, schema), None) is None
+    def _valid(self, node: Node, plan: _Plan) -> bool:
+        return next(self.errors(node, plan), None) is None
 
-    def _object_errors(self, node: MappingNode, schema: dict, path: tuple):
+    def valid(self, node: Node, plan: _Plan | None = None) -> bool:
+        """The fast path: a plain boolean walk; errors() runs only when this fails."""
+        plan = self.plan if plan is None else plan
+        if plan.trivial:
+            return True
+        if plan.false:
+            return False
+        if plan.all_of:
+            for sub in plan.all_of:
+                if not self.valid(node, sub):
+                    return False
+        cls = type(node)
+        if plan.types is not None:
+            types = node_types(node)
+            for t in plan.types:
+                if t in types:
+                    break
+            else:
+                return False
+        if cls is MappingNode:
+            props = plan.props
+            extra = plan.extra
+            if plan.required or plan.min_properties is not None:
+                names = {k.value for k, _ in node.value if type(k) is ScalarNode}
+                if plan.required:
+                    for name in plan.required:
+                        if name not in names:
+                            return False
+                if plan.min_properties is not None and len(node.value) < plan.min_properties:
+                    return False
+            if props or extra is not True or plan.names is not None:
+                for k, v in node.value:
+                    sub = props.get(k.value if type(k) is ScalarNode else "?") if props else None
+                    if sub is not None:
+                        if not sub.trivial and not self.valid(v, sub):
+                            return False
+                    elif extra is False:
+                        return False
+                    elif extra is not True and not self.valid(v, extra):
+                        return False
+                    if plan.names is not None and not self.valid(k, plan.names):
+                        return False
+        elif cls is SequenceNode:
+            if plan.min_items is not None and len(node.value) < plan.min_items:
+                return False
+            if plan.max_items is not None and len(node.value) > plan.max_items:
+                return False
+            if plan.items is not None and not plan.items.trivial:
+                for item in node.value:
+                    if not self.valid(item, plan.items):
+                        return False
+        elif (plan.enum is not None or plan.const is not None or plan.pattern is not None
+              or plan.min_length is not None or plan.max_length is not None or plan.minimum is not None
+              or plan.maximum is not None):
+            return next(self.errors(node, plan), None) is None
+        if plan.any_of is not None or plan.one_of is not None or plan.not_ is not None:
+            return next(self.errors(node, plan), None) is None
+        return True
+
+    def _object_errors(self, node: MappingNode, plan: _Plan, path: tuple):
         keys: dict[str, tuple[Node, Node]] = {}
         for k, v in node.value:
-            keys[str(k.value) if isinstance(k, ScalarNode) else "?"] = (k, v)
-        custom = schema.get("x-daprlint-messages", {})
-        for name in schema.get("required", ()):
-            if name not in keys:
-                yield node, path, custom.get("required", "is missing the required field '{name}'").format(name=name)
-        if "minProperties" in schema and len(keys) < schema["minProperties"]:
+            keys[k.value if isinstance(k, ScalarNode) else "?"] = (k, v)
+        if plan.required:
+            for name in plan.required:
+                if name not in keys:
+                    yield node, path, plan.required_msg.format(name=name)
+        if plan.min_properties is not None and len(keys) < plan.min_properties:
             yield node, path, "must not be empty"
-        props = schema.get("properties", {})
-        extra = schema.get("additionalProperties", True)
+        props = plan.props or {}
+        extra = plan.extra
+        if not props and extra is True and plan.names is None:
+            return
         for name, (k, v) in keys.items():
-            if name in props:
-                yield from self.errors(v, props[name], path + (name,))
+            sub = props.get(name)
+            if sub is not None:
+                if not sub.trivial:
+                    yield from self.errors(v, sub, path + (name,))
             elif extra is False:
                 yield k, path + (name,), "is not a known field here"
-            elif isinstance(extra, dict):
+            elif extra is not True:
                 yield from self.errors(v, extra, path + (name,))
-            if "propertyNames" in schema and isinstance(k, ScalarNode):
-                yield from self.errors(k, schema["propertyNames"], path + (name,))
+            if plan.names is not None and isinstance(k, ScalarNode):
+                yield from self.errors(k, plan.names, path + (name,))
 
 
 def _scalar(node: Node) -> str | None:
@@ -261,6 +371,8 @@ def schema_check(schema: dict, origin: Path, meta: dict):
         if api_versions and (resource.api_version is None or resource.api_version.value not in api_versions):
             return
         if validator is not None:
+            if validator.valid(resource.node):
+                return
             errors = ((n, p, m) for n, p, m in validator.errors(resource.node))
         else:
             errors = ((_node_at(resource.node, p), p, m) for p, m in

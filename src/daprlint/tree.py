@@ -1,6 +1,182 @@
-"""Tree rules: the linted paths as one deployment (see issue 4)."""
+"""Tree rules: the linted paths as one deployment.
+
+Each file's resources are reduced to `Facts` (plain data: kind, name,
+namespace, type, scopes, and the names it refers to, each with its
+position). Tree rules see only facts, so they work the same with the cache
+and with --jobs, and cost grows linearly with the number of resources.
+
+Tree rules run over what was linted together (plus `resources-paths` from
+the config, which are read for their facts only). A single file in an
+editor therefore never gets "unknown secret store" because its neighbours
+were not loaded: the XRF rules also stay silent unless the tree defines at
+least one resource of the kind they look for.
+"""
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-def run_tree_rules(engine, results):
-    return results
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .model import Resource, Scalar, get, is_templated, text_of
+from .rulekit import Diagnostic
+from .span import Span
+
+
+def _loc(scalar: Scalar | None):
+    return None if scalar is None else (scalar.value, tuple(_span_tuple(scalar.span)))
+
+
+def _span_tuple(span: Span):
+    return (span.start, span.end, span.line, span.column, span.end_line, span.end_column)
+
+
+@dataclass(slots=True)
+class Ref:
+    """A located name: what a resource is called or refers to."""
+
+    value: str
+    path: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Facts:
+    path: str
+    kind: str
+    api_version: str
+    name: Ref | None
+    namespace: str
+    type: str
+    scopes: list[Ref] | None
+    secret_store: Ref | None = None
+    pubsub: Ref | None = None                                  # Subscription spec.pubsubname
+    resiliency_components: list[Ref] = field(default_factory=list)
+
+    @property
+    def category(self) -> str:
+        return self.type.split(".", 1)[0] if self.type else ""
+
+    def to_json(self) -> list:
+        ref = lambda r: None if r is None else [r.value, _span_tuple(r.span)]
+        return [self.kind, self.api_version, ref(self.name), self.namespace, self.type,
+                None if self.scopes is None else [ref(s) for s in self.scopes], ref(self.secret_store),
+                ref(self.pubsub), [ref(r) for r in self.resiliency_components]]
+
+    @classmethod
+    def from_json(cls, path: str, data: list) -> "Facts":
+        ref = lambda r: None if r is None else Ref(r[0], path, Span(*r[1]))
+        kind, api, name, ns, typ, scopes, store, pubsub, targets = data
+        return cls(path, kind, api, ref(name), ns, typ, None if scopes is None else [ref(s) for s in scopes],
+                   ref(store), ref(pubsub), [ref(r) for r in targets])
+
+
+def _ref(path: str, scalar: Scalar | None) -> Ref | None:
+    if scalar is None or not scalar.value or is_templated(scalar.value):
+        return None
+    return Ref(scalar.value, path, scalar.span)
+
+
+def facts_of(resource: Resource) -> Facts:
+    path = resource.path
+    scopes_node = get(resource.node, "scopes")
+    scopes = None
+    if isinstance(scopes_node, SequenceNode):
+        scopes = [r for r in (_ref(path, Scalar.of(n)) for n in scopes_node.value) if r is not None]
+    facts = Facts(
+        path=path, kind=resource.kind_name,
+        api_version=resource.api_version.value if resource.api_version else "",
+        name=_ref(path, resource.name),
+        namespace=(resource.namespace.value if resource.namespace and resource.namespace.value else "default"),
+        type=resource.type_name.strip(), scopes=scopes,
+        secret_store=_ref(path, resource.auth_secret_store),
+    )
+    if facts.kind == "Subscription":
+        facts.pubsub = _ref(path, Scalar.of(get(resource.spec, "pubsubname")))
+    elif facts.kind == "Resiliency":
+        components = get(get(resource.spec, "targets"), "components")
+        if isinstance(components, MappingNode):
+            for k, _ in components.value:
+                if isinstance(k, ScalarNode):
+                    r = _ref(path, Scalar.of(k))
+                    if r:
+                        facts.resiliency_components.append(r)
+    return facts
+
+
+TREE_SCOPES = ("folder", "tree")
+
+
+class Tree:
+    """All facts, grouped into deployments, for tree rules.
+
+    A deployment is (folder, namespace) by default, because daprd loads one
+    resources path (a folder) per run and a repository often keeps several
+    independent sets of components side by side. With `tree-scope = "tree"`
+    everything linted together is one deployment (grouped by namespace
+    only), e.g. a folder tree applied to one cluster. Files from
+    `resources-paths` belong to every deployment.
+    """
+
+    def __init__(self, facts: list[Facts], shared: list[Facts] = (), scope: str = "folder"):
+        import os
+
+        self.facts = facts
+        self.groups: dict[tuple[str, str], list[Facts]] = defaultdict(list)
+        for f in facts:
+            unit = os.path.dirname(os.path.abspath(f.path)) if scope == "folder" else ""
+            self.groups[(unit, f.namespace)].append(f)
+        for key in self.groups:
+            self.groups[key] += [f for f in shared if f.namespace == key[1]]
+
+    def components(self, key: tuple[str, str], category: str | None = None) -> list[Facts]:
+        return [f for f in self.groups.get(key, ()) if f.kind == "Component" and f.name is not None
+                and (category is None or f.category == category)]
+
+    def of_kind(self, kind: str) -> list[Facts]:
+        return [f for f in self.facts if f.kind == kind]
+
+
+@dataclass(slots=True)
+class TreeDiagnostic:
+    path: str
+    diagnostic: Diagnostic
+
+
+class TreeContext:
+    def __init__(self, options, data):
+        self.options = options
+        self.data = data
+
+    def report(self, ref: Ref, message: str) -> TreeDiagnostic:
+        return TreeDiagnostic(ref.path, Diagnostic(ref.span, message))
+
+    def option(self, name, default=None):
+        return self.options.get(name, default)
+
+
+def where(ref: Ref) -> str:
+    return f"{ref.path}:{ref.span.line + 1}"
+
+
+def run_tree_rules(engine, results, context_results=()):
+    """Add tree findings to *results* (context results only contribute facts)."""
+    rules = engine._by_scope.get("tree", [])
+    if rules:
+        by_path = {r.path: r for r in results}
+        tree = Tree([f for r in results for f in r.facts], [f for r in context_results for f in r.facts],
+                    engine.options.get("tree-scope", "folder"))
+        ctx = TreeContext(engine.options, engine.ruleset.data)
+        for rule in rules:
+            try:
+                found = list(rule.check(tree, ctx) or ())
+            except Exception as exc:
+                anchor = results[0].path if results else None
+                if anchor is not None:
+                    by_path[anchor].findings.append(engine.internal_error(rule, anchor, exc))
+                continue
+            for item in found:
+                target = by_path.get(item.path)
+                if target is not None:  # findings in context-only files are not reported
+                    target.findings.append(engine._finding(rule, item.path, item.diagnostic))
+    return [engine.finalize(r) for r in results]

@@ -1,0 +1,47 @@
+"""`auth.secretStore` names a secret store the tree does not define.
+
+## What it does
+Looks at every resource with `auth.secretStore` and checks that a
+`secretstores.*` Component of that name exists in the same namespace of the
+linted tree. `kubernetes` is built in. The rule stays silent when the tree
+defines no secret store at all (a single file in an editor, or a repo whose
+stores live elsewhere: add their folder to `resources-paths`).
+
+## Why is this bad?
+daprd parks a component whose secret store is not loaded until that store
+initialises, which, for a typo, is forever, with only a warning in the log.
+
+## Example
+```yaml
+auth:
+  secretStore: vualt        # the store is called `vault`
+```
+Use instead: `secretStore: vault`.
+"""
+import difflib
+
+from daprlint.tree import where
+
+CODE = "XRF001"
+NAME = "unknown-secret-store"
+SEVERITY = "error"
+SUMMARY = "auth.secretStore names a secret store that is not defined"
+SCOPE = "tree"
+BUILTIN = {"kubernetes"}
+
+
+def check(tree, ctx):
+    for key, facts in tree.groups.items():
+        namespace = key[1]
+        stores = {f.name.value: f for f in tree.components(key, "secretstores")}
+        if not stores:
+            continue
+        for f in facts:
+            ref = f.secret_store
+            if ref is None or ref.value in stores or ref.value.lower() in BUILTIN:
+                continue
+            close = difflib.get_close_matches(ref.value, list(stores), n=1)
+            hint = f"; did you mean `{close[0]}` ({where(stores[close[0]].name)})?" if close else \
+                f"; defined here: {', '.join(f'`{n}`' for n in sorted(stores))}"
+            yield ctx.report(ref, f"secret store `{ref.value}` is not defined in namespace `{namespace}`: daprd "
+                                  f"would wait for it forever{hint}")
