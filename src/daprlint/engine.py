@@ -163,6 +163,10 @@ class Engine:
     def lint_path(self, path: str, explicit: bool = True, display: str | None = None) -> FileResult:
         shown = display or path
         data, problem = self.read(path, explicit)
+        return self.lint_bytes(shown, data, problem, explicit)
+
+    def lint_bytes(self, shown: str, data: bytes | None, problem: str | None = None,
+                   explicit: bool = True) -> FileResult:
         if data is not None and len(data) > self.max_file_size:
             data, problem = None, f"skipped: input is over the {self.max_file_size}-byte limit (max-file-size)"
         if data is None:

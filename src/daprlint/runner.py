@@ -8,8 +8,10 @@ from __future__ import annotations
 from .discover import Target
 from .engine import Engine, FileResult
 
-# below this many files a process pool costs more than it saves
-PARALLEL_THRESHOLD = 2000
+import os
+
+# below this many files a process pool costs more than it saves (measured in bench/)
+PARALLEL_THRESHOLD = int(os.environ.get("DAPRLINT_PARALLEL_THRESHOLD", "2000"))
 
 _worker_engine: Engine | None = None
 
