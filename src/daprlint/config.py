@@ -7,14 +7,10 @@ check.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ._record import field, record as dataclass
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
@@ -61,6 +57,10 @@ def find_config(start: Path) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict:
+    try:  # imported here: ~4 ms, and only needed when a config file exists
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
     try:
         with path.open("rb") as f:
             return tomllib.load(f)

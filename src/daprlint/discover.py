@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from dataclasses import dataclass
+from ._record import record as dataclass
 from pathlib import Path
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass, field
+from ._record import field, record as dataclass
 from pathlib import Path
 
 from . import loader, model

@@ -7,7 +7,7 @@ A document is ours when its `apiVersion` starts with `dapr.io/`; a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ._record import field, record as dataclass
 from typing import Iterator
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import inspect
 import json
 import sys
-from dataclasses import dataclass, field
+from ._record import field, record as dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
@@ -97,7 +96,7 @@ def _module_rule(path: Path, pack: Path) -> Rule:
         name=module.NAME,
         severity=module.SEVERITY,
         summary=module.SUMMARY,
-        doc=inspect.cleandoc(module.__doc__ or module.SUMMARY),
+        doc=_cleandoc(module.__doc__ or module.SUMMARY),
         fix=getattr(module, "FIX", "none"),
         opt_in=bool(getattr(module, "OPT_IN", False)),
         scope=getattr(module, "SCOPE", "resource"),
@@ -106,6 +105,16 @@ def _module_rule(path: Path, pack: Path) -> Rule:
         origin=str(path),
         pack=str(pack),
     ))
+
+
+def _cleandoc(doc: str) -> str:
+    """inspect.cleandoc without importing inspect (~9 ms at start-up)."""
+    lines = doc.expandtabs().strip("\n").splitlines()
+    if not lines:
+        return ""
+    first, rest = lines[0].strip(), lines[1:]
+    indent = min((len(l) - len(l.lstrip()) for l in rest if l.strip()), default=0)
+    return "\n".join([first] + [l[indent:].rstrip() for l in rest]).strip()
 
 
 def _validated(rule: Rule) -> Rule:

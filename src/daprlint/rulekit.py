@@ -10,7 +10,7 @@ its docstring is the rule's documentation, and ``check(target, ctx)`` yields
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ._record import field, record as dataclass
 from typing import Any
 
 from .span import Span

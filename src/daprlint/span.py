@@ -6,7 +6,7 @@ reporters. PyYAML's marks give exactly this (see tests/test_loader.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ._record import record as dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ least one resource of the kind they look for.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from ._record import field, record as dataclass
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 

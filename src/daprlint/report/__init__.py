@@ -1,7 +1,7 @@
 """Reporters: findings in, text out. Messages were redacted by the engine."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .._record import field, record as dataclass
 
 
 @dataclass

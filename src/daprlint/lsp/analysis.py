@@ -1,0 +1,616 @@
+"""What the language server knows, without pygls: lint results as LSP JSON.
+
+Everything here takes and returns plain LSP-shaped dicts (camelCase keys,
+ranges in the negotiated position encoding), so the pygls server and the
+fast start path (faststart.py) send exactly the same messages. Nothing here
+logs or returns a metadata value: messages were redacted by the engine, and
+hover/completion only show Dapr's field documentation.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .text import UTF16, LineIndex, pos_tuple, ranges_touch
+
+SOURCE = "daprlint"
+DOCS_URL = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
+FIX_ALL_KIND = "source.fixAll.daprlint"
+QUICKFIX = "quickfix"
+SEVERITY = {"error": 1, "warning": 2, "info": 3}  # DiagnosticSeverity
+TAG_UNNECESSARY, TAG_DEPRECATED = 1, 2           # DiagnosticTag
+COMPLETION_FIELD = 5                             # CompletionItemKind.Field
+COMPLETION_DEPRECATED = 1                        # CompletionItemTag.Deprecated
+COMPONENTS = "generated/components.json"
+NOT_IGNORABLE = {"INT001", "SUP001"}  # never suppressed / reported after suppression
+
+# the suppression comment, as engine.parse_suppressions reads it
+_IGNORE = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
+_COMMENT_OR_BLANK = re.compile(r"^\s*(#.*)?$")
+_KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][\w.-]*)\s*:\s*(#.*)?$")
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """A file: URI as a local path; None for untitled: and other schemes."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    if re.match(r"^/[A-Za-z]:", path):  # file:///c:/x on Windows
+        path = path[1:]
+    if parsed.netloc and parsed.netloc != "localhost":
+        path = f"//{parsed.netloc}{path}"
+    return Path(path)
+
+
+def doc_link(code: str) -> str:
+    return DOCS_URL + code.lower()
+
+
+@dataclass
+class DocState:
+    """The last lint of one buffer."""
+
+    uri: str
+    version: int | None
+    index: LineIndex
+    findings: list = field(default_factory=list)
+    source: object = None        # loader.Source
+    resources: list = field(default_factory=list)
+    problem: str | None = None   # a configuration error: one diagnostic at 0:0
+    problem_severity: int = 1
+    engine: object = None
+
+    @property
+    def text(self) -> str:
+        return self.index.buffer
+
+
+@dataclass
+class ParseView:
+    index: LineIndex
+    resources: list
+    parse_error: object
+
+
+class Analyzer:
+    """Engines per configuration file, and per-document lint state."""
+
+    def __init__(self, encoding: str = UTF16, root: Path | None = None):
+        self.encoding = encoding
+        self.root = root
+        self._rulesets: dict[tuple, object] = {}
+        self._engines: dict[tuple, object] = {}
+        self.states: dict[str, DocState] = {}
+        self._good: dict[str, ParseView] = {}  # last parse without a syntax error
+
+    # -- configuration ---------------------------------------------------
+    def _ruleset(self, packs: list[Path]):
+        from ..packs import load_packs
+
+        key = tuple(str(p) for p in packs)
+        if key not in self._rulesets:
+            self._rulesets[key] = load_packs(list(packs))
+        return self._rulesets[key]
+
+    def engine_for(self, path: Path | None):
+        """The engine for a document; raises ConfigError / PackError."""
+        from ..config import find_config, load_settings
+        from ..engine import Engine
+
+        start = path if path is not None else self.root
+        config = find_config(start) if start is not None else None
+        stamp = None
+        if config is not None:
+            try:
+                st = config.stat()
+                stamp = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                pass
+        key = (str(config), stamp)
+        engine = self._engines.get(key)
+        if engine is None:
+            settings = load_settings(config)
+            engine = Engine(self._ruleset(settings.rule_packs), settings)
+            self._engines = {k: v for k, v in self._engines.items() if k[0] != key[0]}
+            self._engines[key] = engine
+        return engine
+
+    def _data(self, uri: str):
+        state = self.states.get(uri)
+        if state is not None and state.engine is not None:
+            return state.engine.ruleset.data
+        try:
+            return self.engine_for(uri_to_path(uri)).ruleset.data
+        except Exception:  # a broken config still allows hover from the built-in data
+            return self._ruleset([]).data
+
+    # -- linting ---------------------------------------------------------
+    def lint(self, uri: str, text: str, version: int | None) -> DocState:
+        from ..config import ConfigError
+        from ..packs import PackError
+
+        index = LineIndex(text, self.encoding)
+        state = DocState(uri, version, index)
+        path = uri_to_path(uri)
+        try:
+            engine = self.engine_for(path)
+        except (ConfigError, PackError) as exc:
+            state.problem = f"daprlint configuration error: {exc}"
+            self.states[uri] = state
+            return state
+        state.engine = engine
+        shown = str(path) if path is not None else uri
+        size = len(index.body.encode("utf-8", "surrogatepass"))
+        if size > engine.max_file_size:
+            state.problem = (f"daprlint skipped this file: {size} bytes, over the {engine.max_file_size}-byte "
+                             "limit (max-file-size in config)")
+            state.problem_severity = 3
+            self.states[uri] = state
+            return state
+        result = engine.finalize(engine.lint_text(shown, index.body, bool(index.bom), explicit=True))
+        state.findings = result.findings
+        state.source = result.source
+        state.resources = result.resources
+        if result.source is not None and result.source.parse_error is None:
+            self._good[uri] = ParseView(index, result.resources, None)
+        self.states[uri] = state
+        return state
+
+    def current(self, uri: str, text: str, version: int | None) -> DocState:
+        """The lint of exactly this text (re-linted when a debounced change is pending)."""
+        state = self.states.get(uri)
+        if state is not None and state.text == text and state.index.encoding == self.encoding:
+            return state
+        return self.lint(uri, text, version)
+
+    def forget(self, uri: str) -> None:
+        self.states.pop(uri, None)
+        self._good.pop(uri, None)
+
+    # -- diagnostics -----------------------------------------------------
+    def diagnostics(self, state: DocState) -> list[dict]:
+        if state.problem is not None:
+            zero = {"line": 0, "character": 0}
+            return [{"range": {"start": zero, "end": zero},
+                     "severity": state.problem_severity, "source": SOURCE,
+                     "message": state.problem}]
+        return [self._diagnostic(state, f) for f in state.findings]
+
+    def _diagnostic(self, state: DocState, finding) -> dict:
+        diag = {
+            "range": state.index.body_range(finding.span.start, finding.span.end),
+            "severity": SEVERITY.get(finding.severity, 1),
+            "code": finding.code,
+            "codeDescription": {"href": doc_link(finding.code)},
+            "source": SOURCE,
+            "message": finding.message,
+        }
+        if finding.code == "SUP001":
+            diag["tags"] = [TAG_UNNECESSARY]
+        elif "deprecated" in (finding.name or ""):
+            diag["tags"] = [TAG_DEPRECATED]
+        return diag
+
+    # -- code actions ----------------------------------------------------
+    def code_actions(self, state: DocState, request_range: dict, only: list[str] | None = None,
+                     document_changes: bool = False) -> list[dict]:
+        if state.problem is not None:
+            return []
+        actions: list[dict] = []
+        ignores: list[dict] = []
+        seen_ignores: set = set()
+        for finding in state.findings:
+            diag = self._diagnostic(state, finding)
+            if not ranges_touch(diag["range"], request_range):
+                continue
+            fix = finding.fix
+            if _wanted(QUICKFIX, only) and _applicable(fix):
+                unsafe = fix.safety != "safe"
+                actions.append({
+                    "title": f"Fix {finding.code}: {fix.description}" + (" (unsafe)" if unsafe else ""),
+                    "kind": QUICKFIX,
+                    "diagnostics": [diag],
+                    "isPreferred": not unsafe,
+                    "edit": self._workspace_edit(state, [self._text_edit(state, e) for e in fix.edits],
+                                                 document_changes),
+                })
+            line = diag["range"]["start"]["line"]
+            if _wanted(QUICKFIX, only) and finding.code not in NOT_IGNORABLE and (line, finding.code) not in seen_ignores:
+                seen_ignores.add((line, finding.code))
+                edit = self._ignore_edit(state, line, finding.code)
+                if edit is not None:
+                    ignores.append({
+                        "title": f"Ignore {finding.code} on this line",
+                        "kind": QUICKFIX,
+                        "diagnostics": [diag],
+                        "edit": self._workspace_edit(state, [edit], document_changes),
+                    })
+        actions.extend(ignores)
+        if _wanted(FIX_ALL_KIND, only):
+            edits = self.fix_all_edits(state)
+            if edits:
+                actions.append({
+                    "title": "Fix all safe fixes in this file",
+                    "kind": FIX_ALL_KIND,
+                    "edit": self._workspace_edit(state, edits, document_changes),
+                })
+        return actions
+
+    def fix_all_edits(self, state: DocState) -> list[dict]:
+        """Every safe fix whose edits overlap no fix taken before it (a fix is all or nothing)."""
+        taken: list = []
+        for finding in sorted(state.findings, key=lambda f: (f.span.start, f.code)):
+            fix = finding.fix
+            if not _applicable(fix) or fix.safety != "safe":
+                continue
+            if any(_conflict(e, t) for e in fix.edits for t in taken) or _self_conflict(fix.edits):
+                continue
+            taken.extend(fix.edits)
+        return [self._text_edit(state, e) for e in sorted(taken, key=lambda e: (e.start, e.end))]
+
+    def _text_edit(self, state: DocState, edit) -> dict:
+        return {"range": state.index.body_range(edit.start, edit.end), "newText": edit.replacement}
+
+    def _workspace_edit(self, state: DocState, edits: list[dict], document_changes: bool) -> dict:
+        if document_changes:
+            return {"documentChanges": [{"textDocument": {"uri": state.uri, "version": state.version},
+                                         "edits": edits}]}
+        return {"changes": {state.uri: edits}}
+
+    def _ignore_edit(self, state: DocState, line: int, code: str) -> dict | None:
+        """`# daprlint: ignore[CODE]` at the end of *line*, or CODE added to the one there."""
+        from ..engine import parse_suppressions
+
+        index = state.index
+        text = index.line_text(line)
+        start = index.starts[line] if line < len(index.starts) else len(index.buffer)
+        match = _IGNORE.search(text)
+        if match is not None:
+            if match.group(1) == "ignore-file" or match.group(2) is None:
+                return None  # a file-wide or catch-all comment: a second one on this line would not be read
+            codes = [c.strip().upper() for c in match.group(2).split(",") if c.strip()]
+            if not codes or code in codes:
+                return None
+            at = start + match.end(2)
+            inner = match.group(2)
+            trailing = len(inner) - len(inner.rstrip())
+            at -= trailing
+            new_text = ", " + code if inner.strip() else code
+            new_line = text[:at - start] + new_text + text[at - start:]
+            edit_range = (at, at)
+        else:
+            content_end = start + len(text.rstrip())
+            if not self._comment_fits(state, content_end - index.bom):
+                return None
+            new_text = f"  # daprlint: ignore[{code}]"
+            new_line = text.rstrip() + new_text
+            edit_range = (content_end, start + len(text))
+        found = parse_suppressions(new_line)
+        if not found or found[0].file_wide or code not in found[0].codes:
+            return None
+        return {"range": {"start": index.position(edit_range[0]), "end": index.position(edit_range[1])},
+                "newText": new_text}
+
+    @staticmethod
+    def _comment_fits(state: DocState, at: int) -> bool:
+        """A comment appended at body offset *at* lies outside every scalar (and so changes no value)."""
+        from ..model import iter_scalars
+
+        source = state.source
+        if source is None:
+            return False
+        error = getattr(source, "parse_error", None)
+        if error is not None and error.span.start <= at:
+            return False  # past a syntax error nothing is known
+        body = state.index.body
+        for document in source.documents:
+            if not (document.start_mark.index <= at <= document.end_mark.index):
+                continue
+            for node, _key in iter_scalars(document):
+                start, end = node.start_mark.index, node.end_mark.index
+                if not start < at < end:
+                    continue
+                if node.style in ("|", ">") and "\n" not in body[start:at] and "\r" not in body[start:at]:
+                    continue  # `key: |  # comment` is fine on the header line
+                return False
+        return True
+
+    # -- parsing for hover and completion ---------------------------------
+    def parse_view(self, uri: str, text: str) -> ParseView:
+        from .. import loader, model
+
+        state = self.states.get(uri)
+        if state is not None and state.text == text and state.source is not None:
+            return ParseView(state.index, state.resources, state.source.parse_error)
+        index = LineIndex(text, self.encoding)
+        source = loader.parse(uri, index.body)
+        resources = list(model.resources_of(uri, source.documents))
+        view = ParseView(index, resources, source.parse_error)
+        if source.parse_error is None:
+            self._good[uri] = view
+        return view
+
+    def _field_table(self, data, resource) -> tuple[str, str, dict] | None:
+        from .. import dapr
+
+        if resource.kind_name != "Component" or resource.type is None:
+            return None
+        try:
+            types = data.json(COMPONENTS)["types"]
+        except Exception:
+            return None
+        entry = types.get(dapr.type_key(resource))
+        if entry and not entry.get("versions") and entry.get("alias_of"):
+            entry = types.get(entry["alias_of"])
+        if not entry:
+            return None
+        version = dapr.version_key(resource)
+        fields = (entry.get("versions") or {}).get(version, {}).get("fields")
+        if not fields:
+            return None
+        return dapr.type_key(resource), version, fields
+
+    # -- hover -----------------------------------------------------------
+    def hover(self, uri: str, text: str, position) -> dict | None:
+        view = self.parse_view(uri, text)
+        at = view.index.body_offset(position)
+        found = _item_at(view.resources, at)
+        if found is None and view.parse_error is not None and uri in self._good:
+            good = self._good[uri]
+            found = _item_at(good.resources, at)
+            if found is not None:  # a stale parse: only when that name is still where it was
+                span = found[1].name.span
+                if view.index.body[span.start:span.end] != good.index.body[span.start:span.end]:
+                    found = None
+        if found is None:
+            return None
+        resource, item = found
+        table = self._field_table(self._data(uri), resource)
+        if table is None:
+            return None
+        type_name, version, fields = table
+        info = fields.get(item.key)
+        if info is None:
+            return None
+        span = item.name.span
+        return {"contents": {"kind": "markdown", "value": field_markdown(info, type_name, version)},
+                "range": view.index.body_range(span.start, span.end)}
+
+    # -- completion ------------------------------------------------------
+    def completion(self, uri: str, text: str, position) -> dict | None:
+        view = self.parse_view(uri, text)
+        index = view.index
+        line, _ = pos_tuple(position)
+        if not 0 <= line < index.line_count:
+            return None
+        cursor = index.offset(position)
+        line_start = index.starts[line]
+        prefix = index.buffer[line_start:cursor]
+        context = _metadata_context(index, line, prefix)
+        if context is None:
+            return None
+        mode, word_start = context
+        resource, current = self._resource_at(uri, view, cursor - index.bom, line)
+        if resource is None:
+            return None
+        table = self._field_table(self._data(uri), resource)
+        if table is None:
+            return None
+        _type, _version, fields = table
+        present = set()
+        if current:  # names set elsewhere in this component (a stale parse may be wrong: skip it)
+            for item in resource.metadata:
+                if item.key and item.name is not None and index.line_of_body_offset(item.name.span.start) != line:
+                    present.add(item.key)
+        word_end = cursor + re.match(r"[\w.-]*", index.buffer[cursor:index.content_ends[line]]).end()
+        edit_range = {"start": index.position(line_start + word_start), "end": index.position(word_end)}
+        items = []
+        for key, info in fields.items():
+            if key in present:
+                continue
+            name = info.get("name") or key
+            if mode == "item":
+                new_text = f"name: {name}"
+            elif mode == "blank":
+                new_text = f"- name: {name}"
+            elif mode == "after-colon":
+                new_text = f" {name}"
+            else:
+                new_text = name
+            rank = (0 if info.get("required") else 1) + (2 if info.get("deprecated") else 0)
+            item = {
+                "label": name,
+                "kind": COMPLETION_FIELD,
+                "detail": field_detail(info),
+                "documentation": {"kind": "markdown", "value": field_markdown(info, None, None, title=False)},
+                "sortText": f"{rank}{name.lower()}",
+                "filterText": name,
+                "textEdit": {"range": edit_range, "newText": new_text},
+            }
+            if info.get("deprecated"):
+                item["tags"] = [COMPLETION_DEPRECATED]
+            items.append(item)
+        items.sort(key=lambda i: i["sortText"])
+        return {"isIncomplete": False, "items": items}
+
+    def _resource_at(self, uri: str, view: ParseView, at: int, line: int):
+        """(resource, from the current parse?) for a body offset; a stale parse when this one is broken."""
+        best = None
+        for resource in view.resources:
+            if resource.node.start_mark.index <= at:
+                best = resource
+        if best is not None and not _separator_between(view.index, best.node.start_mark.index, line):
+            return best, True
+        if view.parse_error is not None and uri in self._good:
+            good = self._good[uri]
+            best = None
+            for resource in good.resources:
+                if good.index.line_of_body_offset(resource.node.start_mark.index) <= line:
+                    best = resource
+            if best is not None:
+                return best, False
+        return None, False
+
+
+def _wanted(kind: str, only) -> bool:
+    return not only or any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def _applicable(fix) -> bool:
+    return fix is not None and bool(fix.edits) and fix.blocked is None
+
+
+def _conflict(a, b) -> bool:
+    """Edits that overlap, or that both start at one offset (their order would be a guess)."""
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
+
+
+def _self_conflict(edits) -> bool:
+    return any(_conflict(a, b) for i, a in enumerate(edits) for b in edits[i + 1:])
+
+
+def _item_at(resources, at: int):
+    for resource in resources:
+        for item in resource.metadata:
+            if item.name is not None and item.name.span.start <= at <= item.name.span.end:
+                return resource, item
+    return None
+
+
+def _yes(value) -> str:
+    return "yes" if value else "no"
+
+
+def field_detail(info: dict) -> str:
+    parts = [info.get("type") or "string"]
+    for flag in ("required", "sensitive", "deprecated"):
+        if info.get(flag):
+            parts.append(flag)
+    return " · ".join(parts)
+
+
+def _code(value) -> str:
+    text = str(value).replace("`", "'")
+    return f"`{text}`"
+
+
+def field_markdown(info: dict, type_name: str | None, version: str | None, title: bool = True) -> str:
+    """A field's documentation from Dapr's metadata (never the manifest's value)."""
+    lines = []
+    if title:
+        heading = f"**`{info.get('name')}`**"
+        if type_name:
+            heading += f" — `{type_name}` {version}"
+        lines += [heading, ""]
+    description = (info.get("description") or "").strip()
+    if description:
+        lines += [description, ""]
+    allowed = info.get("allowedValues")
+    lines += [
+        f"- **Type:** {_code(info['type']) if info.get('type') else 'string'}",
+        f"- **Default:** {_code(info['default']) if info.get('default') not in (None, '') else '—'}",
+        f"- **Required:** {_yes(info.get('required'))}",
+        f"- **Sensitive:** {'yes — use `secretKeyRef`' if info.get('sensitive') else 'no'}",
+        f"- **Deprecated:** {_yes(info.get('deprecated'))}",
+        f"- **Allowed values:** {', '.join(_code(v) for v in allowed) if allowed else 'any'}",
+    ]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _metadata_context(index: LineIndex, line: int, prefix: str) -> tuple[str, int] | None:
+    """(mode, column where the replaced word starts) when the cursor is in a `spec.metadata` item."""
+    rest = index.line_text(line)[len(prefix):]
+    if rest.strip() and not rest.lstrip().startswith("#"):
+        tail_ok = re.match(r"^[\w.-]*['\"]?\s*(#.*)?$", rest) is not None
+        if not tail_ok:
+            return None
+    match = re.match(r"^(\s*)-(\s*)name:(\s*)(['\"]?)([\w.-]*)$", prefix)
+    if match:
+        dash = len(match.group(1))
+        mode = "after-colon" if not match.group(3) and not match.group(4) else "value"
+        return (mode, match.start(5)) if _in_metadata(index, line, dash) else None
+    match = re.match(r"^(\s*)name:(\s*)(['\"]?)([\w.-]*)$", prefix)
+    if match:
+        key_col = len(match.group(1))
+        dash_line = _item_dash_line(index, line, key_col)
+        if dash_line is None:
+            return None
+        mode = "after-colon" if not match.group(2) and not match.group(3) else "value"
+        return (mode, match.start(4)) if _in_metadata(index, dash_line, _indent(index.line_text(dash_line))) else None
+    match = re.match(r"^(\s*)-(\s*)([\w.-]*)$", prefix)
+    if match:
+        if not match.group(2) and not match.group(3):
+            return None  # `-|`: wait for the space
+        return ("item", match.start(3)) if _in_metadata(index, line, len(match.group(1))) else None
+    if prefix.strip() == "" and not rest.strip():
+        return ("blank", len(prefix)) if _in_metadata(index, line, len(prefix)) else None
+    return None
+
+
+def _meaningful(index: LineIndex, line: int) -> bool:
+    return _COMMENT_OR_BLANK.match(index.line_text(line)) is None
+
+
+def _item_dash_line(index: LineIndex, line: int, key_col: int) -> int | None:
+    """The `- ` line of the list item whose keys sit at *key_col*."""
+    for number in range(line - 1, -1, -1):
+        if not _meaningful(index, number):
+            continue
+        text = index.line_text(number)
+        indent = _indent(text)
+        if indent >= key_col:
+            continue
+        match = re.match(r"^(\s*)-(\s+)\S", text)
+        if match and match.end() - 1 == key_col:
+            return number
+        return None
+    return None
+
+
+def _parent_line(index: LineIndex, line: int, column: int, item: bool = True) -> int | None:
+    """The key line owning something at *column* on *line* (a block list *item* may sit at its key's column)."""
+    for number in range(line - 1, -1, -1):
+        if not _meaningful(index, number):
+            continue
+        text = index.line_text(number)
+        if text.startswith(("---", "...")):
+            return None
+        indent = _indent(text)
+        if indent < column or (item and indent == column and not text.lstrip().startswith("-")):
+            return number
+    return None
+
+
+def _in_metadata(index: LineIndex, line: int, dash_col: int) -> bool:
+    """Whether a list item with its dash at *dash_col* on *line* belongs to `spec.metadata`."""
+    owner = _parent_line(index, line, dash_col)
+    if owner is None:
+        return False
+    match = _KEY_LINE.match(index.line_text(owner))
+    if not match or match.group(2) != "metadata" or len(match.group(1)) > dash_col:
+        return False
+    spec = _parent_line(index, owner, len(match.group(1)), item=False)
+    if spec is None:
+        return False
+    match_spec = _KEY_LINE.match(index.line_text(spec))
+    return bool(match_spec and match_spec.group(2) == "spec" and len(match_spec.group(1)) < len(match.group(1)))
+
+
+def _separator_between(index: LineIndex, body_offset: int, line: int) -> bool:
+    first = index.line_of_body_offset(body_offset)
+    return any(index.line_text(n).startswith("---") for n in range(first + 1, line + 1))
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off", "")
