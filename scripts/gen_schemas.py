@@ -814,15 +814,43 @@ def generate(ref: Path) -> dict:
         out[f"crds/{fname}"] = dump(schema)
     for fname, schema in build_lint_variants(crds["files"]).items():
         out[f"crds/{fname}"] = dump(schema)
+    out.update(split_components(components))
     return out
 
 
+def split_components(components: dict) -> dict:
+    """Per-type files, so that linting one file loads only the types it uses.
+
+    `component-types.json` is the small index (every spec.type, registered or
+    not, its alias target and the file holding its fields);
+    `components/<type>.json` holds one canonical type's versions.
+    """
+    index, files = {}, {}
+    for name, entry in components["types"].items():
+        canonical = entry.get("alias_of") or name
+        index[name] = {"registered": entry.get("registered", False), "alias_of": entry.get("alias_of"),
+                       "metadata_type": entry.get("metadata_type"),
+                       "versions": sorted(entry.get("versions", {})),
+                       "file": f"components/{canonical}.json" if entry.get("versions") else None}
+        if not entry.get("alias_of") and entry.get("versions"):
+            files[f"components/{name}.json"] = dump({"type": name, "versions": entry["versions"]})
+    for name, item in index.items():
+        if item["file"] and item["file"] not in files:
+            # the alias target has no own entry with fields: keep this type's data
+            files[item["file"]] = dump({"type": name, "versions": components["types"][name]["versions"]})
+    files["component-types.json"] = dump({"sources": components["sources"], "categories": components["categories"],
+                                          "types": index})
+    return files
+
+
 def stale_files(out_dir: Path, generated: dict) -> list:
-    """Files in the generated CRD directory that the generator would no longer write."""
-    crd_dir = out_dir / "crds"
-    if not crd_dir.is_dir():
-        return []
-    return sorted(f"crds/{p.name}" for p in crd_dir.glob("*.json") if f"crds/{p.name}" not in generated)
+    """Files in the generated sub-folders that the generator would no longer write."""
+    stale = []
+    for sub in ("crds", "components"):
+        folder = out_dir / sub
+        if folder.is_dir():
+            stale += [f"{sub}/{p.name}" for p in folder.glob("*.json") if f"{sub}/{p.name}" not in generated]
+    return sorted(stale)
 
 
 def main(argv=None) -> int:

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from .model import MetadataItem, Resource, is_templated
 
+TYPES = "generated/component-types.json"
+# the whole data set in one file (1.2 MB): for tools; rules use type_index()/type_entry()
 COMPONENTS = "generated/components.json"
 AWS = "generated/aws.json"
 SENSITIVE = "generated/sensitive-names.json"
@@ -36,8 +38,17 @@ def version_key(resource: Resource) -> str:
     return (resource.version.value.strip().lower() if resource.version else "") or "v1"
 
 
+def type_index(data) -> dict:
+    """Every known spec.type: registered, alias_of, metadata_type, versions, file."""
+    return data.json(TYPES)["types"]
+
+
 def type_entry(resource: Resource, data) -> dict | None:
-    return data.json(COMPONENTS)["types"].get(type_key(resource))
+    """The field data of this component's type (its own file, loaded on first use)."""
+    item = type_index(data).get(type_key(resource))
+    if item is None or not item.get("file"):
+        return None
+    return data.json("generated/" + item["file"])
 
 
 def field_info(resource: Resource, key: str, data) -> dict | None:
