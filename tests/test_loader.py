@@ -100,7 +100,7 @@ def test_billion_laughs_stays_small():
     assert sum(1 for _ in model.iter_scalars(r.node)) < 100
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=400))
 def test_arbitrary_text_never_raises(text):
     source = loader.parse("x.yaml", text)
@@ -116,7 +116,7 @@ YAMLISH = st.lists(st.sampled_from(["apiVersion: dapr.io/v1alpha1", "kind: Compo
                     max_size=30).map("\n".join)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(YAMLISH, st.booleans())
 def test_yamlish_text_lints_without_raising(text, crlf):
     from daprlint.config import Settings
