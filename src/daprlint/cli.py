@@ -33,6 +33,14 @@ def _version_text() -> str:
         return f"daprlint {__version__}"
 
 
+class _VersionAction(argparse.Action):
+    """Like action="version", but reads the data sources only when asked."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(_version_text())
+        parser.exit(0)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2, as argparse does, with a hint
         self.print_usage(sys.stderr)
@@ -43,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="daprlint", description="A fast linter, with autofix, for Dapr component manifests.",
                      epilog="Exit codes: 0 clean, 1 findings, 2 usage/config/internal error. "
                             "Run 'daprlint explain CODE' for a rule's documentation.")
-    parser.add_argument("--version", action="version", version=_version_text())
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and the Dapr data it knows")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="lint files and folders (default command)",
