@@ -71,7 +71,7 @@ def cmd_check(args) -> int:
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
-    ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args),
+    ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args), "diff": args.diff,
            "texts": {r.path: r.source.text for r in results if r.source is not None}}
     if diff_text is not None:
         _write(diff_text, None)

@@ -16,6 +16,12 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+def _fix_note(fix) -> str:
+    if fix is None or not fix.edits or fix.blocked:
+        return ""
+    return " (fixable with --fix)" if fix.safety == "safe" else " (fixable with --fix --unsafe-fixes)"
+
+
 def render(findings, summary, ctx) -> str:
     out = []
     for f in findings:
@@ -23,5 +29,6 @@ def render(findings, summary, ctx) -> str:
                  "endLine": f.span.end_line + 1, "endColumn": f.span.end_column + 1,
                  "title": f"{f.code} {f.name}"}
         prop_text = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
-        out.append(f"::{LEVELS.get(f.severity, 'warning')} {prop_text}::{escape_data(f'{f.code} {f.message}')}")
+        message = f"{f.code} {f.message}{_fix_note(f.fix)}"
+        out.append(f"::{LEVELS.get(f.severity, 'warning')} {prop_text}::{escape_data(message)}")
     return "\n".join(out) + ("\n" if out else "")

@@ -24,7 +24,7 @@ def summary_line(s, ctx) -> str:
                 f"({s.errors} error{'s' if s.errors != 1 else ''}, {s.warnings} warning{'s' if s.warnings != 1 else ''})"
                 f" in {s.files} file{'s' if s.files != 1 else ''}.")
     if s.fixed:
-        text += f" Fixed {s.fixed}."
+        text += f" Would fix {s.fixed} (--diff)." if ctx.get("diff") else f" Fixed {s.fixed}."
     if s.fixable:
         text += f" [*] {s.fixable} fixable with --fix."
     if s.unsafe_fixable:
