@@ -39,9 +39,24 @@ spec:
   - name: table
     value: orders
 """
-GOOD = BAD + """\
+GOOD = BAD.replace("name: orders\n", "name: orders-eu\n", 1) + """\
   - name: region
     value: eu-west-1
+"""
+
+S3_DEPRECATED = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: files
+spec:
+  type: bindings.aws.s3
+  version: v1
+  metadata:
+  - name: bucket
+    value: my-bucket
+  - name: awsRegion
+    value: us-east-1
 """
 
 
@@ -206,6 +221,7 @@ def test_findings_become_annotations_and_fail(bad_run):
     assert re.search(r"^::error file=bad\.yaml,line=6,col=9,.*title=AWS001 aws-missing-region::AWS001 ",
                      bad_run.stdout, re.M), describe(bad_run)
     assert "good.yaml" not in bad_run.stdout
+    assert bad_run.stdout.count("\n") == 1, describe(bad_run)  # one finding, one annotation
     assert bad_run.outputs["exit-code"] == "1"
 
 
@@ -240,6 +256,7 @@ def test_clean_workspace_passes(tmp_path):
     assert "::" not in run.stdout
     assert run.outputs == {"exit-code": "0", "sarif-file": ""}
     assert "### daprlint: 0 findings (exit code 0)" in run.summary
+    assert sorted(p.name for p in run.workspace.iterdir()) == ["README.md", "components"]  # no cache, no report
 
 
 def test_fail_on_never_annotates_but_passes(tmp_path):
@@ -250,14 +267,14 @@ def test_fail_on_never_annotates_but_passes(tmp_path):
 
 
 def test_fail_on_above_the_findings_passes(tmp_path):
-    fixme = GOOD.replace("state.aws.dynamodb", "bindings.aws.s3").replace("name: region", "name: awsRegion")
-    run = run_action(tmp_path, {"s3.yaml": fixme}, {"fail-on": "error"})
+    run = run_action(tmp_path, {"s3.yaml": S3_DEPRECATED}, {"fail-on": "error"})
     assert run.returncode == 0, describe(run)
     assert "::warning file=s3.yaml," in run.stdout and "AWS004" in run.stdout
 
 
 def test_paths_and_args_are_split_on_whitespace(tmp_path):
-    files = {"deploy/bad.yaml": BAD, "other/bad.yaml": BAD, "ok/good.yaml": GOOD}
+    files = {"deploy/bad.yaml": BAD, "other/bad.yaml": BAD.replace("name: orders", "name: orders-2", 1),
+             "ok/good.yaml": GOOD.replace("name: orders", "name: orders-3", 1)}
     run = run_action(tmp_path, files, {"paths": "ok\n  deploy", "args": "--ignore\nSEC001  --extend-select AWS006"})
     assert run.returncode == 1, describe(run)
     assert "file=deploy/bad.yaml," in run.stdout
@@ -310,3 +327,47 @@ def test_whole_action_installs_from_its_checkout(tmp_path):
     assert "::error file=bad.yaml,line=6," in run.stdout
     assert run.outputs == {"exit-code": "1", "sarif-file": "daprlint.sarif"}
     assert (run.workspace / "daprlint.sarif").is_file()
+
+
+# -- docs/ci.md ----------------------------------------------------------------------------------------------
+
+def doc_blocks(lang: str) -> list[str]:
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    return re.findall(rf"^```{lang}\n(.*?)^```", text, re.M | re.S)
+
+
+def test_docs_workflow_is_a_valid_workflow_using_this_action(tmp_path):
+    workflows = [b for b in doc_blocks("yaml") if "jobs:" in b]
+    assert len(workflows) == 1
+    path = tmp_path / "daprlint.yml"
+    path.write_text(workflows[0], encoding="utf-8")
+    exe = BIN / "check-jsonschema"
+    if exe.exists():
+        proc = subprocess.run([str(exe), "--builtin-schema", "vendor.github-workflows", str(path)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    workflow = yaml.safe_load(workflows[0])
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["daprlint"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses == ["actions/checkout", "actions/setup-python", "daprlint/daprlint",
+                    "github/codeql-action/upload-sarif"]
+    ours, upload = steps[2], steps[3]
+    assert set(ours["with"]) <= set(action()["inputs"])
+    assert ours["with"]["sarif-file"]
+    assert upload["uses"].endswith("@v3") and upload["if"].startswith("always()")
+    assert upload["with"]["sarif_file"] == f"${{{{ steps.{ours['id']}.outputs.sarif-file }}}}"
+    assert "sarif-file" in action()["outputs"]
+
+
+def test_docs_pre_commit_config_is_valid(tmp_path):
+    from pre_commit.clientlib import load_config, load_manifest
+
+    configs = [b for b in doc_blocks("yaml") if b.lstrip().startswith(("# .pre-commit-config.yaml", "repos:"))]
+    assert len(configs) == 1
+    path = tmp_path / ".pre-commit-config.yaml"
+    path.write_text(configs[0], encoding="utf-8")
+    repo = load_config(str(path))["repos"][0]
+    assert repo["repo"] == "https://github.com/daprlint/daprlint" and repo["rev"] == "v0.1.0"
+    hook_ids = {h["id"] for h in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
+    assert {h["id"] for h in repo["hooks"]} <= hook_ids

@@ -89,8 +89,8 @@ def selected(hook: dict, root: Path, rel: str) -> bool:
 def test_hooks_file_is_valid_for_pre_commit():
     hooks = {h["id"]: h for h in manifest()}
     assert set(hooks) == {"daprlint", "daprlint-fix"}
-    assert hooks["daprlint"]["entry"] == "daprlint check"
-    assert hooks["daprlint-fix"]["entry"] == "daprlint check --fix"
+    assert hooks["daprlint"]["entry"] == "daprlint check --force-exclude"
+    assert hooks["daprlint-fix"]["entry"] == "daprlint check --force-exclude --fix"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types_or"] == ["yaml"]
@@ -204,6 +204,27 @@ def test_hook_passes_clean_files(hook_repo, user_repo):
     proc = try_repo(hook_repo, user_repo, "daprlint", "good.yaml", "README.md", "values.json")
     assert proc.returncode == 0, proc.log
     assert re.search(r"^daprlint\.+Passed$", proc.stdout, re.M), proc.log
+
+
+@pytest.mark.slow
+def test_hook_sees_all_files_at_once(hook_repo, user_repo):
+    """require_serial: one daprlint process gets every file, so cross-file rules work.
+
+    Without it pre-commit shuffles the files and spreads them over one process
+    per CPU once there are more than 4, and the duplicate pairs below end up
+    apart (0 of the 4 XRF003 findings on a 2-CPU machine)."""
+    names = []
+    for i in range(1, 5):
+        for prefix in ("a", "b"):
+            name = f"{prefix}{i}.yaml"
+            (user_repo / name).write_text(GOOD.replace("name: orders\n", f"name: orders-{i}\n", 1), encoding="utf-8")
+            names.append(name)
+    _git("add", *names, cwd=user_repo)
+    _git("commit", "-q", "--no-verify", "-m", "duplicate names", cwd=user_repo)
+    proc = try_repo(hook_repo, user_repo, "daprlint", *names)
+    assert proc.returncode == 1, proc.log
+    found = sorted(re.findall(r"^[ab](\d)\.yaml:\d+:\d+: XRF003 ", proc.stdout, re.M))
+    assert found == ["1", "2", "3", "4"], proc.log  # one finding per duplicate pair
 
 
 @pytest.mark.slow

@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     cfg.add_argument("--config", metavar="FILE", help="use this pyproject.toml or .daprlint.toml")
     cfg.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     cfg.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+    cfg.add_argument("--force-exclude", action="store_true",
+                     help="apply exclude globs to files named on the command line too (for pre-commit)")
     cfg.add_argument("--no-respect-gitignore", action="store_true", help="lint files that .gitignore ignores")
     cfg.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from '-' (for editors)")
     cfg.add_argument("--mode", choices=("kubernetes", "self-hosted"), help="how the manifests are deployed")

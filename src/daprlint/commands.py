@@ -48,7 +48,8 @@ def cmd_check(args) -> int:
     settings = build_settings(args)
     ruleset = load_packs(settings.rule_packs)
     engine = Engine(ruleset, settings)
-    targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True))
+    targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True),
+                       force_exclude=args.force_exclude, root=str(settings.root))
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
         targets = [t for t in targets if False]
     fixing = args.fix or args.diff

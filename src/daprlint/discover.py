@@ -95,7 +95,10 @@ def _ignored(path: str, is_dir: bool, specs: list) -> bool:
     return False
 
 
-def discover(paths: list[str], exclude: list[str], respect_gitignore: bool = True) -> list[Target]:
+def discover(paths: list[str], exclude: list[str], respect_gitignore: bool = True,
+             force_exclude: bool = False, root: str | None = None) -> list[Target]:
+    """Targets to lint; with force_exclude, named files are matched against
+    `exclude` relative to *root* (the config file's folder)."""
     targets: list[Target] = []
     seen: set[str] = set()
     for p in paths:
@@ -106,6 +109,9 @@ def discover(paths: list[str], exclude: list[str], respect_gitignore: bool = Tru
             is_dir = stat.S_ISDIR(os.stat(p).st_mode)
         except OSError:
             is_dir = False
+        if not is_dir and force_exclude and _excluded(
+                os.path.relpath(os.path.abspath(p), root or os.getcwd()), os.path.basename(p), exclude):
+            continue  # --force-exclude: pre-commit names files one by one, config excludes still apply
         files = walk(p, exclude, respect_gitignore) if is_dir else [p]
         for f in files:
             shown = os.path.normpath(f)

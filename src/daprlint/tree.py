@@ -127,7 +127,8 @@ class Tree:
             unit = os.path.dirname(os.path.abspath(f.path)) if scope == "folder" else ""
             self.groups[(unit, f.namespace)].append(f)
         for key in self.groups:
-            self.groups[key] += [f for f in shared if f.namespace == key[1]]
+            # shared facts first: a duplicate is then reported in the linted file, not the context one
+            self.groups[key] = [f for f in shared if f.namespace == key[1]] + self.groups[key]
 
     def components(self, key: tuple[str, str], category: str | None = None) -> list[Facts]:
         return [f for f in self.groups.get(key, ()) if f.kind == "Component" and f.name is not None
