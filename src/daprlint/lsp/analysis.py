@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .._record import field, record
 from .text import UTF16, LineIndex, pos_tuple, ranges_touch
 
 SOURCE = "daprlint"
@@ -24,7 +24,6 @@ SEVERITY = {"error": 1, "warning": 2, "info": 3}  # DiagnosticSeverity
 TAG_UNNECESSARY, TAG_DEPRECATED = 1, 2           # DiagnosticTag
 COMPLETION_FIELD = 5                             # CompletionItemKind.Field
 COMPLETION_DEPRECATED = 1                        # CompletionItemTag.Deprecated
-COMPONENTS = "generated/components.json"
 NOT_IGNORABLE = {"INT001", "SUP001"}  # never suppressed / reported after suppression
 
 # the suppression comment, as engine.parse_suppressions reads it
@@ -50,7 +49,7 @@ def doc_link(code: str) -> str:
     return DOCS_URL + code.lower()
 
 
-@dataclass
+@record
 class DocState:
     """The last lint of one buffer."""
 
@@ -69,7 +68,7 @@ class DocState:
         return self.index.buffer
 
 
-@dataclass
+@record
 class ParseView:
     index: LineIndex
     resources: list
@@ -335,17 +334,15 @@ class Analyzer:
         return view
 
     def _field_table(self, data, resource) -> tuple[str, str, dict] | None:
+        """(type, version, fields) of a Component, from Dapr's metadata; None when unknown."""
         from .. import dapr
 
         if resource.kind_name != "Component" or resource.type is None:
             return None
         try:
-            types = data.json(COMPONENTS)["types"]
+            entry = dapr.type_entry(resource, data)  # the type's own data file (aliases resolved)
         except Exception:
             return None
-        entry = types.get(dapr.type_key(resource))
-        if entry and not entry.get("versions") and entry.get("alias_of"):
-            entry = types.get(entry["alias_of"])
         if not entry:
             return None
         version = dapr.version_key(resource)
@@ -382,18 +379,18 @@ class Analyzer:
 
     # -- completion ------------------------------------------------------
     def completion(self, uri: str, text: str, position) -> dict | None:
-        view = self.parse_view(uri, text)
-        index = view.index
+        index = LineIndex(text, self.encoding)
         line, _ = pos_tuple(position)
         if not 0 <= line < index.line_count:
             return None
         cursor = index.offset(position)
         line_start = index.starts[line]
         prefix = index.buffer[line_start:cursor]
-        context = _metadata_context(index, line, prefix)
+        context = _metadata_context(index, line, prefix)  # text only: cheap, so it goes first
         if context is None:
             return None
         mode, word_start = context
+        view = self.parse_view(uri, text)
         resource, current = self._resource_at(uri, view, cursor - index.bom, line)
         if resource is None:
             return None

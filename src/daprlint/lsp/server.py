@@ -28,7 +28,11 @@ class _RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
-            record.msg = f"{record.msg} [arguments withheld]"
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            try:
+                record.msg = str(record.msg) % tuple("<withheld>" for _ in args)
+            except (TypeError, ValueError):
+                record.msg = f"{record.msg} <arguments withheld>"
             record.args = ()
         if record.exc_info:
             exc_type = record.exc_info[0]
@@ -138,8 +142,12 @@ class DaprlintServer(LanguageServer):
             self.publish(uri)
 
     def document_text(self, uri: str):
+        """(text, version) of an open document, or of the file on disk; None when there is neither."""
         document = self.workspace.get_text_document(uri)
-        return document.source, document.version
+        try:
+            return document.source, document.version
+        except Exception:  # a request for a document that is neither open nor on disk
+            return None
 
     def client_supports_document_changes(self) -> bool:
         try:
@@ -219,7 +227,10 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
     def code_action(ls: DaprlintServer, params: lsp.CodeActionParams):
         try:
             uri = params.text_document.uri
-            text, version = ls.document_text(uri)
+            found = ls.document_text(uri)
+            if found is None:
+                return None
+            text, version = found
             state = ls.analyzer.current(uri, text, version)
             state.version = version
             only = [_kind_value(k) for k in params.context.only] if params.context.only else None
@@ -234,8 +245,10 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
     def hover(ls: DaprlintServer, params: lsp.HoverParams):
         try:
             uri = params.text_document.uri
-            text, _ = ls.document_text(uri)
-            result = ls.analyzer.hover(uri, text, _position_dict(params.position))
+            found = ls.document_text(uri)
+            if found is None:
+                return None
+            result = ls.analyzer.hover(uri, found[0], _position_dict(params.position))
             return ls.structure(result, lsp.Hover) if result else None
         except Exception as exc:
             ls.internal_error("hover", exc)
@@ -245,8 +258,10 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
     def completion(ls: DaprlintServer, params: lsp.CompletionParams):
         try:
             uri = params.text_document.uri
-            text, _ = ls.document_text(uri)
-            result = ls.analyzer.completion(uri, text, _position_dict(params.position))
+            found = ls.document_text(uri)
+            if found is None:
+                return None
+            result = ls.analyzer.completion(uri, found[0], _position_dict(params.position))
             return ls.structure(result, lsp.CompletionList) if result else None
         except Exception as exc:
             ls.internal_error("completion", exc)

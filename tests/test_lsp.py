@@ -1,0 +1,514 @@
+"""`daprlint server`: the analysis in-process, and the real server driven by pygls's client.
+
+The end-to-end tests (marked slow) spawn `python -m daprlint server` exactly
+as an editor does, and talk to it with pygls's BaseLanguageClient.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from daprlint.lsp.analysis import FIX_ALL_KIND, Analyzer
+from daprlint.lsp.text import LineIndex
+
+try:
+    from lsprotocol import types as lsp
+    from pygls.lsp.client import BaseLanguageClient
+
+    PYGLS = True
+except ImportError:  # the optional `daprlint[lsp]` extra
+    PYGLS = False
+
+needs_pygls = pytest.mark.skipif(not PYGLS, reason="pygls is not installed (pip install 'daprlint[lsp]')")
+TIMEOUT = 20  # seconds, for every single wait on the server
+DOCS = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
+
+# Document 1: the availability zone on a plain block line, after a line with emoji in a comment.
+# Document 2: a flow list where an astral character sits *before* the findings on the same line,
+# so UTF-16 columns differ from code points (😀 is 1 code point, 2 UTF-16 units).
+MANIFEST = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: orders
+spec:
+  type: state.aws.dynamodb
+  version: v1
+  metadata:
+  - name: table  # 😀😀
+    value: orders
+  - name: region
+    value: eu-west-1b
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: cache
+spec:
+  type: state.aws.dynamodb
+  version: v1
+  metadata: [{name: table, value: "😀t"}, {name: region, value: us-east-1a}]
+"""
+REGION_LINE, FLOW_LINE = 11, 20
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def col16(line: str, needle: str) -> int:
+    """UTF-16 column of *needle* in *line*."""
+    return utf16(line[:line.index(needle)])
+
+
+def offset_of(text: str, line: int, character: int) -> int:
+    """An LSP (UTF-16) position as a code-point offset: the client side of the conversion."""
+    lines = text.split("\n")
+    start = sum(len(x) + 1 for x in lines[:line])
+    units = 0
+    for i, ch in enumerate(lines[line]):
+        if units >= character:
+            return start + i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return start + len(lines[line])
+
+
+def apply_edits(text: str, edits) -> str:
+    """Apply LSP TextEdits (all ranges refer to the original text), as an editor does."""
+    spans = []
+    for e in edits:
+        rng = e["range"] if isinstance(e, dict) else e.range
+        new = e["newText"] if isinstance(e, dict) else e.new_text
+        s = rng["start"] if isinstance(rng, dict) else rng.start
+        t = rng["end"] if isinstance(rng, dict) else rng.end
+        get = (lambda p, k: p[k]) if isinstance(s, dict) else (lambda p, k: getattr(p, k))
+        spans.append((offset_of(text, get(s, "line"), get(s, "character")),
+                      offset_of(text, get(t, "line"), get(t, "character")), new))
+    for start, end, new in sorted(spans, key=lambda x: (x[0], x[1]), reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def workspace_edits(edit, uri: str):
+    if edit.document_changes:
+        return [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
+    return edit.changes[uri]
+
+
+# ---------------------------------------------------------------------------
+# in-process: positions, code actions, hover, completion (no pygls needed)
+# ---------------------------------------------------------------------------
+def test_positions_count_utf16_units_and_skip_the_bom():
+    index = LineIndex("\ufeffa: 😀b\r\nc: d\n")
+    assert index.bom == 1 and index.body == "a: 😀b\r\nc: d\n"
+    # body offset 4 is `b`: after the BOM (1 unit) + `a: ` (3) + 😀 (2 units)
+    assert index.body_position(4) == {"line": 0, "character": 6}
+    assert index.body_position(7) == {"line": 1, "character": 0}
+    assert index.body_offset({"line": 0, "character": 6}) == 4
+    assert index.body_offset({"line": 0, "character": 99}) == 5  # clamped to the line's end
+    assert LineIndex("a😀b", "utf-8").position(2) == {"line": 0, "character": 5}
+    assert LineIndex("a😀b", "utf-32").position(2) == {"line": 0, "character": 2}
+
+
+def _lint(text: str, uri: str = "untitled:manifest.yaml"):
+    analyzer = Analyzer()
+    return analyzer, analyzer.lint(uri, text, 1)
+
+
+def test_diagnostics_carry_code_link_source_and_utf16_ranges():
+    analyzer, state = _lint(MANIFEST)
+    diags = [d for d in analyzer.diagnostics(state) if d["code"] == "AWS008"]
+    lines = MANIFEST.split("\n")
+    assert [d["range"]["start"]["line"] for d in diags] == [REGION_LINE, FLOW_LINE]
+    flow = diags[1]
+    assert flow["range"]["start"]["character"] == col16(lines[FLOW_LINE], "us-east-1a")
+    assert flow["range"]["start"]["character"] == lines[FLOW_LINE].index("us-east-1a") + 1
+    assert flow["range"]["end"]["character"] == col16(lines[FLOW_LINE], "us-east-1a") + len("us-east-1a")
+    assert flow["severity"] == 1 and flow["source"] == "daprlint"
+    assert flow["codeDescription"] == {"href": DOCS + "aws008"}
+
+
+def test_bom_buffer_shifts_first_line_only():
+    analyzer, state = _lint("\ufeff" + MANIFEST)
+    plain = Analyzer()
+    want = [d["range"] for d in plain.diagnostics(plain.lint("untitled:x.yaml", MANIFEST, 1))]
+    got = [d["range"] for d in analyzer.diagnostics(state)]
+    assert got == want  # no finding is on line 0; later lines do not move
+
+
+def test_quick_fix_unsafe_title_and_fix_all_skip_overlaps():
+    from daprlint.engine import Finding
+    from daprlint.rulekit import Edit, Fix
+    from daprlint.span import Span
+
+    analyzer, state = _lint("a: 1\nb: 2\n")
+    span = Span(3, 4, 0, 3, 0, 4)
+    state.findings = [
+        Finding("x", span, "AAA001", "a", "error", "m", Fix("one", (Edit(3, 4, "x"),))),
+        Finding("x", span, "BBB001", "b", "error", "m", Fix("two", (Edit(3, 4, "y"),))),  # overlaps one
+        Finding("x", Span(8, 9, 1, 3, 1, 4), "CCC001", "c", "warning", "m", Fix("three", (Edit(8, 9, "z"),), "unsafe")),
+        Finding("x", span, "DDD001", "d", "info", "m", Fix("blocked", (), blocked="needs --aws-region")),
+    ]
+    everything = {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}
+    titles = [a["title"] for a in analyzer.code_actions(state, everything)]
+    assert "Fix AAA001: one" in titles and "Fix CCC001: three (unsafe)" in titles
+    assert not any(t.startswith("Fix DDD001") for t in titles)  # blocked: not offered
+    fix_all = analyzer.code_actions(state, everything, only=["source.fixAll"])
+    assert [a["kind"] for a in fix_all] == [FIX_ALL_KIND]
+    edits = fix_all[0]["edit"]["changes"][state.uri]
+    assert [e["newText"] for e in edits] == ["x"]  # BBB001 overlaps, CCC001 is unsafe
+    assert all(a["kind"] == "quickfix" for a in analyzer.code_actions(state, everything, only=["quickfix"]))
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("    value: eu-west-1b", "    value: eu-west-1b  # daprlint: ignore[AWS008]"),
+    ("    value: eu-west-1b   ", "    value: eu-west-1b  # daprlint: ignore[AWS008]"),
+    ("    value: eu-west-1b  # daprlint: ignore[SEC001]", "    value: eu-west-1b  # daprlint: ignore[SEC001, AWS008]"),
+    ("    value: eu-west-1b  # note", "    value: eu-west-1b  # note  # daprlint: ignore[AWS008]"),
+])
+def test_ignore_on_this_line(line, expected):
+    head = "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: s\nspec:\n" \
+           "  type: state.aws.dynamodb\n  version: v1\n  metadata:\n  - name: table\n    value: t\n  - name: region\n"
+    text = head + line + "\n"
+    analyzer, state = _lint(text)
+    target = next(d for d in analyzer.diagnostics(state) if d["code"] == "AWS008")
+    actions = [a for a in analyzer.code_actions(state, target["range"]) if a["title"] == "Ignore AWS008 on this line"]
+    assert len(actions) == 1
+    new_text = apply_edits(text, actions[0]["edit"]["changes"][state.uri])
+    assert new_text.split("\n")[11] == expected
+    _, after = _lint(new_text)
+    assert not any(f.code == "AWS008" for f in after.findings)
+
+
+def test_no_ignore_comment_inside_a_multiline_scalar():
+    text = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: s\nspec:\n"
+            "  type: state.aws.dynamodb\n  version: v1\n  metadata:\n  - name: table\n    value: t\n"
+            "  - name: region\n    value: \"eu-west-1b\n      \"\n")
+    analyzer, state = _lint(text)
+    target = next(d for d in analyzer.diagnostics(state) if d["code"] == "AWS008")
+    assert not [a for a in analyzer.code_actions(state, target["range"]) if a["title"].startswith("Ignore")]
+
+
+def test_config_error_is_one_diagnostic(tmp_path):
+    (tmp_path / ".daprlint.toml").write_text("no-such-setting = 1\n")
+    manifest = tmp_path / "c.yaml"
+    analyzer = Analyzer()
+    state = analyzer.lint(manifest.as_uri(), MANIFEST, 1)
+    diags = analyzer.diagnostics(state)
+    assert len(diags) == 1 and "configuration error" in diags[0]["message"]
+    assert diags[0]["range"]["start"] == {"line": 0, "character": 0}
+    assert analyzer.code_actions(state, diags[0]["range"]) == []
+
+
+def test_hover_and_completion_in_process():
+    analyzer = Analyzer()
+    uri = "untitled:m.yaml"
+    hover = analyzer.hover(uri, MANIFEST, {"line": 10, "character": 11})
+    assert hover["contents"]["kind"] == "markdown" and "**`region`**" in hover["contents"]["value"]
+    assert analyzer.hover(uri, MANIFEST, {"line": 11, "character": 12}) is None  # a value, not a name
+    text = MANIFEST.replace("  - name: region\n    value: eu-west-1b\n", "  - name: reg\n")
+    result = analyzer.completion(uri, text, {"line": 10, "character": len("  - name: reg")})
+    labels = [i["label"] for i in result["items"]]
+    assert "region" in labels and "table" not in labels  # `table` is already set
+    item = next(i for i in result["items"] if i["label"] == "region")
+    assert item["textEdit"]["newText"] == "region"
+    assert item["textEdit"]["range"]["start"] == {"line": 10, "character": len("  - name: ")}
+    # an empty list item, and an empty line at the items' indentation
+    for added, col, new in (("  - \n", 4, "name: endpoint"), ("  \n", 2, "- name: endpoint")):
+        broken = MANIFEST.replace("    value: orders\n", "    value: orders\n" + added, 1)
+        got = analyzer.completion(uri, broken, {"line": 10, "character": col})
+        assert got is not None and new in [i["textEdit"]["newText"] for i in got["items"]]
+    # outside spec.metadata: nothing
+    assert analyzer.completion(uri, MANIFEST, {"line": 3, "character": 2}) is None
+
+
+def test_completion_falls_back_to_the_last_good_parse():
+    analyzer = Analyzer()
+    uri = "untitled:m.yaml"
+    analyzer.lint(uri, MANIFEST, 1)
+    broken = MANIFEST.replace("    value: orders\n", "    value: orders\n  - name: \"\n", 1)  # unclosed quote
+    got = analyzer.completion(uri, broken, {"line": 10, "character": len("  - name: \"")})
+    assert got is not None and "region" in [i["label"] for i in got["items"]]
+
+
+@needs_pygls
+def test_fast_start_announces_what_pygls_announces():
+    """The capabilities sent before pygls is imported equal those pygls computes for the server."""
+    from pygls.capabilities import ServerCapabilitiesBuilder
+
+    from daprlint.lsp.faststart import capabilities, negotiate_encoding
+    from daprlint.lsp.server import create_server
+
+    server = create_server()
+    fm = server.lsp.fm
+    for client in ({}, {"general": {"positionEncodings": ["utf-8"]}},
+                   {"general": {"positionEncodings": ["utf-32", "utf-16"]}}):
+        caps = server.lsp._converter.structure(client, lsp.ClientCapabilities)
+        built = ServerCapabilitiesBuilder(caps, {**fm.features, **fm.builtin_features}.keys(), fm.feature_options,
+                                          list(fm.commands.keys()), server._text_document_sync_kind,
+                                          server._notebook_document_sync).build()
+        ours = capabilities(negotiate_encoding({"capabilities": client}))
+        assert json.loads(json.dumps(server.lsp._converter.unstructure(built))) == ours
+
+
+# ---------------------------------------------------------------------------
+# end to end: a real server process and pygls's client
+# ---------------------------------------------------------------------------
+if PYGLS:
+    class Client(BaseLanguageClient):
+        def __init__(self):
+            super().__init__("daprlint-tests", "1")
+            self.published: asyncio.Queue = asyncio.Queue()
+            self.first_diagnostics_at: float | None = None
+
+            @self.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            def _diagnostics(ls, params):
+                if self.first_diagnostics_at is None:
+                    self.first_diagnostics_at = time.perf_counter()
+                self.published.put_nowait(params)
+
+        async def diagnostics(self, uri: str, want=lambda p: True):
+            """The next published diagnostics for *uri* that satisfy *want*."""
+            deadline = time.monotonic() + TIMEOUT
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no matching diagnostics for {uri} within {TIMEOUT}s")
+                params = await asyncio.wait_for(self.published.get(), left)
+                if params.uri == uri and want(params):
+                    return params
+
+
+async def _start(fast_start: bool = True, cwd: Path | None = None) -> Client:
+    client = Client()
+    env = {**os.environ, "DAPRLINT_LSP_FAST_START": "1" if fast_start else "0"}
+    await asyncio.wait_for(client.start_io(sys.executable, "-m", "daprlint", "server", env=env,
+                                           cwd=str(cwd) if cwd else None), TIMEOUT)
+    return client
+
+
+async def _initialize(client: Client, root: Path) -> lsp.InitializeResult:
+    caps = lsp.ClientCapabilities(workspace=lsp.WorkspaceClientCapabilities(
+        workspace_edit=lsp.WorkspaceEditClientCapabilities(document_changes=True)))
+    result = await asyncio.wait_for(client.initialize_async(lsp.InitializeParams(
+        capabilities=caps, process_id=os.getpid(), root_uri=root.as_uri())), TIMEOUT)
+    client.initialized(lsp.InitializedParams())
+    return result
+
+
+async def _stop(client: Client) -> tuple[int | None, str]:
+    """shutdown + exit; the server's exit code and everything it wrote to stderr."""
+    try:
+        await asyncio.wait_for(client.shutdown_async(None), TIMEOUT)
+        client.exit(None)
+        server = client._server
+        await asyncio.wait_for(server.wait(), TIMEOUT)
+        stderr = (await asyncio.wait_for(server.stderr.read(), TIMEOUT)).decode("utf-8", "replace")
+        return server.returncode, stderr
+    finally:
+        await asyncio.wait_for(client.stop(), TIMEOUT)
+
+
+def _open(client: Client, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+        text_document=lsp.TextDocumentItem(uri=uri, language_id="yaml", version=version, text=text)))
+
+
+def _change(client: Client, uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[lsp.TextDocumentContentChangeEvent_Type2(text=text)]))
+
+
+def _aws008(params) -> list:
+    return [d for d in params.diagnostics if d.code == "AWS008"]
+
+
+async def _end_to_end(tmp_path: Path, fast_start: bool) -> None:
+    manifest = tmp_path / "statestore.yaml"
+    manifest.write_text(MANIFEST, encoding="utf-8")
+    uri = manifest.as_uri()
+    client = await _start(fast_start, tmp_path)
+    try:
+        init = await _initialize(client, tmp_path)
+        assert init.capabilities.position_encoding in (None, lsp.PositionEncodingKind.Utf16)
+        _open(client, uri, MANIFEST)
+        published = await client.diagnostics(uri)
+        assert published.version == 1
+        lines = MANIFEST.split("\n")
+        block, flow = _aws008(published)
+        assert (block.range.start.line, block.range.start.character) == (REGION_LINE, col16(lines[REGION_LINE], "eu-west-1b"))
+        # 😀 before the finding on its line: the UTF-16 column is one more than the code-point column
+        assert flow.range.start.line == FLOW_LINE
+        assert flow.range.start.character == lines[FLOW_LINE].index("us-east-1a") + 1
+        assert flow.range.end.character == flow.range.start.character + len("us-east-1a")
+        assert flow.severity == lsp.DiagnosticSeverity.Error and flow.source == "daprlint"
+        assert flow.code_description.href == DOCS + "aws008"
+
+        # the quick fix on the emoji line: its edit must land on the value, in UTF-16 units
+        actions = await asyncio.wait_for(client.text_document_code_action_async(lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), range=flow.range,
+            context=lsp.CodeActionContext(diagnostics=[flow]))), TIMEOUT)
+        titles = [a.title for a in actions]
+        fix = next(a for a in actions if a.title.startswith("Fix AWS008"))
+        assert fix.kind == lsp.CodeActionKind.QuickFix and fix.is_preferred
+        assert "Ignore AWS008 on this line" in titles and "Fix all safe fixes in this file" in titles
+        text = apply_edits(MANIFEST, workspace_edits(fix.edit, uri))
+        assert text.split("\n")[FLOW_LINE].endswith("{name: region, value: us-east-1}]")
+        _change(client, uri, text, 2)
+        published = await client.diagnostics(uri, lambda p: p.version == 2)
+        assert [d.range.start.line for d in _aws008(published)] == [REGION_LINE]
+
+        # "fix all" clears the other one
+        fix_all = await asyncio.wait_for(client.text_document_code_action_async(lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+            context=lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.SourceFixAll]))), TIMEOUT)
+        assert [a.kind for a in fix_all] == [FIX_ALL_KIND]
+        text = apply_edits(text, workspace_edits(fix_all[0].edit, uri))
+        _change(client, uri, text, 3)
+        published = await client.diagnostics(uri, lambda p: p.version == 3)
+        assert _aws008(published) == []
+
+        # hover on the `region` name
+        hover = await asyncio.wait_for(client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=10, character=12))), TIMEOUT)
+        assert hover is not None and "**`region`**" in hover.contents.value
+        assert "AWS Region" in hover.contents.value and "eu-west-1" not in hover.contents.value
+        assert hover.range.start == lsp.Position(line=10, character=10)
+
+        # completion after `- name: ` inside spec.metadata
+        typing = text.replace("  - name: region\n", "  - name: \n  - name: region\n", 1)
+        _change(client, uri, typing, 4)
+        completion = await asyncio.wait_for(client.text_document_completion_async(lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=10, character=10))), TIMEOUT)
+        items = completion.items if hasattr(completion, "items") else completion
+        by_label = {i.label: i for i in items}
+        assert "accessKey" in by_label and "region" not in by_label and "table" not in by_label
+        assert "sensitive" in by_label["accessKey"].detail
+        assert by_label["accessKey"].documentation.value.startswith("AWS access key")
+
+        # close: diagnostics are cleared
+        client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri)))
+        cleared = await client.diagnostics(uri)
+        assert cleared.diagnostics == []
+    except BaseException:
+        await asyncio.wait_for(client.stop(), TIMEOUT)
+        raise
+    assert await _stop(client) == (0, "")  # a clean exit, and nothing logged (least of all a value)
+
+
+@pytest.mark.slow
+@needs_pygls
+@pytest.mark.parametrize("fast_start", [True, False], ids=["fast-start", "pygls-only"])
+def test_server_end_to_end(tmp_path, fast_start):
+    asyncio.run(asyncio.wait_for(_end_to_end(tmp_path, fast_start), 120))
+
+
+async def _debounce_and_config(tmp_path: Path) -> None:
+    manifest = tmp_path / "cfg" / "c.yaml"
+    manifest.parent.mkdir()
+    (manifest.parent / ".daprlint.toml").write_text("no-such-setting = true\n")
+    client = await _start(True, tmp_path)
+    try:
+        await _initialize(client, tmp_path)
+        _open(client, manifest.as_uri(), MANIFEST)
+        broken = await client.diagnostics(manifest.as_uri())
+        assert len(broken.diagnostics) == 1 and "configuration error" in broken.diagnostics[0].message
+        # a burst of changes publishes once, for the last version
+        other = (tmp_path / "burst.yaml").as_uri()
+        _open(client, other, MANIFEST)
+        await client.diagnostics(other)
+        for version in range(2, 7):
+            _change(client, other, MANIFEST.replace("eu-west-1b", f"eu-west-{version}b"), version)
+        last = await client.diagnostics(other)
+        assert last.version == 6
+        await asyncio.sleep(0.6)
+        assert client.published.empty()
+        # a request for a document that is neither open nor on disk: no answer, no crash
+        nothing = await asyncio.wait_for(client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=(tmp_path / "missing.yaml").as_uri()),
+            position=lsp.Position(line=0, character=0))), TIMEOUT)
+        assert nothing is None
+        # the server is still healthy after all that
+        hover = await asyncio.wait_for(client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=other), position=lsp.Position(line=10, character=12))), TIMEOUT)
+        assert hover is not None
+    except BaseException:
+        await asyncio.wait_for(client.stop(), TIMEOUT)
+        raise
+    code, stderr = await _stop(client)
+    assert code == 0 and "no-such-setting" not in stderr and "eu-west" not in stderr
+
+
+@pytest.mark.slow
+@needs_pygls
+def test_server_debounces_and_reports_config_errors(tmp_path):
+    asyncio.run(asyncio.wait_for(_debounce_and_config(tmp_path), 120))
+
+
+SMALL = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: statestore
+spec:
+  type: state.aws.dynamodb
+  version: v1
+  metadata:
+  - name: table
+    value: orders
+  - name: region
+    value: eu-west-1b
+"""
+
+
+async def _first_diagnostics_seconds(tmp_path: Path, fast_start: bool) -> float:
+    uri = (tmp_path / "small.yaml").as_uri()
+    spawned = time.perf_counter()
+    client = await _start(fast_start, tmp_path)
+    try:
+        await _initialize(client, tmp_path)
+        _open(client, uri, SMALL)
+        await client.diagnostics(uri)
+        elapsed = client.first_diagnostics_at - spawned
+    except BaseException:
+        await asyncio.wait_for(client.stop(), TIMEOUT)
+        raise
+    await _stop(client)
+    return elapsed
+
+
+def measure_first_diagnostics(tmp_path: Path, runs: int = 5, fast_start: bool = True) -> list[float]:
+    return [asyncio.run(asyncio.wait_for(_first_diagnostics_seconds(tmp_path, fast_start), 60)) for _ in range(runs)]
+
+
+@pytest.mark.slow
+@needs_pygls
+def test_time_to_first_diagnostics(tmp_path, record_property):
+    """Spawn to first publishDiagnostics, median of 5 (docs/editors.md describes this)."""
+    times = measure_first_diagnostics(tmp_path)
+    median = statistics.median(times)
+    record_property("first_diagnostics_median_ms", round(median * 1000))
+    print(f"\nspawn -> first diagnostics: median {median * 1000:.0f} ms of "
+          f"{', '.join(f'{t * 1000:.0f}' for t in times)} ms")
+    assert median < 2.0  # the target is 0.5 s; a loaded CI machine gets slack
+
+
+if __name__ == "__main__":  # python tests/test_lsp.py [runs]: print the latency figures
+    import tempfile
+
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    with tempfile.TemporaryDirectory() as folder:
+        for fast in (True, False):
+            times = measure_first_diagnostics(Path(folder), runs, fast)
+            print(f"fast start {'on ' if fast else 'off'}: median {statistics.median(times) * 1000:.0f} ms "
+                  f"({', '.join(f'{t * 1000:.0f}' for t in times)})")
