@@ -58,3 +58,15 @@ def test_every_rule_has_fixtures():
     have = {p.name for p in RULE_DIRS}
     missing = set(load_packs().rules) - have - engine_only
     assert not missing, f"rules without fixtures: {sorted(missing)}"
+
+
+def test_sec003_fires_only_in_self_hosted_mode():
+    bad = FIXTURES / "rules" / "SEC003" / "bad.yaml"
+    marks = re.compile(r"#\s*expect-self-hosted:\s*([A-Z]+[0-9]+)\s*@\s*(.+?)\s*$")
+    want = sorted((n, line.index(m.group(2)) + 1, m.group(1))
+                  for n, line in enumerate(bad.read_text().splitlines(), 1) if (m := marks.search(line)))
+    assert want
+    _, report = lint_json("--isolated", "--select", "SEC003", "--mode", "self-hosted", str(bad))
+    assert sorted((f["line"], f["column"], f["code"]) for f in report["findings"]) == want
+    _, report = lint_json("--isolated", "--select", "SEC003", str(bad))
+    assert report["findings"] == []

@@ -13,6 +13,8 @@ spec:
   type: bindings.aws.s3{type_comment}
   version: v1
   metadata:
+  - name: bucket
+    value: b
   - name: awsRegion{alias_comment}
     value: us-east-1
 """

@@ -55,7 +55,7 @@ def check(resource, ctx):
     ignored = [item for item in resource.items("awsRegion") if item.has_value]
     if ignored:
         hint = (f"`{ignored[0].name.value}` is not read by {resource.type_name}; rename it to `region`")
-        fix = _rename(ignored[-1])
+        fix = _rename(ignored[-1]) if not resource.items("region") else _copy_into_empty(resource, ignored[-1])
     else:
         hint = "the sidecar has no AWS_REGION, so the first AWS call fails; add a `region` item"
         fix = _fix(resource, ctx)
@@ -66,6 +66,20 @@ def _rename(item):
     from daprlint.fixes import replace_scalar
 
     return Fix(f"rename `{item.name.value}` to `region`", (replace_scalar(item.name, "region"),), "unsafe")
+
+
+def _copy_into_empty(resource, alias):
+    """An empty `region` item exists: renaming the alias would duplicate it, so fill it instead."""
+    from daprlint.fixes import replace_scalar
+    from daprlint.model import Scalar
+
+    value = alias.literal
+    for item in resource.items("region"):
+        empty = Scalar.of(item.value_node)
+        if value is not None and empty is not None and empty.value == "":
+            return Fix(f"set `region` to the value of `{alias.name.value}`", (replace_scalar(empty, value.value),),
+                       "unsafe")
+    return None
 
 
 def _fix(resource, ctx):

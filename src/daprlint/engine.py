@@ -156,7 +156,7 @@ class Engine:
                           "(max-file-size in config)")
         try:
             with open(path, "rb") as f:
-                return f.read(self.max_file_size + 1), None
+                return f.read(), None
         except OSError as exc:
             return None, f"cannot read file: {exc.strerror or type(exc).__name__}"
 

@@ -1,0 +1,226 @@
+"""A metadata field that this component type requires is missing.
+
+## What it does
+Checks that every field Dapr's `metadata.yaml` marks `required` for the
+component's type and version is set. Names match case-insensitively; an
+empty value counts as missing, a `secretKeyRef`, an `envRef` or a template
+counts as set, and so does an alias the component reads (`awsRegion`,
+`container` for `containerName`, Kafka's legacy `authRequired` for
+`authType`, ...: see `rules/dapr/field-extras.json`).
+
+Fields that only matter for one binding direction (`binding: {input: true}`
+in the metadata) are checked only when `direction` says the binding is used
+that way. Fields with a default value are not required in practice, nor are
+the fields an output binding also takes from each request (`emailTo` of
+`bindings.smtp`) or that daprd fills in (`consumerID` of pub/sub
+components), and a field is satisfied by its documented alternative
+(`vaultTokenMountPath` for `vaultToken`, PostgreSQL `host` for
+`connectionString`). Types daprd does not register are left to DPR002.
+
+Authentication profiles: a field that every profile of the type requires
+(Kafka's `authType`) is required. Otherwise a profile is only checked once
+it is started: when one of its required fields is set, but no profile is
+complete, the closest profile's missing fields are reported. A type with a
+profile that requires nothing (AWS "Credentials from Environment
+Variables") never fails this check, and neither do the four AWS bindings
+with their own profile nor the GCP components: they also use the SDK's
+default credential chain (DAPR-FACTS C.2; Application Default Credentials).
+Profiles about transport security ("TLS Authentication", "mTLS
+Authentication") are optional additions and are not checked. `region` of
+AWS components is left to AWS001.
+
+## Why is this bad?
+The component fails to initialise (`missing ... field`), which stops daprd
+unless `spec.ignoreErrors` is true, or it starts with a default that is not
+what you meant.
+
+## Example
+```yaml
+spec:
+  type: state.aws.dynamodb
+  version: v1
+  metadata:
+  - name: region
+    value: eu-west-1
+```
+Use instead:
+```yaml
+  metadata:
+  - name: table
+    value: orders
+  - name: region
+    value: eu-west-1
+```
+"""
+import re
+
+from daprlint import dapr
+
+CODE = "DPR004"
+NAME = "missing-required-field"
+SEVERITY = "error"
+SUMMARY = "required metadata field is missing"
+FIX = "none"
+KINDS = ("Component",)
+
+EXTRAS = "dapr/field-extras.json"
+_IMPLICIT_CREDENTIALS = ("bindings.gcp.", "pubsub.gcp.", "secretstores.gcp.", "state.gcp.")
+_TLS_PROFILE = re.compile(r"\bm?tls\b", re.I)
+
+
+_STATE: dict = {"doc": None, "plans": {}}
+
+
+def check(resource, ctx):
+    if resource.type is None:
+        return
+    plan = _plan(dapr.type_key(resource), dapr.version_key(resource), ctx.data)
+    if plan is None:
+        return
+    present = _present(resource, plan)
+    direction = _direction(resource) if plan["directional"] else None
+    reported = set()
+    for key, name, binding in plan["required"]:
+        if key in present or key in reported or not _applies_to(binding, direction):
+            continue
+        others = plan["alternatives"].get(key, ())
+        reported.update(o.lower() for o in others)
+        what = f"`{name}`" + "".join(f" or `{o}`" for o in others)
+        yield ctx.report(resource.type.span,
+                         f"`{resource.type_name}` requires the metadata field {what}, which is missing or empty")
+    best = None
+    common = plan["common"]
+    for title, needed in plan["profiles"]:
+        missing = [n for n in needed if n.lower() not in present]
+        if not missing:
+            return
+        started = any(n.lower() in present for n in needed if n.lower() not in common)
+        if started and (best is None or len(missing) < len(best[1])):
+            best = (title, missing)
+    if best is None:
+        return  # no profile started: the component may run without credentials
+    title, missing = best
+    missing = [m for m in missing if m.lower() not in common]  # reported above
+    if missing:
+        names = ", ".join(f"`{m}`" for m in missing)
+        yield ctx.report(resource.type.span,
+                         f"`{resource.type_name}`: the authentication profile '{title}' is incomplete, "
+                         f"it also needs {names}")
+
+
+def _plan(type_key, version_key, data):
+    """What to check for one type and version, computed once."""
+    doc = dapr.type_index(data)
+    if _STATE["doc"] is not doc:
+        _STATE["doc"], _STATE["plans"] = doc, {}
+    plans = _STATE["plans"]
+    key = (type_key, version_key)
+    if key not in plans:
+        plans[key] = _make_plan(type_key, version_key, doc, data)
+    return plans[key]
+
+
+def _make_plan(type_key, version_key, index, data):
+    indexed = index.get(type_key)
+    if indexed is None or not indexed.get("registered") or version_key not in indexed.get("versions", ()):
+        return None  # DPR002 reports unknown types; an unknown version leaves nothing reliable to check
+    entry = data.json("generated/" + indexed["file"]) if indexed.get("file") else None
+    version = (entry or {}).get("versions", {}).get(version_key)
+    if not version:
+        return None
+    groups = _groups(type_key, version, data)
+    not_required = {n.lower() for g in groups for n in g.get("not_required", ())}
+    not_required |= {n.lower() for n in data.json(EXTRAS)["category_not_required"].get(type_key.partition(".")[0], ())}
+    if _is_aws_type(type_key, data):
+        not_required.add("region")  # AWS001
+    required = []
+    for key, info in version.get("fields", {}).items():
+        if not info.get("required") or info.get("source") not in ("component", "binding"):
+            continue
+        if info.get("default") not in (None, "") or key in not_required:
+            continue
+        required.append((key, info.get("name") or key, info.get("binding")))
+    profiles = _profiles(version, type_key, data)
+    common = set()
+    if len(profiles) > 1:
+        common = set.intersection(*(set(n.lower() for n in p.get("required", ())) for p in profiles))
+        spelled = {n.lower(): n for p in profiles for n in p.get("required", ())}
+        known = {r[0] for r in required}
+        required += [(k, spelled[k], None) for k in sorted(common) if k not in not_required and k not in known]
+    aliases = {}
+    for alias in data.json(dapr.AWS)["aliases"]:
+        if type_key in alias["accepted_by"]:
+            aliases.setdefault(alias["alias"].lower(), set()).add(alias["canonical"].lower())
+    alternatives = {}
+    for group in groups:
+        for alias, canonical in group.get("aliases", {}).items():
+            aliases.setdefault(alias.lower(), set()).add(canonical.lower())
+        for alias, info in group.get("deprecated", {}).items():
+            aliases.setdefault(alias.lower(), set()).add((info.get("sets") or info["use"]).lower())
+        for field, others in group.get("alternatives", {}).items():
+            alternatives[field.lower()] = tuple(others)
+            for other in others:
+                aliases.setdefault(other.lower(), set()).add(field.lower())
+    return {
+        "required": required,
+        "directional": any(r[2] for r in required),
+        "profiles": [(p.get("title", "profile"), [n for n in p.get("required", ()) if n.lower() not in not_required])
+                     for p in profiles],
+        "common": common,
+        "aliases": aliases,
+        "alternatives": alternatives,
+    }
+
+
+def _profiles(version, type_key, data):
+    """The authentication profiles that must be complete (empty when one of them needs nothing)."""
+    if type_key in data.json(dapr.AWS)["own_profile_types"] or type_key.startswith(_IMPLICIT_CREDENTIALS):
+        return []
+    profiles = [p for p in version.get("profiles") or () if not _TLS_PROFILE.search(p.get("title", ""))]
+    if any(not [n for n in p.get("required", ()) if n.lower() != "region" or not _is_aws_profile(p)]
+           for p in profiles):
+        return []
+    return profiles
+
+
+def _is_aws_type(type_key, data):
+    aws = data.json(dapr.AWS)
+    return type_key in aws["builtin_profile_types"] or type_key in aws["own_profile_types"]
+
+
+def _is_aws_profile(profile):
+    return str(profile.get("source", "")).endswith(":aws") or profile.get("title", "").startswith("AWS")
+
+
+def _groups(type_key, version, data):
+    profiles = set(version.get("builtin_profiles") or ())
+    return [g for g in data.json(EXTRAS)["groups"]
+            if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
+            or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+
+
+def _present(resource, plan) -> set:
+    """Lower-cased field names that have a value, aliases resolved to what they set."""
+    present = {item.key for item in resource.metadata if item.key and item.has_value}
+    aliases = plan["aliases"]
+    for key in list(present):
+        present.update(aliases.get(key, ()))
+    return present
+
+
+def _direction(resource):
+    """{'input', 'output'} named by `direction`, or None when it is not set."""
+    item = resource.first("direction")
+    literal = item.literal if item else None
+    if literal is None or dapr.is_reference_like(literal.value):
+        return None
+    return {part.strip().lower() for part in literal.value.split(",") if part.strip()}
+
+
+def _applies_to(binding, direction) -> bool:
+    if not binding:
+        return True
+    wanted = {d for d in ("input", "output") if binding.get(d)}
+    if wanted == {"input", "output"}:
+        return True
+    return direction is not None and bool(wanted & direction)

@@ -1,0 +1,116 @@
+"""A metadata field is deprecated.
+
+## What it does
+Flags metadata fields that Dapr marks deprecated for this component type:
+the ones `metadata.yaml` flags `deprecated: true` (Event Hubs
+`consumerGroup`, the PostgreSQL configuration store's `connMaxIdleTime`) and
+the legacy names the component code still accepts with a deprecation notice
+(Kafka `authRequired`, RabbitMQ pub/sub `host`, Azure `clientId` /
+`clientSecret` / `tenantId`, Blob Storage `getBlobRetryCount`, Service Bus
+`publishInitialRetryInternalInMs`; see `rules/dapr/field-extras.json`). The
+message names the replacement. The deprecated AWS aliases (`awsRegion`,
+`awsAccessKey`, ...) are AWS004's.
+
+## Why is this bad?
+Deprecated names are removed in a later Dapr release, after which the value
+is silently ignored. Where old and new names are both set, one of them is
+ignored without a word.
+
+## Example
+```yaml
+spec:
+  type: pubsub.rabbitmq
+  version: v1
+  metadata:
+  - name: host
+    value: amqp://rabbitmq:5672
+```
+Use instead:
+```yaml
+  metadata:
+  - name: connectionString
+    value: amqp://rabbitmq:5672
+```
+
+## Fix (safe)
+Renames the field when the replacement takes the same value and is not set
+already (not for Kafka's `authRequired`, whose replacement takes other
+values).
+"""
+import re
+
+from daprlint import dapr
+from daprlint.rulekit import Fix
+
+CODE = "DPR005"
+NAME = "deprecated-metadata-field"
+SEVERITY = "warning"
+SUMMARY = "deprecated metadata field"
+FIX = "safe"
+KINDS = ("Component",)
+
+EXTRAS = "dapr/field-extras.json"
+_REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
+
+
+_STATE: dict = {"doc": None, "cache": {}}
+
+
+def check(resource, ctx):
+    if not resource.metadata or resource.type is None:
+        return
+    deprecated = _deprecated(resource, ctx.data)
+    if not deprecated:
+        return
+    present = {item.key for item in resource.metadata if item.key}
+    for item in resource.metadata:
+        found = deprecated.get(item.key)
+        if found is None:
+            continue
+        use, rename = found
+        name = item.name.value
+        if use is None:
+            yield ctx.report(item.name_span, f"`{name}` is deprecated for `{resource.type_name}`")
+            continue
+        if use.lower() in present:
+            yield ctx.report(item.name_span,
+                             f"`{name}` is deprecated and `{use}` is set as well: remove `{name}`")
+            continue
+        fix = None
+        if rename:
+            from daprlint.fixes import replace_scalar
+
+            fix = Fix(f"rename `{name}` to `{use}`", (replace_scalar(item.name, use),), "safe")
+        yield ctx.report(item.name_span, f"`{name}` is deprecated: use `{use}`", fix=fix)
+
+
+def _deprecated(resource, data) -> dict:
+    """lower-cased name -> (replacement or None, rename?) for this type and version, computed once."""
+    index = dapr.type_index(data)
+    if _STATE["doc"] is not index:
+        _STATE["doc"], _STATE["cache"] = index, {}
+    key = (dapr.type_key(resource), dapr.version_key(resource))
+    if key not in _STATE["cache"]:
+        _STATE["cache"][key] = _compute(resource, key[0], data)
+    return _STATE["cache"][key]
+
+
+def _compute(resource, type_key, data) -> dict:
+    entry = dapr.type_entry(resource, data) or {}
+    versions = entry.get("versions", {})
+    version = versions.get(dapr.version_key(resource)) or {}
+    found = {}
+    for chosen in ([version] if version else list(versions.values())):
+        for key, info in chosen.get("fields", {}).items():
+            if info.get("deprecated"):
+                match = _REPLACEMENT.search(info.get("description") or "")
+                found[key] = (match.group(1).rstrip(".") if match else None, True)
+    profiles = set(version.get("builtin_profiles") or ())
+    for group in data.json(EXTRAS)["groups"]:
+        if type_key in group.get("types", ()) or group.get("builtin_profile") in profiles or \
+                type_key.startswith(tuple(group.get("type_prefixes", ()))):
+            for name, info in group.get("deprecated", {}).items():
+                found[name.lower()] = (info.get("use"), info.get("rename", True))
+    for alias in dapr.aliases_for(resource, data):
+        found.pop(alias["alias"].lower(), None)  # AWS004
+    return found

@@ -1,0 +1,246 @@
+"""A metadata value is not one the field accepts.
+
+## What it does
+Checks literal values against what Dapr's metadata declares for the field:
+
+- `allowedValues`: the value must be one of them, compared
+  case-insensitively (a comma-separated value such as `direction:
+  input,output` is checked part by part). A few lists that `metadata.yaml`
+  gets wrong or leaves incomplete are corrected in
+  `rules/dapr/field-extras.json` (Kafka `authType`, `azureEnvironment`), and
+  RabbitMQ's `concurrencyMode`, matched case-sensitively by its code, is
+  checked the same way.
+- `number`: Go's `strconv.ParseInt` (base 0: `10`, `-1`, `0x1f`, `1_000`) or
+  `strconv.ParseFloat` (`1.5`, `1e3`) must accept it.
+- `bool`: one of `true/false`, `1/0`, `t/f`, `yes/no`, `y/n`, `on/off`, any
+  case. Dapr's decoder (`utils.IsTruthy`) reads every other text as false
+  without an error, so `ture` silently means false.
+- `duration`: Go's `time.ParseDuration` (`300ms`, `1m30s`, `1.5h`, `-1s`) or a
+  whole number, which Dapr's decoder reads as seconds. Only what both
+  reject is reported.
+- `bytesize`: a Kubernetes quantity (`100`, `4Mi`, `1Gi`, `1.5G`, `5e3`).
+
+Templated values (`{{ .Values.x }}`, `{uuid}`), `secretKeyRef`, `envRef`
+and placeholders (`<your-value>`) are not judged. Messages show a value
+only when it cannot be a secret.
+
+## Why is this bad?
+The component fails to initialise with a parse error, which stops daprd
+unless `spec.ignoreErrors` is true; a bad boolean is quietly read as false.
+
+## Example
+```yaml
+  - name: enableTLS
+    value: "ture"
+  - name: processingTimeout
+    value: "15 seconds"
+```
+Use instead:
+```yaml
+  - name: enableTLS
+    value: "true"
+  - name: processingTimeout
+    value: "15s"
+```
+"""
+import re
+
+from daprlint import dapr
+from daprlint.redact import shown
+
+CODE = "DPR006"
+NAME = "invalid-metadata-value"
+SEVERITY = "error"
+SUMMARY = "metadata value is not valid for the field's type or allowed values"
+FIX = "none"
+KINDS = ("Component",)
+
+EXTRAS = "dapr/field-extras.json"
+_BOOLS = frozenset({"true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "on", "off"})
+_INT = re.compile(r"[+-]?(0[xX]_?[0-9a-fA-F]+(_[0-9a-fA-F]+)*|0[bB]_?[01]+(_[01]+)*|0[oO]?_?[0-7]+(_[0-7]+)*|"
+                  r"[0-9]+(_[0-9]+)*)")
+_QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?")
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+
+
+_STATE: dict = {"doc": None, "cache": {}}
+
+
+def check(resource, ctx):
+    if not resource.metadata or resource.type is None:
+        return
+    rules = _rules(resource, ctx.data)
+    if not rules:
+        return
+    for item in resource.metadata:
+        rule = rules.get(item.key)
+        if rule is None:
+            continue
+        literal = item.literal
+        if literal is None:
+            continue
+        value = literal.value
+        if dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value:
+            continue
+        kind, allowed, case_sensitive = rule
+        problem = _not_allowed(value, allowed, case_sensitive) if allowed else _type_problem(value, kind)
+        if problem:
+            yield ctx.report(literal.span, f"`{item.name.value}`: {shown(value)} {problem}",
+                             secret_values=(value,) if dapr.is_sensitive(resource, item.key, ctx.data) else ())
+
+
+def _rules(resource, data) -> dict:
+    """lower-cased field -> (type, allowed values, case-sensitive?), for this type and version, computed once."""
+    index = dapr.type_index(data)
+    if _STATE["doc"] is not index:
+        _STATE["doc"], _STATE["cache"] = index, {}
+    key = (dapr.type_key(resource), dapr.version_key(resource))
+    if key not in _STATE["cache"]:
+        _STATE["cache"][key] = _compute(resource, key[0], data)
+    return _STATE["cache"][key]
+
+
+def _compute(resource, type_key, data) -> dict:
+    entry = dapr.type_entry(resource, data)
+    if entry is None:
+        return {}
+    versions = entry.get("versions", {})
+    version = versions.get(dapr.version_key(resource))
+    rules = {}
+    # fields of every version as a fallback, this version's last so that they win
+    for chosen in [v for v in versions.values() if v is not version] + ([version] if version else []):
+        for key, info in chosen.get("fields", {}).items():
+            if info.get("allowedValues"):
+                rules[key] = (info.get("type"), tuple(info["allowedValues"]), False)
+            elif info.get("type") in ("number", "bool", "duration", "bytesize"):
+                rules[key] = (info["type"], (), False)
+            else:
+                rules.pop(key, None)
+    profiles = set((version or {}).get("builtin_profiles") or ())
+    for group in data.json(EXTRAS)["groups"]:
+        if type_key in group.get("types", ()) or group.get("builtin_profile") in profiles or \
+                type_key.startswith(tuple(group.get("type_prefixes", ()))):
+            for name, spec in group.get("allowed_values", {}).items():
+                rules[name.lower()] = (None, tuple(spec["values"]), bool(spec.get("case_sensitive")))
+    return rules
+
+
+def _not_allowed(value: str, allowed, case_sensitive: bool) -> str | None:
+    norm = (lambda s: s.strip()) if case_sensitive else (lambda s: s.strip().lower())
+    options = {norm(a) for a in allowed}
+    if norm(value) in options:
+        return None
+    if any("," in a for a in allowed) and "," in value:
+        tokens = {norm(t) for a in allowed for t in a.split(",")}
+        if all(norm(part) in tokens for part in value.split(",")):
+            return None
+    listed = ", ".join(allowed) if len(allowed) <= 8 else ", ".join(allowed[:8]) + ", ..."
+    return f"is not one of the allowed values ({listed})" + ("" if not case_sensitive else ", which are case-sensitive")
+
+
+def _type_problem(value: str, kind) -> str | None:
+    if kind == "number":
+        return None if _is_number(value) else "is not a number"
+    if kind == "bool":
+        return None if value.strip().lower() in _BOOLS else \
+            "is not a boolean (true/false, 1/0, yes/no, on/off): Dapr reads it as false"
+    if kind == "duration":
+        if go_duration(value) is not None or _DECIMAL.fullmatch(value):
+            return None
+        return "is not a duration (Go syntax such as 500ms, 30s, 1m30s or 1.5h, or a whole number of seconds)"
+    if kind == "bytesize":
+        return None if _QUANTITY.fullmatch(value) else "is not a byte size (a quantity such as 512, 4Mi or 1Gi)"
+    return None
+
+
+def _is_number(value: str) -> bool:
+    if value != value.strip() or not value:
+        return False
+    if _INT.fullmatch(value):
+        return True
+    try:
+        float(value)
+        return "_" not in value
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[+-]?0[xX][0-9a-fA-F_.]+[pP][+-]?[0-9_]+", value):
+        return False  # Go reads hexadecimal floats only with a p exponent
+    try:
+        float.fromhex(value.replace("_", ""))
+        return True
+    except ValueError:
+        return False
+
+
+# -- Go's time.ParseDuration --------------------------------------------------
+_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+          "m": 60_000_000_000, "h": 3_600_000_000_000}
+_MAX = 1 << 63
+
+
+def go_duration(s: str) -> int | None:
+    """Nanoseconds, as Go's time.ParseDuration reads *s*; None where Go returns an error."""
+    orig_neg = False
+    if s and s[0] in "+-":
+        orig_neg = s[0] == "-"
+        s = s[1:]
+    if s == "0":
+        return 0
+    if not s:
+        return None
+    total = 0
+    while s:
+        if not (s[0] == "." or "0" <= s[0] <= "9"):
+            return None
+        i = 0
+        v = 0
+        while i < len(s) and "0" <= s[i] <= "9":
+            if v > _MAX // 10:
+                return None
+            v = v * 10 + (ord(s[i]) - 48)
+            if v > _MAX:
+                return None
+            i += 1
+        pre = i > 0
+        s = s[i:]
+        f, scale, post = 0, 1.0, False
+        if s and s[0] == ".":
+            s = s[1:]
+            i = 0
+            overflow = False
+            while i < len(s) and "0" <= s[i] <= "9":
+                if not overflow:
+                    if f > (_MAX - 1) // 10:
+                        overflow = True
+                    else:
+                        f = f * 10 + (ord(s[i]) - 48)
+                        scale *= 10
+                i += 1
+            post = i > 0
+            s = s[i:]
+        if not pre and not post:
+            return None
+        i = 0
+        while i < len(s) and not (s[i] == "." or "0" <= s[i] <= "9"):
+            i += 1
+        if i == 0:
+            return None  # missing unit
+        unit = _UNITS.get(s[:i])
+        s = s[i:]
+        if unit is None:
+            return None
+        if v > _MAX // unit:
+            return None
+        v *= unit
+        if f > 0:
+            v += int(float(f) * (float(unit) / scale))
+            if v > _MAX:
+                return None
+        total += v
+        if total > _MAX:
+            return None
+    if orig_neg:
+        return -total
+    if total > _MAX - 1:
+        return None
+    return total
