@@ -182,7 +182,17 @@ def _inline_header_items(resource: Resource) -> list[MetadataItem]:
 
 
 def inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
-    """Items whose sensitive field holds a literal value (SEC001's findings)."""
+    """Items whose sensitive field holds a literal value (SEC001's findings).
+
+    SEC001 and SEC002 both ask; the answer is kept on the resource.
+    """
+    cached = resource.memo.get("inline_secret_items")
+    if cached is None:
+        cached = resource.memo["inline_secret_items"] = _inline_secret_items(resource, data)
+    return cached
+
+
+def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
     if resource.kind_name == "HTTPEndpoint":
         return _inline_header_items(resource)
     found = []

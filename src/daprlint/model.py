@@ -75,10 +75,8 @@ class MetadataItem:
     value_node: Node | None = None
     secret_key_ref: Node | None = None
     env_ref: Scalar | None = None
+    key: str | None = None  # the lower-cased name Dapr matches on, set by _metadata_items
 
-    @property
-    def key(self) -> str | None:
-        return self.name.value.lower() if self.name else None
 
     @property
     def literal(self) -> Scalar | None:
@@ -123,6 +121,7 @@ class Resource:
     auth_secret_store: Scalar | None = None
     metadata: list[MetadataItem] = field(default_factory=list)
     headers: list[MetadataItem] = field(default_factory=list)  # HTTPEndpoint spec.headers
+    memo: dict = field(default_factory=dict)  # answers rules share about this resource
 
     @property
     def span(self) -> Span:
@@ -170,9 +169,11 @@ def _metadata_items(spec: Node | None, key: str = "metadata") -> list[MetadataIt
     for entry in seq.value:
         if not isinstance(entry, MappingNode):
             continue
+        name = Scalar.of(get(entry, "name"))
         items.append(MetadataItem(
             node=entry,
-            name=Scalar.of(get(entry, "name")),
+            name=name,
+            key=name.value.lower() if name else None,
             value_node=get(entry, "value"),
             secret_key_ref=get(entry, "secretKeyRef"),
             env_ref=Scalar.of(get(entry, "envRef")),
