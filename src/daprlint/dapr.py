@@ -209,3 +209,77 @@ def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
             continue
         found.append(item)
     return found
+
+
+# -- Go's time.ParseDuration --------------------------------------------------
+_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+          "m": 60_000_000_000, "h": 3_600_000_000_000}
+_MAX = 1 << 63
+
+
+def parse_go_duration(s: str) -> int | None:
+    """Nanoseconds, as Go's time.ParseDuration reads *s*; None where Go returns an error."""
+    orig_neg = False
+    if s and s[0] in "+-":
+        orig_neg = s[0] == "-"
+        s = s[1:]
+    if s == "0":
+        return 0
+    if not s:
+        return None
+    total = 0
+    while s:
+        if not (s[0] == "." or "0" <= s[0] <= "9"):
+            return None
+        i = 0
+        v = 0
+        while i < len(s) and "0" <= s[i] <= "9":
+            if v > _MAX // 10:
+                return None
+            v = v * 10 + (ord(s[i]) - 48)
+            if v > _MAX:
+                return None
+            i += 1
+        pre = i > 0
+        s = s[i:]
+        f, scale, post = 0, 1.0, False
+        if s and s[0] == ".":
+            s = s[1:]
+            i = 0
+            overflow = False
+            while i < len(s) and "0" <= s[i] <= "9":
+                if not overflow:
+                    if f > (_MAX - 1) // 10:
+                        overflow = True
+                    else:
+                        f = f * 10 + (ord(s[i]) - 48)
+                        scale *= 10
+                i += 1
+            post = i > 0
+            s = s[i:]
+        if not pre and not post:
+            return None
+        i = 0
+        while i < len(s) and not (s[i] == "." or "0" <= s[i] <= "9"):
+            i += 1
+        if i == 0:
+            return None  # missing unit
+        unit = _UNITS.get(s[:i])
+        s = s[i:]
+        if unit is None:
+            return None
+        if v > _MAX // unit:
+            return None
+        v *= unit
+        if f > 0:
+            v += int(float(f) * (float(unit) / scale))
+            if v > _MAX:
+                return None
+        total += v
+        if total > _MAX:
+            return None
+    if orig_neg:
+        return -total
+    if total > _MAX - 1:
+        return None
+    return total
