@@ -85,3 +85,22 @@ def test_parse_error_message_does_not_quote_the_secret():
     proc = run_cli("check", "--isolated", "--no-cache", "--format", "json", str(PARSE_ERROR))
     assert b"YML001" in proc.stdout
     assert_clean(proc.stdout, proc.stderr)
+
+
+def test_no_secret_in_lsp_messages():
+    """What the language server would publish: diagnostics, code actions, hover."""
+    import json
+
+    from daprlint.lsp.analysis import Analyzer
+
+    analyzer = Analyzer()
+    uri = PLANTED.as_uri()
+    text = PLANTED.read_text()
+    state = analyzer.lint(uri, text, 1)
+    diagnostics = analyzer.diagnostics(state)
+    assert any(d["code"] == "SEC001" for d in diagnostics)
+    everything = [diagnostics]
+    for d in diagnostics:
+        everything.append(analyzer.code_actions(state, d["range"]))
+        everything.append(analyzer.hover(uri, text, d["range"]["start"]))
+    assert_clean(json.dumps(everything, default=str).encode())
