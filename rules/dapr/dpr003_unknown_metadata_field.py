@@ -61,7 +61,7 @@ SUMMARY = "metadata field that Dapr's metadata does not list for this type"
 FIX = "unsafe"
 KINDS = ("Component",)
 
-EXTRAS = "dapr/field-extras.json"
+EXTRAS = dapr.FIELD_EXTRAS
 _STATE: dict = {"doc": None, "cache": {}}
 
 
@@ -119,18 +119,12 @@ def vocabulary(entry: dict, type_key: str, version: str, data) -> Vocabulary | N
     extras = data.json(EXTRAS)
     for name in extras["category_fields"].get(type_key.partition(".")[0], ()):
         vocab.add(name)
-    for group in extras["groups"]:
-        if _applies(group, type_key, profiles):
-            for name in list(group.get("aliases", {})) + list(group.get("deprecated", {})) + group.get("names", []):
-                vocab.add(name)
-            vocab.prefixes += [p.lower() for p in group.get("prefixes", ())]
+    for group in dapr.extra_groups(type_key, {"builtin_profiles": sorted(profiles)}, data):
+        for name in list(group.get("aliases", {})) + list(group.get("deprecated", {})) + group.get("names", []):
+            vocab.add(name)
+        vocab.prefixes += [p.lower() for p in group.get("prefixes", ())]
     cache[key] = vocab
     return vocab
-
-
-def _applies(group: dict, type_key: str, profiles: set) -> bool:
-    return (type_key in group.get("types", ()) or group.get("builtin_profile") in profiles
-            or type_key.startswith(tuple(group.get("type_prefixes", ()))))
 
 
 def check(resource, ctx):

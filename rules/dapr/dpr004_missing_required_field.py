@@ -63,7 +63,7 @@ SUMMARY = "required metadata field is missing"
 FIX = "none"
 KINDS = ("Component",)
 
-EXTRAS = "dapr/field-extras.json"
+EXTRAS = dapr.FIELD_EXTRAS
 _IMPLICIT_CREDENTIALS = ("bindings.gcp.", "pubsub.gcp.", "secretstores.gcp.", "state.gcp.")
 _TLS_PROFILE = re.compile(r"\bm?tls\b", re.I)
 
@@ -128,7 +128,7 @@ def _make_plan(type_key, version_key, index, data):
     version = (entry or {}).get("versions", {}).get(version_key)
     if not version:
         return None
-    groups = _groups(type_key, version, data)
+    groups = dapr.extra_groups(type_key, version, data)
     not_required = {n.lower() for g in groups for n in g.get("not_required", ())}
     not_required |= {n.lower() for n in data.json(EXTRAS)["category_not_required"].get(type_key.partition(".")[0], ())}
     if _is_aws_type(type_key, data):
@@ -190,13 +190,6 @@ def _is_aws_type(type_key, data):
 
 def _is_aws_profile(profile):
     return str(profile.get("source", "")).endswith(":aws") or profile.get("title", "").startswith("AWS")
-
-
-def _groups(type_key, version, data):
-    profiles = set(version.get("builtin_profiles") or ())
-    return [g for g in data.json(EXTRAS)["groups"]
-            if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
-            or type_key.startswith(tuple(g.get("type_prefixes", ())))]
 
 
 def _present(resource, plan) -> set:

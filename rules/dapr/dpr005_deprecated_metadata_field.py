@@ -49,7 +49,6 @@ SUMMARY = "deprecated metadata field"
 FIX = "safe"
 KINDS = ("Component",)
 
-EXTRAS = "dapr/field-extras.json"
 _REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
 
 
@@ -105,12 +104,9 @@ def _compute(resource, type_key, data) -> dict:
             if info.get("deprecated"):
                 match = _REPLACEMENT.search(info.get("description") or "")
                 found[key] = (match.group(1).rstrip(".") if match else None, True)
-    profiles = set(version.get("builtin_profiles") or ())
-    for group in data.json(EXTRAS)["groups"]:
-        if type_key in group.get("types", ()) or group.get("builtin_profile") in profiles or \
-                type_key.startswith(tuple(group.get("type_prefixes", ()))):
-            for name, info in group.get("deprecated", {}).items():
-                found[name.lower()] = (info.get("use"), info.get("rename", True))
+    for group in dapr.extra_groups(type_key, version, data):
+        for name, info in group.get("deprecated", {}).items():
+            found[name.lower()] = (info.get("use"), info.get("rename", True))
     for alias in dapr.aliases_for(resource, data):
         found.pop(alias["alias"].lower(), None)  # AWS004
     return found

@@ -55,7 +55,6 @@ SUMMARY = "metadata value is not valid for the field's type or allowed values"
 FIX = "none"
 KINDS = ("Component",)
 
-EXTRAS = "dapr/field-extras.json"
 _BOOLS = frozenset({"true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "on", "off"})
 _INT = re.compile(r"[+-]?(0[xX]_?[0-9a-fA-F]+(_[0-9a-fA-F]+)*|0[bB]_?[01]+(_[01]+)*|0[oO]?_?[0-7]+(_[0-7]+)*|"
                   r"[0-9]+(_[0-9]+)*)")
@@ -116,12 +115,9 @@ def _compute(resource, type_key, data) -> dict:
                 rules[key] = (info["type"], (), False)
             else:
                 rules.pop(key, None)
-    profiles = set((version or {}).get("builtin_profiles") or ())
-    for group in data.json(EXTRAS)["groups"]:
-        if type_key in group.get("types", ()) or group.get("builtin_profile") in profiles or \
-                type_key.startswith(tuple(group.get("type_prefixes", ()))):
-            for name, spec in group.get("allowed_values", {}).items():
-                rules[name.lower()] = (None, tuple(spec["values"]), bool(spec.get("case_sensitive")))
+    for group in dapr.extra_groups(type_key, version, data):
+        for name, spec in group.get("allowed_values", {}).items():
+            rules[name.lower()] = (None, tuple(spec["values"]), bool(spec.get("case_sensitive")))
     return rules
 
 

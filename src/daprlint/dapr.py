@@ -66,6 +66,18 @@ def field_info(resource: Resource, key: str, data) -> dict | None:
     return None
 
 
+FIELD_EXTRAS = "dapr/field-extras.json"
+
+
+def extra_groups(type_key: str, version: dict | None, data) -> list[dict]:
+    """The groups of rules/dapr/field-extras.json that apply to this type and version:
+    named types, type prefixes, or a builtin auth profile the version uses."""
+    profiles = set((version or {}).get("builtin_profiles") or ())
+    return [g for g in data.json(FIELD_EXTRAS)["groups"]
+            if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
+            or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+
+
 # -- AWS ---------------------------------------------------------------------
 def is_aws(resource: Resource, data) -> bool:
     """True for the AWS types of DAPR-FACTS B/C, Kafka and PostgreSQL only with their IAM switch."""
