@@ -132,3 +132,52 @@ def test_yamlish_text_lints_without_raising(text, crlf):
         text = text.replace("\n", "\r\n")
     result = engine.finalize(engine.lint_text("x.yaml", text))
     assert not [f for f in result.findings if f.code == "INT001"]
+
+
+# -- the memoised resolver gives PyYAML's tags --------------------------------
+def _shape(node):
+    """Tags, values and marks of a node tree, for comparing two loaders."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.value, node.start_mark.index, node.end_mark.index)
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, [_shape(v) for v in node.value])
+    return (node.tag, [(_shape(k), _shape(v)) for k, v in node.value])
+
+
+def _same_as_pyyaml(text):
+    import yaml
+
+    try:
+        expected = [_shape(d) for d in yaml.compose_all(text, Loader=yaml.CSafeLoader)]
+    except (yaml.YAMLError, RecursionError):
+        return
+    assert [_shape(d) for d in yaml.compose_all(text, Loader=loader._Loader)] == expected
+
+
+SCALARS = st.one_of(st.sampled_from(["yes", "No", "on", "OFF", "~", "null", "Null", "", "0", "-0", "0x1F", "0o17",
+                                     "017", "1_000", "1:30", "1.5e+3", ".inf", "-.INF", ".nan", "<<", "=",
+                                     "2001-12-14", "2001-12-14t21:59:43.10-05:00", "true", "y", "n"]),
+                    st.text(alphabet="0123456789.+-_:eExabnoTtrufl~<=", max_size=12))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(SCALARS, min_size=1, max_size=8), st.booleans())
+def test_memoised_resolver_matches_pyyaml(values, flow):
+    # twice: the second parse answers from the memo
+    text = "[" + ", ".join(values) + "]" if flow else "\n".join(f"k{i}: {v}" for i, v in enumerate(values))
+    _same_as_pyyaml(text)
+    _same_as_pyyaml(text)
+
+
+def test_memoised_resolver_matches_pyyaml_on_the_yaml_test_suite():
+    from conftest import shared_or_skip
+
+    suite = shared_or_skip("reference", "yaml-test-suite")
+    files = sorted(suite.glob("*/in.yaml"))
+    assert len(files) > 300
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        _same_as_pyyaml(text)
+        _same_as_pyyaml(text)

@@ -63,19 +63,14 @@ REMOVED = {
 }
 _PLACEHOLDER = re.compile(r"<[^>]*>|\[[^\]]*\]|\.\.\.")
 
-# (id of the components.json dict) -> (categories, registered names, lower-cased name -> canonical)
-_TABLES: dict = {}
-
-
 def _tables(data):
-    doc = data.json(dapr.TYPES)
-    cached = _TABLES.get(id(doc))
-    if cached is None or cached[0] is not doc:
+    """(categories, registered names, the same as a set), worked out once a run."""
+    memo = data.memo(CODE)
+    if not memo:
+        doc = data.json(dapr.TYPES)
         registered = tuple(sorted(t for t, e in doc["types"].items() if e.get("registered")))
-        cached = (doc, frozenset(doc["categories"]), registered, frozenset(registered))
-        _TABLES.clear()
-        _TABLES[id(doc)] = cached
-    return cached[1:]
+        memo["tables"] = (frozenset(doc["categories"]), registered, frozenset(registered))
+    return memo["tables"]
 
 
 def check(resource, ctx):
@@ -89,7 +84,7 @@ def check(resource, ctx):
         return  # the common case: a registered type
     if not value.strip() or dapr.is_reference_like(value) or _PLACEHOLDER.search(value):
         return
-    suggestion = _suggest(value, registered)
+    suggestion = _suggest_cached(value, registered, ctx.data)
     if category not in categories or not dot:
         if category == "exporters":
             what = ("`exporters` components were removed from Dapr; "
@@ -136,6 +131,14 @@ def _registered_name_of(data, metadata_type):
 
 def _entry(data, key):
     return dapr.type_index(data).get(key)
+
+
+def _suggest_cached(value, registered, data):
+    # difflib over every registered type is slow; a typo tends to repeat across files
+    memo = data.memo(CODE + ".suggest")
+    if value not in memo:
+        memo[value] = _suggest(value, registered)
+    return memo[value]
 
 
 def _suggest(value, registered):

@@ -62,9 +62,6 @@ FIX = "unsafe"
 KINDS = ("Component",)
 
 EXTRAS = dapr.FIELD_EXTRAS
-_STATE: dict = {"doc": None, "cache": {}}
-
-
 class Vocabulary:
     """The metadata names one component type and version accepts."""
 
@@ -89,10 +86,7 @@ class Vocabulary:
 
 def vocabulary(entry: dict, type_key: str, version: str, data) -> Vocabulary | None:
     """What this type and version accepts; None when Dapr's metadata does not describe them."""
-    doc = data.json(dapr.TYPES)
-    if _STATE["doc"] is not doc:
-        _STATE["doc"], _STATE["cache"] = doc, {}
-    cache = _STATE["cache"]
+    cache = data.memo(CODE + ".vocabulary")
     key = (type_key, version)
     if key in cache:
         return cache[key]
@@ -151,7 +145,7 @@ def check(resource, ctx):
             fix = _rename(item, canonical) if canonical.lower() not in present else None
             yield ctx.report(item.name_span, message, fix=fix)
             continue
-        candidates = _close(item.key, vocab.names)
+        candidates = _close_cached(item.key, resource, vocab, ctx.data)
         message = f"`{shown_name}` is not a metadata field of `{resource.type_name}` in Dapr's metadata"
         fix = None
         if candidates:
@@ -176,6 +170,16 @@ def _foreign_alias(key, type_key, data):
 
 def _squash(name: str) -> str:
     return name.replace("-", "").replace("_", "").replace(".", "").replace(" ", "")
+
+
+def _close_cached(key: str, resource, vocab: Vocabulary, data) -> list:
+    # difflib is the slow part of this rule, and the same misspelling tends to
+    # come back in many files
+    memo = data.memo(CODE + ".close")
+    memo_key = (resource.type_key, resource.version_key, key)
+    if memo_key not in memo:
+        memo[memo_key] = _close(key, vocab.names)
+    return memo[memo_key]
 
 
 def _close(key: str, names: dict) -> list:

@@ -68,13 +68,11 @@ _IMPLICIT_CREDENTIALS = ("bindings.gcp.", "pubsub.gcp.", "secretstores.gcp.", "s
 _TLS_PROFILE = re.compile(r"\bm?tls\b", re.I)
 
 
-_STATE: dict = {"doc": None, "plans": {}}
-
-
 def check(resource, ctx):
     if resource.type is None:
         return
-    plan = _plan(dapr.type_key(resource), dapr.version_key(resource), ctx.data)
+    plan = dapr.per_type(resource, ctx.data, CODE,
+                         lambda r: _make_plan(r.type_key, r.version_key, dapr.type_index(ctx.data), ctx.data))
     if plan is None:
         return
     present = _present(resource, plan)
@@ -106,18 +104,6 @@ def check(resource, ctx):
         yield ctx.report(resource.type.span,
                          f"`{resource.type_name}`: the authentication profile '{title}' is incomplete, "
                          f"it also needs {names}")
-
-
-def _plan(type_key, version_key, data):
-    """What to check for one type and version, computed once."""
-    doc = dapr.type_index(data)
-    if _STATE["doc"] is not doc:
-        _STATE["doc"], _STATE["plans"] = doc, {}
-    plans = _STATE["plans"]
-    key = (type_key, version_key)
-    if key not in plans:
-        plans[key] = _make_plan(type_key, version_key, doc, data)
-    return plans[key]
 
 
 def _make_plan(type_key, version_key, index, data):

@@ -52,9 +52,6 @@ KINDS = ("Component",)
 _REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
 
 
-_STATE: dict = {"doc": None, "cache": {}}
-
-
 def check(resource, ctx):
     if not resource.metadata or resource.type is None:
         return
@@ -85,13 +82,7 @@ def check(resource, ctx):
 
 def _deprecated(resource, data) -> dict:
     """lower-cased name -> (replacement or None, rename?) for this type and version, computed once."""
-    index = dapr.type_index(data)
-    if _STATE["doc"] is not index:
-        _STATE["doc"], _STATE["cache"] = index, {}
-    key = (dapr.type_key(resource), dapr.version_key(resource))
-    if key not in _STATE["cache"]:
-        _STATE["cache"][key] = _compute(resource, key[0], data)
-    return _STATE["cache"][key]
+    return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data))
 
 
 def _compute(resource, type_key, data) -> dict:

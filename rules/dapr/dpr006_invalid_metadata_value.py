@@ -62,9 +62,6 @@ _QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[nu
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 
-_STATE: dict = {"doc": None, "cache": {}}
-
-
 def check(resource, ctx):
     if not resource.metadata or resource.type is None:
         return
@@ -90,13 +87,7 @@ def check(resource, ctx):
 
 def _rules(resource, data) -> dict:
     """lower-cased field -> (type, allowed values, case-sensitive?), for this type and version, computed once."""
-    index = dapr.type_index(data)
-    if _STATE["doc"] is not index:
-        _STATE["doc"], _STATE["cache"] = index, {}
-    key = (dapr.type_key(resource), dapr.version_key(resource))
-    if key not in _STATE["cache"]:
-        _STATE["cache"][key] = _compute(resource, key[0], data)
-    return _STATE["cache"][key]
+    return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data))
 
 
 def _compute(resource, type_key, data) -> dict:

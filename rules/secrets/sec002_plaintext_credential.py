@@ -17,6 +17,8 @@ value) still leaks the credential into git.
 Use instead: put the whole URL (or the password part, if the component has
 a separate field) in a secret store and use `secretKeyRef`.
 """
+import re
+
 from daprlint import dapr
 from daprlint.model import iter_scalars, is_templated
 from daprlint.redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
@@ -29,7 +31,19 @@ SUMMARY = "credential-shaped value in plain text"
 KINDS = ("*",)
 
 
+# Every credential shape above contains one of these, written without
+# whitespace, so a text without them (and without backslash escapes, which
+# can spell anything in a double-quoted scalar) has nothing to find.
+_CANDIDATE = re.compile(r"AKIA|ASIA|AROA|AIDA|ANPA|AGPA|PRIVATE|://[^\s:/@]*:[^\s@/]+@")
+
+
+def _may_hold_credentials(text):
+    return "\\" in text or _CANDIDATE.search(text) is not None
+
+
 def check(resource, ctx):
+    if not _may_hold_credentials(ctx.text):
+        return
     already = {id(item.literal.node) for item in dapr.inline_secret_items(resource, ctx.data)} \
         if resource.kind_name in ("Component", "HTTPEndpoint") else set()
     for node, _key in iter_scalars(resource.node):

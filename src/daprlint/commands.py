@@ -48,6 +48,7 @@ def cmd_check(args) -> int:
     settings = build_settings(args)
     ruleset = load_packs(settings.rule_packs)
     engine = Engine(ruleset, settings)
+    _tune_gc()
     targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True),
                        force_exclude=args.force_exclude, root=str(settings.root))
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
@@ -90,6 +91,16 @@ def cmd_check(args) -> int:
         return 0
     threshold = SEVERITY_RANK[args.fail_on]
     return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _tune_gc() -> None:
+    """A lint run allocates millions of short-lived, acyclic objects (YAML
+    nodes): collect the young generation less often (~10% of a 10,000-file
+    run, bench/), and leave what start-up loaded out of every collection."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 def _context_results(engine, targets, args):

@@ -7,7 +7,6 @@ metadata, and rules/data/*.json, kept by hand).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .model import MetadataItem, Resource, is_templated
 
@@ -31,11 +30,11 @@ _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----")
 
 
 def type_key(resource: Resource) -> str:
-    return resource.type_name.strip().lower()
+    return resource.type_key
 
 
 def version_key(resource: Resource) -> str:
-    return (resource.version.value.strip().lower() if resource.version else "") or "v1"
+    return resource.version_key
 
 
 def type_index(data) -> dict:
@@ -45,25 +44,42 @@ def type_index(data) -> dict:
 
 def type_entry(resource: Resource, data) -> dict | None:
     """The field data of this component's type (its own file, loaded on first use)."""
-    item = type_index(data).get(type_key(resource))
+    item = type_index(data).get(resource.type_key)
     if item is None or not item.get("file"):
         return None
     return data.json("generated/" + item["file"])
 
 
+def fields_of(resource: Resource, data) -> dict:
+    """Field metadata by lower-cased name for this type and version; fields
+    that only another version lists come after, as a fallback."""
+    memo = data.memo("dapr.fields_of")
+    key = (resource.type_key, resource.version_key)
+    fields = memo.get(key)
+    if fields is None:
+        entry = type_entry(resource, data)
+        versions = entry.get("versions", {}) if entry else {}
+        fields = dict(versions.get(resource.version_key, {}).get("fields", {}))
+        for other in versions.values():
+            for name, info in other.get("fields", {}).items():
+                fields.setdefault(name, info)
+        memo[key] = fields
+    return fields
+
+
+def per_type(resource: Resource, data, name: str, compute):
+    """`compute(resource)` once per (type, version) under *name*: what a rule
+    derives from Dapr's data for a type (a plan, a vocabulary) is kept for the run."""
+    memo = data.memo(name)
+    key = (resource.type_key, resource.version_key)
+    if key not in memo:
+        memo[key] = compute(resource)
+    return memo[key]
+
+
 def field_info(resource: Resource, key: str, data) -> dict | None:
     """Metadata for a field of this component type (any version as a fallback)."""
-    entry = type_entry(resource, data)
-    if not entry:
-        return None
-    versions = entry.get("versions", {})
-    fields = versions.get(version_key(resource), {}).get("fields", {})
-    if key in fields:
-        return fields[key]
-    for other in versions.values():
-        if key in other.get("fields", {}):
-            return other["fields"][key]
-    return None
+    return fields_of(resource, data).get(key)
 
 
 FIELD_EXTRAS = "dapr/field-extras.json"
@@ -82,7 +98,7 @@ def extra_groups(type_key: str, version: dict | None, data) -> list[dict]:
 def is_aws(resource: Resource, data) -> bool:
     """True for the AWS types of DAPR-FACTS B/C, Kafka and PostgreSQL only with their IAM switch."""
     aws = data.json(AWS)
-    t = type_key(resource)
+    t = resource.type_key
     if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:
         return True
     switch = aws["conditional"].get(t)
@@ -94,16 +110,25 @@ def is_aws(resource: Resource, data) -> bool:
 
 def aliases_for(resource: Resource, data) -> list[dict]:
     """The deprecated aliases this type still reads, as in aws.json."""
-    t = type_key(resource)
-    return [a for a in data.json(AWS)["aliases"] if t in a["accepted_by"]]
+    memo = data.memo("dapr.aliases_for")
+    t = resource.type_key
+    found = memo.get(t)
+    if found is None:
+        found = memo[t] = [a for a in data.json(AWS)["aliases"] if t in a["accepted_by"]]
+    return found
 
 
 def field_items(resource: Resource, canonical: str, data) -> list[MetadataItem]:
     """Items that set *canonical*, under its name or an alias this type reads."""
-    names = {canonical.lower()}
-    for alias in aliases_for(resource, data):
-        if alias["canonical"].lower() == canonical.lower():
-            names.add(alias["alias"].lower())
+    memo = data.memo("dapr.field_names")
+    key = (resource.type_key, canonical)
+    names = memo.get(key)
+    if names is None:
+        names = {canonical.lower()}
+        for alias in aliases_for(resource, data):
+            if alias["canonical"].lower() == canonical.lower():
+                names.add(alias["alias"].lower())
+        memo[key] = names = frozenset(names)
     return [item for item in resource.metadata if item.key in names]
 
 
@@ -111,18 +136,21 @@ def has_field(resource: Resource, canonical: str, data) -> bool:
     return any(item.has_value for item in field_items(resource, canonical, data))
 
 
-@lru_cache(maxsize=1)
-def _region_set(regions: tuple) -> frozenset:
-    return frozenset(regions)
+def _regions(data) -> tuple[frozenset, re.Pattern]:
+    memo = data.memo("dapr.regions")
+    if not memo:
+        info = data.json(REGIONS)
+        memo["set"], memo["pattern"] = frozenset(info["regions"]), re.compile(info["pattern"])
+    return memo["set"], memo["pattern"]
 
 
 def is_region(value: str, data) -> bool:
-    info = data.json(REGIONS)
-    return value in _region_set(tuple(info["regions"])) or re.fullmatch(info["pattern"], value) is not None
+    known, pattern = _regions(data)
+    return value in known or pattern.fullmatch(value) is not None
 
 
 def known_region(value: str, data) -> bool:
-    return value in _region_set(tuple(data.json(REGIONS)["regions"]))
+    return value in _regions(data)[0]
 
 
 # -- values ------------------------------------------------------------------
@@ -137,28 +165,34 @@ def is_placeholder(text: str) -> bool:
 
 def is_sensitive(resource: Resource, key: str, data) -> bool:
     """Dapr's own flag for this type first, then names, then the word heuristic."""
-    names = data.json(SENSITIVE)
-    info = field_info(resource, key, data)
+    memo = data.memo("dapr.is_sensitive")
+    memo_key = (resource.type_key, resource.version_key, key)
+    answer = memo.get(memo_key)
+    if answer is None:
+        answer = memo[memo_key] = _is_sensitive(field_info(resource, key, data), key, data)
+    return answer
+
+
+def _is_sensitive(info: dict | None, key: str, data) -> bool:
     if info is not None and info.get("sensitive"):
         return True
-    if key in _name_set("lookalikes", tuple(names["non_sensitive_lookalikes"])):
+    names = _sensitive_names(data)
+    if key in names["lookalikes"]:
         return False
-    if key in _name_set("unflagged", tuple(names.get("unflagged_secrets", ()))) or \
-            key in _name_set("sensitive", tuple(names["sensitive"])):
+    if key in names["sensitive"]:
         return True
     key = key.replace("-", "").replace("_", "")
     return _SENSITIVE_WORDS.search(key) is not None and not key.endswith(
         ("path", "file", "url", "uri", "ttl", "name", "header", "type", "length", "prefix", "enabled"))
 
 
-@lru_cache(maxsize=8)
-def _name_set(_kind: str, names: tuple) -> frozenset:
-    return frozenset(names)
-
-
-@lru_cache(maxsize=1)
-def _sensitive_set(names: tuple) -> frozenset:
-    return frozenset(names)
+def _sensitive_names(data) -> dict:
+    memo = data.memo("dapr.sensitive_names")
+    if not memo:
+        names = data.json(SENSITIVE)
+        memo["lookalikes"] = frozenset(names["non_sensitive_lookalikes"])
+        memo["sensitive"] = frozenset(names["sensitive"]) | frozenset(names.get("unflagged_secrets", ()))
+    return memo
 
 
 # Fields that hold an address; they are secret only when a credential is in them.

@@ -191,7 +191,7 @@ class Engine:
         ctx = RuleContext(path=path, text=text, options=self.options, data=self.ruleset.data)
         info = FileInfo(path, text, source.parse_error, explicit)
         for rule in self._by_scope["file"]:
-            self._run(rule, info, ctx, result, FILE_START)
+            self._run(rule, info, ctx, result, None)
         result.resources = list(model.resources_of(path, source.documents))
         if self._by_scope["tree"]:
             from .tree import facts_of
@@ -201,14 +201,16 @@ class Engine:
             kind = resource.kind_name
             for rule in self._by_scope["resource"]:
                 if kind in rule.kinds or "*" in rule.kinds:
-                    self._run(rule, resource, ctx, result, resource.anchor_span)
+                    self._run(rule, resource, ctx, result, resource)
         return result
 
-    def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult, anchor: Span) -> None:
+    def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult,
+             resource: model.Resource | None) -> None:
         try:
             for diag in rule.check(target, ctx) or ():
                 result.findings.append(self._finding(rule, result.path, diag))
         except Exception as exc:  # one broken rule must not stop the run
+            anchor = resource.anchor_span if resource is not None else FILE_START
             result.findings.append(self.internal_error(rule, result.path, exc, anchor))
 
     @staticmethod

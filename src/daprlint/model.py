@@ -7,7 +7,6 @@ A document is ours when its `apiVersion` starts with `dapr.io/`; a
 from __future__ import annotations
 
 import re
-from ._record import field, record as dataclass
 from typing import Iterator
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -42,7 +41,7 @@ def get_key(node: Node | None, key: str) -> ScalarNode | None:
 
 def text_of(node: Node | None) -> str | None:
     """A scalar's text, or None for a missing, null or non-scalar node."""
-    if isinstance(node, ScalarNode) and node.tag != NULL_TAG:
+    if node.__class__ is ScalarNode and node.tag != NULL_TAG:
         return node.value
     return None
 
@@ -52,48 +51,55 @@ def is_templated(text: str) -> bool:
     return "{{" in text and _GO_TEMPLATE.search(text) is not None
 
 
-@dataclass(slots=True)
 class Scalar:
-    """A located scalar value."""
+    """A located scalar value (the span is worked out only when asked for)."""
 
-    value: str
-    span: Span
-    node: ScalarNode
+    __slots__ = ("value", "node")
+
+    def __init__(self, value: str, node: ScalarNode):
+        self.value = value
+        self.node = node
+
+    @property
+    def span(self) -> Span:
+        return Span.of(self.node)
 
     @classmethod
     def of(cls, node: Node | None) -> "Scalar | None":
-        text = text_of(node)
-        return None if text is None else cls(text, Span.of(node), node)
+        if node.__class__ is ScalarNode and node.tag != NULL_TAG:
+            return cls(node.value, node)
+        return None
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value!r})"
 
 
-@dataclass(slots=True)
 class MetadataItem:
-    """One `spec.metadata` entry: `{name, value | secretKeyRef | envRef}`."""
+    """One `spec.metadata` entry: `{name, value | secretKeyRef | envRef}`.
 
-    node: Node
-    name: Scalar | None
-    value_node: Node | None = None
-    secret_key_ref: Node | None = None
-    env_ref: Scalar | None = None
-    key: str | None = None  # the lower-cased name Dapr matches on, set by _metadata_items
+    `key` is the lower-cased name Dapr matches on; `literal` the plain `value`
+    when it is a non-empty scalar; `has_value` says whether Dapr sees a value
+    (a non-empty literal, a structure, or a reference). All are worked out
+    once here because nearly every rule asks.
+    """
 
+    __slots__ = ("node", "name", "key", "value_node", "secret_key_ref", "env_ref", "literal", "has_value")
 
-    @property
-    def literal(self) -> Scalar | None:
-        """The plain `value` when it is a non-empty scalar."""
-        value = Scalar.of(self.value_node)
-        return value if value and value.value != "" else None
-
-    @property
-    def has_value(self) -> bool:
-        """Dapr sees a value: a non-empty literal, a structure, or a reference."""
-        if self.secret_key_ref is not None and isinstance(self.secret_key_ref, MappingNode):
-            return True
-        if self.env_ref is not None and self.env_ref.value:
-            return True
-        if isinstance(self.value_node, (MappingNode, SequenceNode)):
-            return True
-        return self.literal is not None
+    def __init__(self, node: Node, name: Scalar | None, value_node: Node | None = None,
+                 secret_key_ref: Node | None = None, env_ref: Scalar | None = None):
+        self.node = node
+        self.name = name
+        self.key = name.value.lower() if name else None
+        self.value_node = value_node
+        self.secret_key_ref = secret_key_ref
+        self.env_ref = env_ref
+        literal = Scalar.of(value_node)
+        self.literal = literal if literal is not None and literal.value != "" else None
+        self.has_value = (
+            self.literal is not None
+            or isinstance(secret_key_ref, MappingNode)
+            or (env_ref is not None and env_ref.value != "")
+            or isinstance(value_node, (MappingNode, SequenceNode)))
 
     @property
     def span(self) -> Span:
@@ -103,37 +109,45 @@ class MetadataItem:
     def name_span(self) -> Span:
         return self.name.span if self.name else self.span
 
+    def __repr__(self) -> str:
+        return f"MetadataItem({self.name!r})"
 
-@dataclass(slots=True)
+
 class Resource:
     """A Dapr resource document (or `kind: List` item)."""
 
-    path: str
-    node: MappingNode
-    doc_index: int
-    api_version: Scalar | None
-    kind: Scalar | None
-    name: Scalar | None = None
-    namespace: Scalar | None = None
-    spec: Node | None = None
-    type: Scalar | None = None
-    version: Scalar | None = None
-    auth_secret_store: Scalar | None = None
-    metadata: list[MetadataItem] = field(default_factory=list)
-    headers: list[MetadataItem] = field(default_factory=list)  # HTTPEndpoint spec.headers
-    memo: dict = field(default_factory=dict)  # answers rules share about this resource
+    __slots__ = ("path", "node", "doc_index", "api_version", "kind", "name", "namespace", "spec", "type",
+                 "version", "auth_secret_store", "metadata", "headers", "memo", "kind_name", "type_name",
+                 "type_key", "version_key")
+
+    def __init__(self, path: str, node: MappingNode, doc_index: int, api_version: Scalar | None,
+                 kind: Scalar | None, name: Scalar | None = None, namespace: Scalar | None = None,
+                 spec: Node | None = None, type: Scalar | None = None, version: Scalar | None = None,
+                 auth_secret_store: Scalar | None = None, metadata: list[MetadataItem] | None = None,
+                 headers: list[MetadataItem] | None = None):
+        self.path = path
+        self.node = node
+        self.doc_index = doc_index
+        self.api_version = api_version
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.spec = spec
+        self.type = type
+        self.version = version
+        self.auth_secret_store = auth_secret_store
+        self.metadata = metadata if metadata is not None else []
+        self.headers = headers if headers is not None else []  # HTTPEndpoint spec.headers
+        self.memo: dict = {}  # answers rules share about this resource
+        self.kind_name = kind.value if kind else ""
+        self.type_name = type.value if type else ""
+        # how Dapr's data is keyed: lower-cased type, version defaulting to v1
+        self.type_key = self.type_name.strip().lower()
+        self.version_key = (version.value.strip().lower() if version else "") or "v1"
 
     @property
     def span(self) -> Span:
         return Span.of(self.node)
-
-    @property
-    def kind_name(self) -> str:
-        return self.kind.value if self.kind else ""
-
-    @property
-    def type_name(self) -> str:
-        return self.type.value if self.type else ""
 
     @property
     def anchor_span(self) -> Span:
@@ -160,56 +174,59 @@ class Resource:
         value = item.literal if item else None
         return value.value if value else None
 
+    def __repr__(self) -> str:
+        return f"Resource({self.path!r}, {self.kind_name!r}, {self.type_name!r})"
 
-def _metadata_items(spec: Node | None, key: str = "metadata") -> list[MetadataItem]:
-    seq = get(spec, key)
-    if not isinstance(seq, SequenceNode):
+
+def keys_of(node: Node | None) -> dict[str, Node]:
+    """A mapping's scalar keys and their value nodes (last one wins, as in Go); {} for anything else."""
+    if node.__class__ is not MappingNode:
+        return {}
+    return {k.value: v for k, v in node.value if k.__class__ is ScalarNode}
+
+
+def _metadata_items(seq: Node | None) -> list[MetadataItem]:
+    if seq.__class__ is not SequenceNode:
         return []
     items = []
     for entry in seq.value:
-        if not isinstance(entry, MappingNode):
+        if entry.__class__ is not MappingNode:
             continue
-        name = Scalar.of(get(entry, "name"))
+        fields = keys_of(entry)
         items.append(MetadataItem(
-            node=entry,
-            name=name,
-            key=name.value.lower() if name else None,
-            value_node=get(entry, "value"),
-            secret_key_ref=get(entry, "secretKeyRef"),
-            env_ref=Scalar.of(get(entry, "envRef")),
-        ))
+            entry, Scalar.of(fields.get("name")), fields.get("value"), fields.get("secretKeyRef"),
+            Scalar.of(fields.get("envRef"))))
     return items
 
 
-def _auth_store(node: MappingNode) -> Scalar | None:
+def _auth_store(auth: Node | None) -> Scalar | None:
     # encoding/json matches field names case-insensitively: `secretstore` works
-    auth = get(node, "auth")
-    if not isinstance(auth, MappingNode):
+    if auth.__class__ is not MappingNode:
         return None
     found = None
     for k, v in auth.value:
-        if isinstance(k, ScalarNode) and k.value.lower() == "secretstore":
+        if k.__class__ is ScalarNode and k.value.lower() == "secretstore":
             found = Scalar.of(v)
     return found
 
 
 def build_resource(path: str, node: MappingNode, doc_index: int) -> Resource:
-    meta = get(node, "metadata")
-    spec = get(node, "spec")
+    top = keys_of(node)
+    meta = keys_of(top.get("metadata"))
+    spec = top.get("spec")
+    spec_fields = keys_of(spec)
     return Resource(
-        path=path,
-        node=node,
-        doc_index=doc_index,
-        api_version=Scalar.of(get(node, "apiVersion")),
-        kind=Scalar.of(get(node, "kind")),
-        name=Scalar.of(get(meta, "name")),
-        namespace=Scalar.of(get(meta, "namespace")),
+        path, node, doc_index,
+        api_version=Scalar.of(top.get("apiVersion")),
+        kind=Scalar.of(top.get("kind")),
+        name=Scalar.of(meta.get("name")),
+        namespace=Scalar.of(meta.get("namespace")),
         spec=spec,
-        type=Scalar.of(get(spec, "type")),
-        version=Scalar.of(get(spec, "version")),
-        auth_secret_store=_auth_store(node),
-        metadata=_metadata_items(spec),
-        headers=_metadata_items(spec, "headers"),
+        type=Scalar.of(spec_fields.get("type")),
+        version=Scalar.of(spec_fields.get("version")),
+        auth_secret_store=_auth_store(top.get("auth")),
+        metadata=_metadata_items(spec_fields.get("metadata")),
+        headers=_metadata_items(spec_fields.get("headers")),
     )
 
 
@@ -218,18 +235,22 @@ def is_dapr(node: Node) -> bool:
     return api is not None and api.startswith("dapr.io/")
 
 
+def _is_dapr_fields(fields: dict) -> bool:
+    api = text_of(fields.get("apiVersion"))
+    return api is not None and api.startswith("dapr.io/")
+
+
 def resources_of(path: str, documents: list[Node]) -> Iterator[Resource]:
     """Every Dapr resource in the documents, including `kind: List` items."""
     for index, doc in enumerate(documents):
-        if not isinstance(doc, MappingNode):
-            continue
-        if is_dapr(doc):
+        fields = keys_of(doc)
+        if _is_dapr_fields(fields):
             yield build_resource(path, doc, index)
-        elif text_of(get(doc, "kind")) == "List" or text_of(get(doc, "kind")) == "ComponentList":
-            items = get(doc, "items")
-            if isinstance(items, SequenceNode):
+        elif text_of(fields.get("kind")) in ("List", "ComponentList"):
+            items = fields.get("items")
+            if items.__class__ is SequenceNode:
                 for item in items.value:
-                    if isinstance(item, MappingNode) and is_dapr(item):
+                    if item.__class__ is MappingNode and is_dapr(item):
                         yield build_resource(path, item, index)
 
 
@@ -246,11 +267,12 @@ def iter_scalars(root: Node) -> Iterator[tuple[ScalarNode, ScalarNode | None]]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, ScalarNode):
+        cls = node.__class__
+        if cls is ScalarNode:
             yield node, key
-        elif isinstance(node, MappingNode):
+        elif cls is MappingNode:
             for k, v in reversed(node.value):
-                stack.append((v, k if isinstance(k, ScalarNode) else None))
-        elif isinstance(node, SequenceNode):
+                stack.append((v, k if k.__class__ is ScalarNode else None))
+        elif cls is SequenceNode:
             for v in reversed(node.value):
                 stack.append((v, key))

@@ -57,6 +57,15 @@ class PackData:
     def __init__(self, roots: list[Path]):
         self._roots = roots
         self._cache: dict[str, Any] = {}
+        self._memos: dict[str, dict] = {}
+
+    def memo(self, name: str) -> dict:
+        """A dict for answers derived from this data alone (per type, per field
+        name), so rules work them out once per run instead of once per resource."""
+        table = self._memos.get(name)
+        if table is None:
+            table = self._memos[name] = {}
+        return table
 
     def json(self, relpath: str) -> Any:
         if relpath not in self._cache:
