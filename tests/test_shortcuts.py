@@ -78,3 +78,35 @@ def test_sec002_prefilter_agrees_for_every_scalar_style(value, style, name):
             "  type: pubsub.rabbitmq\n  version: v1\n  metadata:\n"
             f"  - name: {name}\n    value: {_styled(value, style)}\n")
     assert _sec002(text, forced=False) == _sec002(text, forced=True)
+
+
+def _lint_all(engine, paths):
+    out = []
+    for path in paths:
+        result = engine.finalize(engine.lint_bytes(str(path), path.read_bytes()))
+        out.append([(f.code, f.span, f.message) for f in result.findings])
+    return out
+
+
+def test_skipping_files_without_dapr_resources_changes_no_finding():
+    from daprlint.config import Settings
+    from daprlint.engine import Engine
+
+    paths = list(_manifests())
+    suite = SHARED / "reference" / "yaml-test-suite"
+    if suite.exists():
+        paths += sorted(suite.glob("*/in.yaml"))
+    fast, full = Engine(RULES, Settings(select=["ALL"])), Engine(RULES, Settings(select=["ALL"]))
+    full.skip_non_dapr = False
+    assert _lint_all(fast, paths) == _lint_all(full, paths)
+
+
+def test_files_without_dapr_resources_are_not_parsed():
+    from daprlint.config import Settings
+    from daprlint.engine import Engine, may_hold_resources
+
+    assert not may_hold_resources("apiVersion: apps/v1\nkind: Deployment\n")
+    assert may_hold_resources('apiVersion: "dapr.io/v1alpha1"\n')
+    assert may_hold_resources('apiVersion: "dapr\\x2eio/v1alpha1"\n')  # an escape can spell it
+    result = Engine(RULES, Settings()).lint_text("x.yaml", "a: [\nkind: Deployment\n")
+    assert result.source.documents == [] and result.source.parse_error is None

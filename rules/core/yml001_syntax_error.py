@@ -28,8 +28,10 @@ SCOPE = "file"
 
 
 def check(info, ctx):
+    if not info.mentions_dapr:
+        return  # checked first: other files need not be parsed at all
     error = info.parse_error
-    if error is None or not info.mentions_dapr:
+    if error is None:
         return
     message = f"YAML syntax error: {error.problem}"
     if info.looks_templated:

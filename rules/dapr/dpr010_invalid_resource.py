@@ -116,7 +116,7 @@ def check(resource, ctx):
     if not name:
         return
     validator = _validator(name, ctx)
-    if validator is None:
+    if validator is None or validator.fast_valid(resource.node):
         return
     seen = set()
     for node, path, message in validator.errors(resource.node):

@@ -43,14 +43,21 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
 
-@dataclass(slots=True)
 class FileInfo:
-    """What file-scope rules (YML001) see."""
+    """What file-scope rules (YML001) see. `parse_error` parses on first use
+    when the engine skipped parsing (see Engine.may_hold_resources)."""
 
-    path: str
-    text: str
-    parse_error: loader.ParseError | None
-    explicit: bool
+    __slots__ = ("path", "text", "explicit", "_source", "_parse")
+
+    def __init__(self, path: str, text: str, source: loader.Source, explicit: bool, parse=None):
+        self.path, self.text, self.explicit = path, text, explicit
+        self._source, self._parse = source, parse
+
+    @property
+    def parse_error(self) -> loader.ParseError | None:
+        if self._parse is not None:
+            self._source, self._parse = self._parse(), None
+        return self._source.parse_error
 
     @property
     def mentions_dapr(self) -> bool:
@@ -126,7 +133,19 @@ def parse_suppressions(text: str) -> list[Suppression]:
     return found
 
 
+def may_hold_resources(text: str) -> bool:
+    """False when no document of *text* can be a Dapr resource, so parsing it
+    can be skipped: an `apiVersion` of `dapr.io/...` appears in the text as
+    written (a plain or quoted scalar cannot break it without whitespace),
+    unless a backslash escape spells it in a double-quoted scalar."""
+    return "dapr.io/" in text or "\\" in text
+
+
 class Engine:
+    # skip parsing files that cannot hold a Dapr resource (the language
+    # server turns this off: it wants the nodes of every file it shows)
+    skip_non_dapr = True
+
     def __init__(self, ruleset: RuleSet, settings: Settings):
         self.ruleset = ruleset
         self.settings = settings
@@ -186,10 +205,14 @@ class Engine:
 
     # -- linting ---------------------------------------------------------
     def lint_text(self, path: str, text: str, bom: bool = False, explicit: bool = True) -> FileResult:
-        source = loader.parse(path, text, bom)
+        if self.skip_non_dapr and not may_hold_resources(text):
+            source = loader.Source(path=path, text=text, bom=bom)
+            info = FileInfo(path, text, source, explicit, parse=lambda: loader.parse(path, text, bom))
+        else:
+            source = loader.parse(path, text, bom)
+            info = FileInfo(path, text, source, explicit)
         result = FileResult(path, source=source)
         ctx = RuleContext(path=path, text=text, options=self.options, data=self.ruleset.data)
-        info = FileInfo(path, text, source.parse_error, explicit)
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, None)
         result.resources = list(model.resources_of(path, source.documents))

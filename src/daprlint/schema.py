@@ -221,6 +221,13 @@ class NodeValidator:
         if plan.not_ is not None and self._valid(node, plan.not_):
             yield node, path, "is not allowed in this form"
 
+    def fast_valid(self, node: Node) -> bool:
+        """valid(), as generated code: the hot path of schema rules (see _FastCode)."""
+        fn = self.__dict__.get("_fast")
+        if fn is None:
+            fn = self._fast = _FastCode(self).build()
+        return fn(node)
+
     def _valid(self, node: Node, plan: _Plan) -> bool:
         return next(self.errors(node, plan), None) is None
 
@@ -310,6 +317,163 @@ class NodeValidator:
                 yield from self.errors(k, plan.names, path + (name,))
 
 
+class _FastCode:
+    """valid() compiled to Python source: one function per schema node.
+
+    The interpreted valid() looks up every constraint of a plan at every YAML
+    node; here each function holds only the checks its schema node has, and
+    children with no constraint are not visited. Anything beyond types,
+    properties, required, items and counts (enum, pattern, anyOf, ...) is
+    answered by the interpreted errors(), so the two cannot disagree there;
+    tests/test_schema.py compares both with the jsonschema package.
+    """
+
+    def __init__(self, validator: "NodeValidator"):
+        self.validator = validator
+        self.names: dict[int, str] = {}
+        self.source: list[str] = []
+        self.tables: list[tuple[str, dict[str, str]]] = []
+        self.env: dict[str, Any] = {
+            "MappingNode": MappingNode, "SequenceNode": SequenceNode, "ScalarNode": ScalarNode,
+            "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(),
+            "_errors_ok": lambda node, plan: next(validator.errors(node, plan), None) is None,
+        }
+
+    def build(self):
+        entry = self._function(self.validator.plan)
+        exec(compile("\n\n".join(self.source), "<daprlint schema fast path>", "exec"), self.env)
+        # property tables name functions that exist only now
+        for table, props in self.tables:
+            self.env[table] = {k: None if fn == "_true" else self.env[fn] for k, fn in props.items()}
+        return self.env[entry]
+
+    def _const(self, value) -> str:
+        name = f"_c{len(self.env)}"
+        self.env[name] = value
+        return name
+
+    def _function(self, plan: _Plan) -> str:
+        if plan.trivial:
+            return "_true"
+        if id(plan) in self.names:
+            return self.names[id(plan)]
+        name = self.names[id(plan)] = f"_v{len(self.names)}"
+        self.env.setdefault("_true", lambda node: True)
+        body = self._body(plan)
+        if body == ["cls = node.__class__", "return True"]:  # only annotations: nothing to check
+            self.names[id(plan)] = "_true"
+            return "_true"
+        self.source.append(f"def {name}(node):\n" + "\n".join("    " + line for line in body))
+        return name
+
+    def _body(self, plan: _Plan) -> list[str]:
+        if plan.false:
+            return ["return False"]
+        plan_ref = self._const(plan)
+        lines = []
+        for sub in plan.all_of or ():
+            lines.append(f"if not {self._function(sub)}(node): return False")
+        lines.append("cls = node.__class__")
+        if plan.types is not None:
+            lines.append(f"if not ({self._type_test(plan.types)}): return False")
+        scalar_checks = any(x is not None for x in (plan.enum, plan.const, plan.pattern, plan.min_length,
+                                                     plan.max_length, plan.minimum, plan.maximum))
+        if scalar_checks:  # enum, pattern, ...: as the interpreted path says (any node class)
+            lines.append(f"return _errors_ok(node, {plan_ref})")
+            return lines
+        lines += self._mapping(plan) + self._sequence(plan)
+        if plan.any_of is not None or plan.one_of is not None or plan.not_ is not None:
+            lines.append(f"return _errors_ok(node, {plan_ref})")
+        else:
+            lines.append("return True")
+        return lines
+
+    def _type_test(self, types: tuple, var: str = "node", cls: str = "cls") -> str:
+        tests = []
+        if "object" in types:
+            tests.append(f"{cls} is MappingNode")
+        if "array" in types:
+            tests.append(f"{cls} is SequenceNode")
+        tags = frozenset(tag for tag, names in _TAG_TYPES.items() if any(t in names for t in types))
+        scalar = f"{var}.tag in {self._const(tags)}"
+        if "string" in types:  # unknown tags count as strings (node_types)
+            scalar = f"({scalar} or {var}.tag not in _KNOWN_TAGS)"
+        if tags or "string" in types:
+            tests.append(f"({cls} is ScalarNode and {scalar})")
+        return " or ".join(tests) or "False"
+
+    def _test(self, plan: _Plan, var: str) -> str:
+        """An expression that is valid(var, plan): inline for a bare type check, else a call."""
+        fn = self._function(plan)
+        if fn == "_true":
+            return "True"
+        bare = (plan.types is not None and not plan.false and not plan.all_of and _only_types(plan))
+        if bare:
+            return self._type_test(plan.types, var, f"{var}.__class__")
+        return f"{fn}({var})"
+
+    def _mapping(self, plan: _Plan) -> list[str]:
+        lines = []
+        if plan.required or plan.min_properties is not None:
+            lines.append("if cls is MappingNode:")
+            if plan.required:
+                lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
+                for name in plan.required:
+                    lines.append(f"    if {name!r} not in names: return False")
+            if plan.min_properties is not None:
+                lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
+        extra = plan.extra
+        if not (plan.props or extra is not True or plan.names is not None):
+            return lines
+        props = plan.props or {}
+        lines += ["if cls is MappingNode:", "    for k, v in node.value:",
+                  "        key = k.value if k.__class__ is ScalarNode else '?'"]
+        if len(props) > 12:  # a dict lookup beats a long if/elif chain
+            table = self._const(None)
+            self.tables.append((table, {k: self._function(v) for k, v in props.items()}))
+            lines += [f"        check = {table}.get(key, _MISSING)",
+                      "        if check is not _MISSING:",
+                      "            if check is not None and not check(v): return False",
+                      "        else:", "            " + self._extra_check(extra)]
+        else:
+            keyword = "if"
+            for key, sub in props.items():
+                test = self._test(sub, "v")
+                lines.append(f"        {keyword} key == {key!r}:")
+                lines.append("            pass" if test == "True" else f"            if not ({test}): return False")
+                keyword = "elif"
+            lines.append(f"        {'else:' if props else 'if True:'}")
+            lines.append("            " + self._extra_check(extra).replace("if True: ", ""))
+        if plan.names is not None:
+            lines.append(f"        if not {self._function(plan.names)}(k): return False")
+        return lines
+
+    def _extra_check(self, extra) -> str:
+        if extra is True:
+            return "pass"
+        if extra is False:
+            return "return False"
+        return f"if not ({self._test(extra, 'v')}): return False"
+
+    def _sequence(self, plan: _Plan) -> list[str]:
+        checks = []
+        if plan.min_items is not None:
+            checks.append(f"    if len(node.value) < {plan.min_items}: return False")
+        if plan.max_items is not None:
+            checks.append(f"    if len(node.value) > {plan.max_items}: return False")
+        if plan.items is not None and not plan.items.trivial:
+            test = self._test(plan.items, "item")
+            if test != "True":
+                checks += ["    for item in node.value:", f"        if not ({test}): return False"]
+        return ["if cls is SequenceNode:"] + checks if checks else []
+
+
+def _only_types(plan: _Plan) -> bool:
+    """The plan checks nothing but the node's type."""
+    return all(getattr(plan, slot) is None for slot in _Plan.__slots__
+               if slot not in ("types", "extra", "false", "trivial", "required_msg")) and plan.extra is True
+
+
 def _scalar(node: Node) -> str | None:
     if not isinstance(node, ScalarNode):
         return None
@@ -371,7 +535,7 @@ def schema_check(schema: dict, origin: Path, meta: dict):
         if api_versions and (resource.api_version is None or resource.api_version.value not in api_versions):
             return
         if validator is not None:
-            if validator.valid(resource.node):
+            if validator.fast_valid(resource.node):
                 return
             errors = ((n, p, m) for n, p, m in validator.errors(resource.node))
         else:

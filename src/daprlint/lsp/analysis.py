@@ -114,6 +114,7 @@ class Analyzer:
         if engine is None:
             settings = load_settings(config)
             engine = Engine(self._ruleset(settings.rule_packs), settings)
+            engine.skip_non_dapr = False  # hover, completion and comment placement need every file's nodes
             self._engines = {k: v for k, v in self._engines.items() if k[0] != key[0]}
             self._engines[key] = engine
         return engine

@@ -1,0 +1,185 @@
+"""The node validator against the reference `jsonschema` package.
+
+DPR001 and other schema rules validate YAML nodes with daprlint's own
+validator (src/daprlint/schema.py): an interpreted walk that locates errors,
+and generated code for the common "is it valid?" question. Both must agree
+with jsonschema (Draft 2020-12) on every schema the packs ship, over the
+examples, the rule fixtures, ../shared/corpus and generated variations.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from referencing import Registry, Resource
+
+from conftest import FIXTURES, SHARED
+from daprlint import loader, model
+from daprlint.schema import NodeValidator, Unsupported, to_python
+
+ROOT = Path(__file__).resolve().parent.parent
+CRDS = ROOT / "rules" / "generated" / "crds"
+DPR001 = ROOT / "rules" / "dapr" / "dpr001_invalid_component.schema.json"
+
+
+def _schema_files() -> dict[str, list[Path]]:
+    """apiVersion/kind -> the schemas that apply (the CRD's, its lint variant, the DPR001 rule)."""
+    index = json.loads((CRDS / "index.json").read_text())
+    out = {key: [CRDS / name] for key, name in index.items()}
+    out["dapr.io/v1alpha1/Component"] += [CRDS / "component-v1alpha1.lint.schema.json", DPR001]
+    return out
+
+
+SCHEMAS = _schema_files()
+
+
+class Pair:
+    """daprlint's validator and jsonschema's, for one schema file."""
+
+    def __init__(self, path: Path, schema: dict | None = None):
+        schema = json.loads(path.read_text()) if schema is None else schema
+        self.ours = NodeValidator(schema, path)
+
+        def retrieve(uri: str):
+            return Resource.from_contents(json.loads((path.parent / uri).resolve().read_text()))
+
+        self.reference = jsonschema.Draft202012Validator(schema, registry=Registry(retrieve=retrieve))
+
+    def compare(self, node, where=""):
+        valid = self.ours.valid(node)
+        assert self.ours.fast_valid(node) == valid, where
+        ours = {p for _, p, _ in self.ours.errors(node)}
+        assert (not ours) == valid, where
+        theirs = {tuple(e.absolute_path) for e in self.reference.iter_errors(to_python(node))}
+        assert (not theirs) == valid, where
+        # the same places: an error of one is at, or inside, a place the other names
+        for path in ours:
+            assert any(path[:len(t)] == t for t in theirs), (where, path, theirs)
+        for path in theirs:
+            assert any(o[:len(path)] == path or path[:len(o)] == o for o in ours), (where, path, ours)
+        return valid
+
+
+_PAIRS: dict[Path, Pair] = {}
+
+
+def _pairs(resource) -> list[Pair]:
+    api = resource.api_version.value if resource.api_version else ""
+    found = []
+    for path in SCHEMAS.get(f"{api}/{resource.kind_name}", ()):
+        if path not in _PAIRS:
+            try:
+                _PAIRS[path] = Pair(path)
+            except Unsupported:  # such a schema runs on jsonschema itself: nothing to compare
+                _PAIRS[path] = None
+        if _PAIRS[path] is not None:
+            found.append(_PAIRS[path])
+    relaxed = _dpr010_validator(api, resource.kind_name)
+    if relaxed is not None:
+        found.append(relaxed)
+    return found
+
+
+def _dpr010_validator(api, kind):
+    """DPR010 validates the other kinds with relaxed copies of their CRD schemas."""
+    from daprlint.packs import load_packs
+    from daprlint.rulekit import RuleContext
+
+    key = ("DPR010", api, kind)
+    if key not in _PAIRS:
+        _PAIRS[key] = None
+        rules = load_packs()
+        name = rules.data.json("generated/crds/index.json").get(f"{api}/{kind}")
+        if name and kind != "Component":
+            ctx = RuleContext(path="x", text="", options={}, data=rules.data)
+            validator = rules.rules["DPR010"].check.__globals__["_validator"](name, ctx)
+            if validator is not None:
+                _PAIRS[key] = Pair(CRDS / name, validator.root)
+    return _PAIRS[key]
+
+
+def _documents():
+    for root in (ROOT / "examples", FIXTURES, SHARED / "corpus"):
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix not in (".yaml", ".yml") or not path.is_file():
+                continue
+            try:
+                source = loader.load_bytes(str(path), path.read_bytes())
+            except loader.DecodeError:
+                continue
+            yield from ((str(path), r) for r in model.resources_of(str(path), source.documents))
+
+
+def test_validators_agree_on_real_documents():
+    checked, invalid = 0, 0
+    for where, resource in _documents():
+        for pair in _pairs(resource):
+            checked += 1
+            invalid += not pair.compare(resource.node, where)
+    assert checked > 50 and invalid > 0  # the DPR001 fixtures hold invalid Components
+
+
+BASE = {"apiVersion": "dapr.io/v1alpha1", "kind": "Component", "metadata": {"name": "store"},
+        "spec": {"type": "state.redis", "version": "v1", "ignoreErrors": True, "initTimeout": "5s",
+                 "metadata": [{"name": "redisHost", "value": "localhost:6379"},
+                              {"name": "redisPassword", "secretKeyRef": {"name": "redis", "key": "pw"}}]},
+        "auth": {"secretStore": "kubernetes"}, "scopes": ["app1"]}
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(["", "x", "5s", "1.5", "yes"]),
+                   st.just([]), st.just({}), st.just(["a", {"b": 1}]), st.just({"name": "n"}))
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, prefix + (i,))
+
+
+def _mutate(doc, path, value, delete):
+    if not path:
+        return value
+    doc = json.loads(json.dumps(doc))
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return doc
+
+
+ALL_PATHS = list(_paths(BASE))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(ALL_PATHS), VALUES, st.booleans()), min_size=1, max_size=3),
+       st.sampled_from(["Component", "Subscription", "Resiliency", "Configuration", "HTTPEndpoint"]))
+def test_validators_agree_on_variations(mutations, kind):
+    doc = dict(BASE, kind=kind)
+    for path, value, delete in mutations:
+        try:
+            doc = _mutate(doc, path, value, delete)
+        except (KeyError, IndexError, TypeError):
+            continue
+    if not isinstance(doc, dict):
+        return
+    text = yaml.safe_dump(doc, sort_keys=False)
+    for resource in model.resources_of("x.yaml", loader.parse("x.yaml", text).documents):
+        for pair in _pairs(resource):
+            pair.compare(resource.node, text)
+
+
+def test_unsupported_keywords_fall_back_to_jsonschema():
+    with pytest.raises(Unsupported):
+        NodeValidator({"type": "object", "dependentRequired": {"a": ["b"]}})
