@@ -130,3 +130,19 @@ def test_rule_crash_is_int001_others_still_run():
     assert proc.returncode == 2
     codes = [f["code"] for f in json.loads(proc.stdout)["findings"]]
     assert "INT001" in codes and "AWS001" in codes and "SEC001" in codes
+
+
+def test_a_file_growing_after_stat_is_read_only_up_to_the_limit():
+    import os
+
+    from daprlint.engine import _read_all
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"x" * 10)
+    os.close(write_end)
+    try:
+        # stat() said 2 bytes; 10 arrived: reading stops at the limit, and the
+        # engine rejects anything over max-file-size by its length
+        assert _read_all(read_end, 2, 5) == b"xxxxx"
+    finally:
+        os.close(read_end)

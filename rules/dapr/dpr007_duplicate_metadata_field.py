@@ -63,6 +63,9 @@ def check(resource, ctx):
         earlier.append(item)
 
 
+_PLACEHOLDER = re.compile(r"<[^>]*>|\{\{")
+
+
 def _placeholder(name: str) -> bool:
     """`<KEY>` in a docs template is not a field name (nor are templates)."""
-    return re.search(r"<[^>]*>|\{\{", name) is not None
+    return ("<" in name or "{" in name) and _PLACEHOLDER.search(name) is not None

@@ -97,6 +97,13 @@ def extra_groups(type_key: str, version: dict | None, data) -> list[dict]:
 # -- AWS ---------------------------------------------------------------------
 def is_aws(resource: Resource, data) -> bool:
     """True for the AWS types of DAPR-FACTS B/C, Kafka and PostgreSQL only with their IAM switch."""
+    answer = resource.memo.get("is_aws")  # every AWS rule asks first
+    if answer is None:
+        answer = resource.memo["is_aws"] = _is_aws(resource, data)
+    return answer
+
+
+def _is_aws(resource: Resource, data) -> bool:
     aws = data.json(AWS)
     t = resource.type_key
     if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:

@@ -141,6 +141,21 @@ def may_hold_resources(text: str) -> bool:
     return "dapr.io/" in text or "\\" in text
 
 
+def _read_all(fd: int, size: int, limit: int) -> bytes:
+    """The file's bytes, at most *limit* of them (a longer result is rejected by the caller)."""
+    data = os.read(fd, min(size + 1, limit))
+    if len(data) <= size:
+        return data  # the common case: the size stat() gave, in one read
+    chunks, total = [data], len(data)
+    while total < limit:  # the file grew since stat()
+        chunk = os.read(fd, min(1 << 20, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 class Engine:
     # skip parsing files that cannot hold a Dapr resource (the language
     # server turns this off: it wants the nodes of every file it shows)
@@ -153,6 +168,7 @@ class Engine:
         self.options = dict(settings.options)
         self.max_file_size = int(self.options.get("max-file-size", DEFAULT_MAX_FILE_SIZE))
         self._by_scope: dict[str, list[Rule]] = {"file": [], "resource": [], "tree": []}
+        self._by_kind: dict[str, list[Rule]] = {}
         for rule in sorted(self.rules.values(), key=lambda r: r.code):
             if rule.scope in self._by_scope:
                 self._by_scope[rule.scope].append(rule)
@@ -174,8 +190,12 @@ class Engine:
             return None, (f"skipped: file is {st.st_size} bytes, over the {self.max_file_size}-byte limit "
                           "(max-file-size in config)")
         try:
-            with open(path, "rb") as f:
-                return f.read(), None
+            # os-level calls: a buffered file object costs more than the read on small files
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            try:
+                return _read_all(fd, st.st_size, self.max_file_size + 1), None
+            finally:
+                os.close(fd)
         except OSError as exc:
             return None, f"cannot read file: {exc.strerror or type(exc).__name__}"
 
@@ -221,11 +241,16 @@ class Engine:
 
             result.facts = [facts_of(r) for r in result.resources]
         for resource in result.resources:
-            kind = resource.kind_name
-            for rule in self._by_scope["resource"]:
-                if kind in rule.kinds or "*" in rule.kinds:
-                    self._run(rule, resource, ctx, result, resource)
+            for rule in self._rules_for(resource.kind_name):
+                self._run(rule, resource, ctx, result, resource)
         return result
+
+    def _rules_for(self, kind: str) -> list[Rule]:
+        """The resource rules that look at this kind (worked out once per kind)."""
+        rules = self._by_kind.get(kind)
+        if rules is None:
+            rules = self._by_kind[kind] = [r for r in self._by_scope["resource"] if kind in r.kinds or "*" in r.kinds]
+        return rules
 
     def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult,
              resource: model.Resource | None) -> None:
