@@ -77,6 +77,9 @@ class FileResult:
     facts: list = field(default_factory=list)  # tree.Facts of each resource, for tree rules
     suppressed: int = 0
     finalized: bool = False
+    # the file's `# daprlint: ignore` comments, read while linting so that
+    # the text need not be kept until finalize() (None: read them from source)
+    suppressions: list | None = None
 
 
 @dataclass(slots=True)
@@ -231,7 +234,7 @@ class Engine:
         else:
             source = loader.parse(path, text, bom)
             info = FileInfo(path, text, source, explicit)
-        result = FileResult(path, source=source)
+        result = FileResult(path, source=source, suppressions=parse_suppressions(text))
         ctx = RuleContext(path=path, text=text, options=self.options, data=self.ruleset.data)
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, None)
@@ -288,8 +291,9 @@ class Engine:
             return result
         result.finalized = True
         ignored = self._per_file_ignored(result.path)
-        text = result.source.text if result.source else ""
-        suppressions = parse_suppressions(text)
+        suppressions = result.suppressions
+        if suppressions is None:
+            suppressions = parse_suppressions(result.source.text if result.source else "")
         kept = []
         for finding in result.findings:
             if finding.code not in NEVER_IGNORED and any(finding.code.startswith(c) for c in ignored):

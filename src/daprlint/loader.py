@@ -26,7 +26,7 @@ _resolve_plain = _BaseLoader.resolve
 # plain scalar text -> tag; manifests repeat the same keys and values, and
 # PyYAML's resolver tries several regexes per scalar (a third of parse time)
 _PLAIN_TAGS: dict[str, str] = {}
-_PLAIN_TAGS_MAX = 50_000
+_PLAIN_TAGS_MAX = 8192  # keys and common values; emptied when full, so memory stays bounded
 
 
 class _Loader(_BaseLoader):
@@ -43,7 +43,9 @@ class _Loader(_BaseLoader):
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = _resolve_plain(self, kind, value, implicit)
-                if len(value) <= 64 and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                if len(value) <= 64:
+                    if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
+                        _PLAIN_TAGS.clear()
                     _PLAIN_TAGS[value] = tag
             return tag
         return _SEQ if kind is SequenceNode else _MAP

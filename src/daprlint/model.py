@@ -192,10 +192,19 @@ def _metadata_items(seq: Node | None) -> list[MetadataItem]:
     for entry in seq.value:
         if entry.__class__ is not MappingNode:
             continue
-        fields = keys_of(entry)
-        items.append(MetadataItem(
-            entry, Scalar.of(fields.get("name")), fields.get("value"), fields.get("secretKeyRef"),
-            Scalar.of(fields.get("envRef"))))
+        name = value = ref = env = None
+        for k, v in entry.value:  # last one wins, as in Go; one pass, as this runs for every item
+            if k.__class__ is ScalarNode:
+                key = k.value
+                if key == "name":
+                    name = v
+                elif key == "value":
+                    value = v
+                elif key == "secretKeyRef":
+                    ref = v
+                elif key == "envRef":
+                    env = v
+        items.append(MetadataItem(entry, Scalar.of(name), value, ref, Scalar.of(env)))
     return items
 
 

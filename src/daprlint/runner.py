@@ -30,20 +30,20 @@ def _init_worker(settings, extra_packs) -> None:
 
 
 def _work(chunk: list[Target]) -> list[FileResult]:
-    out = []
-    for target in chunk:
-        result = lint_one(_worker_engine, target)
-        result.source = _slim(result.source)
-        result.resources = []
-        out.append(result)
-    return out
+    return [_slim(lint_one(_worker_engine, target)) for target in chunk]
 
 
-def _slim(source):
-    # documents hold YAML nodes: too costly to pickle; the parent keeps text only
-    if source is not None:
-        source.documents = []
-    return source
+def _slim(result: FileResult) -> FileResult:
+    """What reporting still needs of a linted file: findings, facts, and the
+    text only where a fix is shown (SARIF fix regions). YAML nodes and texts
+    are most of a run's memory, and nodes are costly to pickle for --jobs."""
+    result.resources = []
+    if result.source is not None:
+        if any(f.fix is not None for f in result.findings):
+            result.source.documents = []
+        else:
+            result.source = None
+    return result
 
 
 def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_name: str | None = None,
@@ -53,10 +53,7 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
         results = []
         for t in targets:
             r = lint_one(engine, t, stdin_name)
-            if not keep_nodes:
-                r.source = _slim(r.source)
-                r.resources = []
-            results.append(r)
+            results.append(r if keep_nodes else _slim(r))
         return results
     import multiprocessing as mp
 
