@@ -68,6 +68,7 @@ def check(resource, ctx):
     rules = _rules(resource, ctx.data)
     if not rules:
         return
+    verdicts = ctx.data.memo(CODE + ".verdicts")
     for item in resource.metadata:
         rule = rules.get(item.key)
         if rule is None:
@@ -76,13 +77,27 @@ def check(resource, ctx):
         if literal is None:
             continue
         value = literal.value
-        if dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value:
-            continue
-        kind, allowed, case_sensitive = rule
-        problem = _not_allowed(value, allowed, case_sensitive) if allowed else _type_problem(value, kind)
+        problem = _verdict(rule, value, verdicts)
         if problem:
             yield ctx.report(literal.span, f"`{item.name.value}`: {shown(value)} {problem}",
                              secret_values=(value,) if dapr.is_sensitive(resource, item.key, ctx.data) else ())
+
+
+def _verdict(rule, value, verdicts):
+    """What is wrong with *value* for this field rule (None: nothing), kept per
+    (rule, value): the same `true`, `30s` or `json` comes back in every file."""
+    key = (rule, value)
+    if key in verdicts:
+        return verdicts[key]
+    if dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value:
+        problem = None
+    else:
+        kind, allowed, case_sensitive = rule
+        problem = _not_allowed(value, allowed, case_sensitive) if allowed else _type_problem(value, kind)
+    if len(verdicts) >= 4096:
+        verdicts.clear()  # bounded: distinct values can be many
+    verdicts[key] = problem
+    return problem
 
 
 def _rules(resource, data) -> dict:

@@ -333,6 +333,7 @@ class _FastCode:
         self.names: dict[int, str] = {}
         self.source: list[str] = []
         self.tables: list[tuple[str, dict[str, str]]] = []
+        self.keep: list[_Plan] = []  # merged plans: alive while their ids name functions
         self.env: dict[str, Any] = {
             "MappingNode": MappingNode, "SequenceNode": SequenceNode, "ScalarNode": ScalarNode,
             "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(),
@@ -369,6 +370,10 @@ class _FastCode:
     def _body(self, plan: _Plan) -> list[str]:
         if plan.false:
             return ["return False"]
+        if plan.all_of:
+            merged = _merge([plan], self.keep)
+            if merged is not None:  # one walk instead of one per allOf branch
+                plan = merged
         plan_ref = self._const(plan)
         lines = []
         for sub in plan.all_of or ():
@@ -466,6 +471,78 @@ class _FastCode:
             if test != "True":
                 checks += ["    for item in node.value:", f"        if not ({test}): return False"]
         return ["if cls is SequenceNode:"] + checks if checks else []
+
+
+_MERGE_BLOCKERS = ("enum", "const", "pattern", "min_length", "max_length", "minimum", "maximum", "names",
+                   "any_of", "one_of", "not_")
+
+
+def _blank() -> _Plan:
+    plan = _Plan()
+    for slot in _Plan.__slots__:
+        setattr(plan, slot, None)
+    plan.false = plan.trivial = False
+    plan.extra = True
+    return plan
+
+
+def _flatten(plans, out, depth=0):
+    for plan in plans:
+        if depth > 20:
+            return False
+        if plan.trivial:
+            continue
+        if plan.all_of and not _flatten(plan.all_of, out, depth + 1):
+            return False
+        out.append(plan)
+    return True
+
+
+def _merge(plans: list[_Plan], keep: list[_Plan]) -> _Plan | None:
+    """One plan that accepts exactly what all *plans* accept (an allOf), or
+    None when they use anything but types, properties, required, items and
+    counts, or disagree on types (then the allOf is walked branch by branch)."""
+    parts: list[_Plan] = []
+    if not _flatten(plans, parts):
+        return None
+    merged = _blank()
+    keep.append(merged)
+    types = {frozenset(p.types) for p in parts if p.types is not None}
+    if len(types) > 1:
+        return None
+    props: dict[str, list[_Plan]] = {}
+    items: list[_Plan] = []
+    for p in parts:
+        if p.false or p.extra is not True or any(getattr(p, b) is not None for b in _MERGE_BLOCKERS):
+            return None
+        merged.types = merged.types or p.types
+        merged.required = tuple(dict.fromkeys((merged.required or ()) + (p.required or ()))) or None
+        merged.min_properties = _bound(max, merged.min_properties, p.min_properties)
+        merged.min_items = _bound(max, merged.min_items, p.min_items)
+        merged.max_items = _bound(min, merged.max_items, p.max_items)
+        for key, sub in (p.props or {}).items():
+            props.setdefault(key, []).append(sub)
+        if p.items is not None:
+            items.append(p.items)
+    merged.props = {key: _combine(subs, keep) for key, subs in props.items()} or None
+    merged.items = _combine(items, keep) if items else None
+    merged.trivial = not parts
+    return merged
+
+
+def _combine(subs: list[_Plan], keep: list[_Plan]) -> _Plan:
+    if len(subs) == 1:
+        return subs[0]
+    merged = _merge(subs, keep)
+    if merged is None:  # still correct, just walked once per branch
+        merged = _blank()
+        merged.all_of = subs
+        keep.append(merged)
+    return merged
+
+
+def _bound(pick, a, b):
+    return b if a is None else a if b is None else pick(a, b)
 
 
 def _only_types(plan: _Plan) -> bool:
