@@ -57,10 +57,15 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
         return results
     import multiprocessing as mp
 
+    global _worker_engine
     size = max(50, len(files) // (jobs * 8))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(engine.settings, engine.settings.rule_packs)) as pool:
+    try:  # forked workers inherit this engine, rule packs loaded and all
+        ctx, init, initargs = mp.get_context("fork"), None, ()
+        _worker_engine = engine
+    except ValueError:  # no fork (Windows): each worker loads the packs itself
+        ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
+    with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
         parts = pool.map(_work, chunks)
     by_path = {r.path: r for part in parts for r in part}
     results = []
