@@ -1,11 +1,18 @@
 """The cache and --jobs never change results: same findings, same order."""
 from __future__ import annotations
 
+import json
+import os
+import random
 import shutil
+import subprocess
+import sys
+import types
 
 import pytest
 
 from conftest import FIXTURES, REPO, run_cli, shared_or_skip
+from daprlint.cache import RACY_MARGIN_NS, stat_key, unchanged_since_read
 
 
 def _run(*args, env=None):
@@ -82,3 +89,312 @@ def test_cache_holds_no_secret_value(tmp_path):
     _run("--cache-dir", str(cache), str(FIXTURES / "secrets" / "planted.yaml"))
     blob = b"".join(p.read_bytes() for p in cache.rglob("*") if p.is_file())
     assert b"Planted" not in blob and b"AKIAPLANTED" not in blob
+
+
+# -- the stat shortcut, the tree cache and lazily read texts -----------------
+# Cold (empty cache), warm and --no-cache runs must print the same bytes; a
+# warm run must see every edit, however it was made.
+
+STORE = """apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: {name}
+spec:
+  type: secretstores.local.file
+  version: v1
+  metadata:
+  - name: secretsFile
+    value: /secrets.json
+"""
+USER = """apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: cache
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: redis:6379
+  - name: redisPassword
+    secretKeyRef: {name: redis, key: password}
+auth:
+  secretStore: vault
+"""
+
+
+def _check(*args, fmt="json", env=None):
+    proc = run_cli("check", "--isolated", "--format", fmt, *args, env=env, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.stdout
+
+
+def _cold_warm_uncached(tmp_path, *args, fmt="json", env=None):
+    """The outputs of a --no-cache run, a run that fills an empty cache and one served from it."""
+    cache = tmp_path / f"cache-{fmt}-{len(list(tmp_path.iterdir()))}"
+    uncached = _check("--no-cache", *args, fmt=fmt, env=env)
+    cold = _check("--cache-dir", str(cache), *args, fmt=fmt, env=env)
+    warm = _check("--cache-dir", str(cache), *args, fmt=fmt, env=env)
+    return uncached, cold, warm
+
+
+def _edit_keeping_size_and_mtime(path, old: str, new: str) -> None:
+    assert len(old) == len(new)
+    st = os.stat(path)
+    path.write_text(path.read_text().replace(old, new))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(path).st_size == st.st_size and os.stat(path).st_mtime_ns == st.st_mtime_ns
+
+
+def _stat(size=100, mtime=10**18, ctime=10**18, ino=7):
+    return types.SimpleNamespace(st_mode=0o100644, st_size=size, st_mtime_ns=mtime, st_ctime_ns=ctime, st_ino=ino)
+
+
+def test_the_stat_shortcut_trusts_only_files_changed_well_before_they_were_read():
+    st = _stat()
+    read_long_after = ["f.yaml", "digest", stat_key(st), st.st_mtime_ns + RACY_MARGIN_NS + 1, False, []]
+    assert unchanged_since_read(read_long_after, st)
+    # the racy window: an edit in the same tick as the read could keep the stat key
+    read_just_after = ["f.yaml", "digest", stat_key(st), st.st_mtime_ns + RACY_MARGIN_NS - 1, False, []]
+    assert not unchanged_since_read(read_just_after, st)
+    assert not unchanged_since_read(read_long_after, _stat(ctime=st.st_ctime_ns + RACY_MARGIN_NS))
+    for changed in (_stat(size=101), _stat(mtime=10**18 - 1), _stat(ctime=10**18 + 1), _stat(ino=8)):
+        assert not unchanged_since_read(read_long_after, changed)
+    fifo = _stat()
+    fifo.st_mode = 0o010644
+    assert not unchanged_since_read(read_long_after, fifo)
+
+
+def test_an_edit_within_the_racy_window_that_keeps_size_and_mtime_is_linted(tmp_path):
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "good", work)
+    for path in work.iterdir():
+        os.utime(path)  # modified just now: inside the racy window of the next run
+    cache = tmp_path / "cache"
+    assert b'"findings": []' in _check("--cache-dir", str(cache), str(work))
+    _edit_keeping_size_and_mtime(work / "dynamodb-irsa.yaml", "value: eu-west-1", "value: eu_west_1")
+    assert b"AWS008" in _check("--cache-dir", str(cache), str(work))
+
+
+@pytest.fixture
+def later_runs(monkeypatch, capsys):
+    """daprlint in this process, its runs starting a minute after the files were
+    written (outside the racy window; ctime cannot be set back); returns the
+    runner and the list of paths Engine.read was asked for."""
+    import time
+
+    from daprlint import cache as cache_module, cli, commands
+    from daprlint.engine import Engine
+
+    monkeypatch.setattr(cache_module, "time", types.SimpleNamespace(time_ns=lambda: time.time_ns() + 60 * 10**9))
+    monkeypatch.setattr(commands, "_tune_gc", lambda: None)  # not in the test process
+    read = []
+    real_read = Engine.read
+
+    def counting_read(self, path, explicit):
+        read.append(path)
+        return real_read(self, path, explicit)
+
+    monkeypatch.setattr(Engine, "read", counting_read)
+
+    def run(*args):
+        read.clear()
+        cli.main(["check", "--isolated", "--format", "json", *args])
+        return capsys.readouterr().out
+
+    return run, read
+
+
+def test_an_old_file_edited_with_its_mtime_restored_is_linted(tmp_path, later_runs):
+    """Outside the racy window the stat key decides, and ctime, which no tool can set back, is part of it."""
+    run, _ = later_runs
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "good", work)
+    cache = str(tmp_path / "cache")
+    assert '"findings": []' in run("--cache-dir", cache, str(work))
+    _edit_keeping_size_and_mtime(work / "dynamodb-irsa.yaml", "value: eu-west-1", "value: eu_west_1")
+    assert "AWS008" in run("--cache-dir", cache, str(work))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_unchanged_since_it_was_read_is_not_read_again(jobs, tmp_path, later_runs, monkeypatch):
+    from daprlint import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)  # with 2 jobs, misses are linted in workers
+    run, read = later_runs
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "bad", work)
+    args = ["--jobs", jobs, "--cache-dir", str(tmp_path / "cache"), str(work)]
+    cold = run(*args)
+    assert run(*args) == cold
+    # only the file with suppression comments: finalize() needs its text
+    assert read == [str(work / "suppressed.yaml")]
+    # SARIF needs the text of files whose findings carry a fix
+    sarif = run("--output-sarif", str(tmp_path / "out.sarif"), *args)
+    assert sarif == cold and len(read) > 1
+
+
+def test_tree_findings_follow_an_edit_in_the_file_they_depend_on(tmp_path):
+    work = tmp_path / "w"
+    work.mkdir()
+    (work / "a-user.yaml").write_text(USER)
+    stores = work / "b-stores.yaml"
+    stores.write_text(STORE.format(name="files"))
+    cache = tmp_path / "cache"
+
+    def run():
+        out = _check("--cache-dir", str(cache), str(work))
+        assert out == _check("--no-cache", str(work))
+        return out
+
+    assert b"XRF001" in run()
+    assert b"XRF001" in run()                                   # warm
+    stores.write_text(STORE.format(name="files") + "---\n" + STORE.format(name="vault"))
+    assert b"XRF001" not in run()
+    assert b"XRF001" not in run()                               # warm
+    stores.write_text(STORE.format(name="files"))
+    assert b"XRF001" in run()
+    stores.write_text(STORE.format(name="files") + "---\n" + STORE.format(name="vault"))
+    assert b"XRF001" not in run()                               # an older tree result, still right
+
+
+def test_tree_findings_follow_an_edit_in_a_resources_paths_file(tmp_path):
+    work, shared = tmp_path / "w", tmp_path / "shared"
+    work.mkdir()
+    shared.mkdir()
+    (work / "user.yaml").write_text(USER)
+    (work / "files.yaml").write_text(STORE.format(name="files"))
+    (shared / "vault.yaml").write_text(STORE.format(name="vault"))
+    config = tmp_path / "daprlint.toml"
+    config.write_text('resources-paths = ["shared"]\ntree-scope = "tree"\n')
+    cache = tmp_path / "cache"
+
+    def run():
+        args = ["check", "--config", str(config), "--format", "json", str(work)]
+        cached = run_cli(*args, "--cache-dir", str(cache)).stdout
+        assert cached == run_cli(*args, "--no-cache").stdout
+        return cached
+
+    assert b"XRF001" not in run()
+    assert b"XRF001" not in run()
+    (shared / "vault.yaml").write_text(STORE.format(name="other"))
+    assert b"XRF001" in run()
+    assert b"XRF001" in run()
+
+
+def test_suppressions_work_on_a_warm_run(tmp_path):
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "bad", work)
+    (work / "cross-file" / "xrf001" / "manifests.yaml").write_text(
+        (REPO / "examples/bad/cross-file/xrf001/manifests.yaml").read_text().replace(
+            "secretStore: vualt", "secretStore: vualt  # daprlint: ignore[XRF001]"))
+    uncached, cold, warm = _cold_warm_uncached(tmp_path, str(work))
+    assert uncached == cold == warm
+    found = {(f["path"].rsplit("/", 1)[-1], f["code"]) for f in json.loads(warm)["findings"]}
+    assert ("suppressed.yaml", "SUP001") in found and ("suppressed.yaml", "AWS001") not in found
+    assert not any(code == "XRF001" for _, code in found)
+    assert json.loads(warm)["summary"]["suppressed"] >= 2
+
+
+def test_sarif_fixes_of_a_warm_run_equal_the_cold_runs(tmp_path):
+    args = ["--extend-select", "ALL", "--aws-region", "eu-west-1", str(REPO / "examples")]
+    uncached, cold, warm = _cold_warm_uncached(tmp_path, *args, fmt="sarif")
+    assert b'"fixes"' in warm
+    assert uncached == cold == warm
+    # --output-sarif beside another format: the SARIF file needs the texts too
+    cache = tmp_path / "c-side"
+    sarifs = []
+    for name in ("cold", "warm"):
+        out = tmp_path / f"{name}.sarif"
+        _check("--cache-dir", str(cache), "--output-sarif", str(out), *args)
+        sarifs.append(out.read_bytes())
+    assert sarifs[0] == sarifs[1] == uncached
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_examples_print_the_same_bytes_cold_warm_and_uncached(fmt, tmp_path):
+    uncached, cold, warm = _cold_warm_uncached(tmp_path, str(REPO / "examples"), fmt=fmt)
+    assert uncached == cold == warm
+
+
+@pytest.fixture(scope="module")
+def generated_tree(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen") / "tree-300"
+    subprocess.run([sys.executable, str(REPO / "bench" / "gen_tree.py"), "--size", "300", "--out", str(out)],
+                   check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_generated_tree_prints_the_same_bytes_cold_warm_uncached_and_with_jobs(fmt, generated_tree, tmp_path):
+    uncached, cold, warm = _cold_warm_uncached(tmp_path, str(generated_tree), fmt=fmt)
+    assert uncached == cold == warm
+    assert b"XRF00" in warm  # the tree rules have something to say
+    parallel = {"DAPRLINT_PARALLEL_THRESHOLD": "10"}
+    assert _cold_warm_uncached(tmp_path, "--jobs", "2", str(generated_tree), fmt=fmt, env=parallel) == \
+        (uncached, uncached, uncached)
+
+
+def test_one_changed_file_in_a_generated_tree_reruns_the_tree_rules(generated_tree, tmp_path):
+    work = tmp_path / "t"
+    shutil.copytree(generated_tree, work)
+    cache = tmp_path / "cache"
+    _check("--cache-dir", str(cache), str(work))
+    changed = sorted(work.rglob("*.yaml"))[7]
+    changed.write_text(changed.read_text() + "---\n" + STORE.format(name="vault"))
+    for _ in range(2):  # the first run lints the changed file, the second serves it
+        assert _check("--cache-dir", str(cache), str(work)) == _check("--no-cache", str(work))
+
+
+def test_crashes_are_never_cached(tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    doc = '"""Crashes.\n\n## What it does\nTest rule.\n\n## Example\nany\n"""\n'
+    (pack / "zzz901.py").write_text(doc + 'CODE = "ZZZ901"\nNAME = "crash-file"\nSEVERITY = "info"\n'
+                                          'SUMMARY = "test"\n\n\ndef check(resource, ctx):\n    raise ValueError\n')
+    (pack / "zzz902.py").write_text(doc + 'CODE = "ZZZ902"\nNAME = "crash-tree"\nSEVERITY = "info"\n'
+                                          'SUMMARY = "test"\nSCOPE = "tree"\n\n\ndef check(tree, ctx):\n'
+                                          '    raise ValueError\n')
+    cache = tmp_path / "cache"
+    args = ["check", "--isolated", "--format", "json", "--cache-dir", str(cache), "--rule-pack", str(pack),
+            "--extend-select", "ZZZ", str(REPO / "examples" / "good")]
+    for _ in range(2):
+        proc = run_cli(*args)
+        assert proc.returncode == 2
+        codes = [f["message"] for f in json.loads(proc.stdout)["findings"] if f["code"] == "INT001"]
+        assert any("ZZZ901" in m for m in codes) and any("ZZZ902" in m for m in codes)
+    blob = b"".join(p.read_bytes() for p in cache.rglob("*.json"))
+    assert b"INT001" not in blob
+
+
+def test_closest_name_answers_like_get_close_matches():
+    import difflib
+
+    from daprlint.tree import closest_name
+
+    ctx = types.SimpleNamespace(data=types.SimpleNamespace(memo=lambda name, table={}: table))
+    rng = random.Random(7)
+    letters = "abcdes-"
+    for _ in range(3000):
+        candidates = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(0, 8))]
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(1, 9)))
+        expected = difflib.get_close_matches(word, candidates, n=1)
+        assert closest_name(ctx, word, candidates) == (expected[0] if expected else None)
+
+
+def test_a_lost_facts_store_or_a_damaged_cache_only_costs_time(generated_tree, tmp_path):
+    work = tmp_path / "t"
+    shutil.copytree(generated_tree, work)
+    cache = tmp_path / "cache"
+    expected = _check("--no-cache", str(work))
+    assert _check("--cache-dir", str(cache), str(work)) == expected
+    changed = sorted(work.rglob("*.yaml"))[3]
+    changed.write_text(changed.read_text() + "---\n" + STORE.format(name="vault"))
+    for facts in cache.rglob("*.facts.json"):
+        facts.unlink()  # every hit must be linted again for its facts
+    expected = _check("--no-cache", str(work))
+    assert _check("--cache-dir", str(cache), str(work)) == expected
+    for store in cache.rglob("*.json"):
+        store.write_bytes(store.read_bytes()[:-7])  # cut short: not JSON any more
+    assert _check("--cache-dir", str(cache), str(work)) == expected
+    assert _check("--cache-dir", str(cache), str(work)) == expected

@@ -18,9 +18,7 @@ auth:
 ```
 Use instead: `secretStore: vault`.
 """
-import difflib
-
-from daprlint.tree import where
+from daprlint.tree import closest_name, where
 
 CODE = "XRF001"
 NAME = "unknown-secret-store"
@@ -40,8 +38,8 @@ def check(tree, ctx):
             ref = f.secret_store
             if ref is None or ref.value in stores or ref.value.lower() in BUILTIN:
                 continue
-            close = difflib.get_close_matches(ref.value, list(stores), n=1)
-            hint = f"; did you mean `{close[0]}` ({where(stores[close[0]].name)})?" if close else \
+            close = closest_name(ctx, ref.value, stores)
+            hint = f"; did you mean `{close}` ({where(stores[close].name)})?" if close else \
                 f"; defined here: {', '.join(f'`{n}`' for n in sorted(stores))}"
             yield ctx.report(ref, f"secret store `{ref.value}` is not defined in namespace `{namespace}`: daprd "
                                   f"would wait for it forever{hint}")

@@ -16,9 +16,7 @@ spec:
 ```
 Use instead: the component's exact name.
 """
-import difflib
-
-from daprlint.tree import where
+from daprlint.tree import closest_name, where
 
 CODE = "XRF002"
 NAME = "unknown-pubsub"
@@ -37,7 +35,7 @@ def check(tree, ctx):
             ref = f.pubsub
             if f.kind != "Subscription" or ref is None or ref.value in pubsubs:
                 continue
-            close = difflib.get_close_matches(ref.value, list(pubsubs), n=1)
-            hint = f"; did you mean `{close[0]}` ({where(pubsubs[close[0]].name)})?" if close else \
+            close = closest_name(ctx, ref.value, pubsubs)
+            hint = f"; did you mean `{close}` ({where(pubsubs[close].name)})?" if close else \
                 f"; defined here: {', '.join(f'`{n}`' for n in sorted(pubsubs))}"
             yield ctx.report(ref, f"pub/sub component `{ref.value}` is not defined in namespace `{namespace}`{hint}")

@@ -15,7 +15,7 @@ The policy silently applies to nothing.
         outbound: {retry: retryForever}
 ```
 """
-import difflib
+from daprlint.tree import closest_name
 
 CODE = "XRF004"
 NAME = "unknown-resiliency-target"
@@ -36,7 +36,7 @@ def check(tree, ctx):
             for ref in f.resiliency_components:
                 if ref.value in names:
                     continue
-                close = difflib.get_close_matches(ref.value, sorted(names), n=1)
-                hint = f"; did you mean `{close[0]}`?" if close else ""
+                close = closest_name(ctx, ref.value, sorted(names))
+                hint = f"; did you mean `{close}`?" if close else ""
                 yield ctx.report(ref, f"resiliency target `{ref.value}` is not a Component in namespace "
                                       f"`{namespace}`{hint}")

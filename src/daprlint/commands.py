@@ -53,23 +53,25 @@ def cmd_check(args) -> int:
                        force_exclude=args.force_exclude, root=str(settings.root))
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
         targets = [t for t in targets if False]
-    fixing = args.fix or args.diff
-    if fixing:
+    fixed, diff_text = 0, None
+    if args.fix or args.diff:
         from .fixer import run_fixes
+        from .tree import run_tree_rules
 
         results, fixed, diff_text = run_fixes(engine, targets, args, ruleset)
-    else:
+        results = run_tree_rules(engine, results, _context_results(engine, targets, args))
+    elif args.no_cache or any(t.path == "-" for t in targets):
         from .runner import lint_targets
-        from .cache import cached_lint
+        from .tree import run_tree_rules
 
-        if args.no_cache or any(t.path == "-" for t in targets):
-            results = lint_targets(engine, targets, args.jobs, args.stdin_filename)
-        else:
-            results = cached_lint(engine, targets, args, ruleset)
-        fixed, diff_text = 0, None
-    from .tree import run_tree_rules
+        results = lint_targets(engine, targets, args.jobs, args.stdin_filename)
+        results = run_tree_rules(engine, results, _context_results(engine, targets, args))
+    else:
+        from .cache import cached_check
 
-    results = run_tree_rules(engine, results, _context_results(engine, targets, args))
+        # the SARIF reporter is the only reader of a hit's text besides suppressions (ctx["texts"])
+        fix_texts = args.format == "sarif" or bool(args.output_sarif)
+        results = cached_check(engine, targets, _context_targets(engine, targets), args, fix_texts)
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
@@ -103,15 +105,21 @@ def _tune_gc() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
-def _context_results(engine, targets, args):
+def _context_targets(engine, targets):
     """Files under `resources-paths`: read for tree facts, never reported."""
     paths = engine.options.get("resources-paths") or []
     if not paths or not engine._by_scope["tree"]:
         return []
+    linted = {t.path for t in targets}
+    return [t for t in discover(paths, engine.settings.exclude) if t.path not in linted]
+
+
+def _context_results(engine, targets, args):
+    extra = _context_targets(engine, targets)
+    if not extra:
+        return []
     from .runner import lint_targets
 
-    linted = {t.path for t in targets}
-    extra = [t for t in discover(paths, engine.settings.exclude) if t.path not in linted]
     return lint_targets(engine, extra, args.jobs)
 
 

@@ -123,8 +123,14 @@ class Tree:
 
         self.facts = facts
         self.groups: dict[tuple[str, str], list[Facts]] = defaultdict(list)
+        units: dict[str, str] = {}  # dirname as written -> absolute folder: abspath once per folder, not per file
         for f in facts:
-            unit = os.path.dirname(os.path.abspath(f.path)) if scope == "folder" else ""
+            unit = ""
+            if scope == "folder":
+                written = os.path.dirname(f.path)
+                unit = units.get(written)
+                if unit is None:
+                    unit = units[written] = os.path.dirname(os.path.abspath(f.path))
             self.groups[(unit, f.namespace)].append(f)
         for key in self.groups:
             # shared facts first: a duplicate is then reported in the linted file, not the context one
@@ -160,24 +166,77 @@ def where(ref: Ref) -> str:
     return f"{ref.path}:{ref.span.line + 1}"
 
 
-def run_tree_rules(engine, results, context_results=()):
-    """Add tree findings to *results* (context results only contribute facts)."""
+def closest_name(ctx: TreeContext, word: str, candidates) -> str | None:
+    """`difflib.get_close_matches(word, candidates, n=1)`, memoised per run.
+
+    Same answer, cheaper: a candidate whose upper bound (real_quick_ratio,
+    then quick_ratio) is below the best ratio so far cannot win (a tie can:
+    get_close_matches breaks ties by the larger string), so its full ratio is
+    never computed. Typos repeat across folders, hence the memo."""
+    candidates = tuple(candidates)
+    memo = ctx.data.memo("tree.closest_name")
+    key = (word, candidates)
+    if key in memo:
+        return memo[key]
+    import difflib
+
+    cutoff = 0.6  # get_close_matches' default
+    best_score, best = -1.0, None
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    for name in candidates:
+        matcher.set_seq1(name)
+        floor = max(cutoff, best_score)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        score = matcher.ratio()
+        if score >= cutoff and (score, name) > (best_score, best or ""):
+            best_score, best = score, name
+    if len(memo) > 50_000:
+        memo.clear()  # a long-lived language server must not grow without bound
+    memo[key] = best
+    return best
+
+
+def tree_findings(engine, paths: list[str], facts: list[Facts], shared: list[Facts] = ()) -> list:
+    """The tree rules' findings, in rule order: only those in *paths* (the
+    linted files, in order; *facts* are theirs, *shared* come from
+    `resources-paths`). A crashing rule gives an INT001 in the first file.
+
+    A pure function of the facts (and the settings), which is what lets the
+    cache store its answer (see cache.py)."""
+    from .engine import Finding
+
     rules = engine._by_scope.get("tree", [])
-    if rules:
-        by_path = {r.path: r for r in results}
-        tree = Tree([f for r in results for f in r.facts], [f for r in context_results for f in r.facts],
-                    engine.options.get("tree-scope", "folder"))
-        ctx = TreeContext(engine.options, engine.ruleset.data)
-        for rule in rules:
-            try:
-                found = list(rule.check(tree, ctx) or ())
-            except Exception as exc:
-                anchor = results[0].path if results else None
-                if anchor is not None:
-                    by_path[anchor].findings.append(engine.internal_error(rule, anchor, exc))
-                continue
-            for item in found:
-                target = by_path.get(item.path)
-                if target is not None:  # findings in context-only files are not reported
-                    target.findings.append(engine._finding(rule, item.path, item.diagnostic))
+    if not rules:
+        return []
+    linted = set(paths)
+    tree = Tree(facts, shared, engine.options.get("tree-scope", "folder"))
+    ctx = TreeContext(engine.options, engine.ruleset.data)
+    found: list[Finding] = []
+    for rule in rules:
+        try:
+            items = list(rule.check(tree, ctx) or ())
+        except Exception as exc:
+            if paths:
+                found.append(engine.internal_error(rule, paths[0], exc))
+            continue
+        # findings in context-only files are not reported
+        found += [engine._finding(rule, item.path, item.diagnostic) for item in items if item.path in linted]
+    return found
+
+
+def add_findings(results, findings) -> None:
+    """Append each finding to the result of its file."""
+    by_path = {r.path: r for r in results}
+    for finding in findings:
+        by_path[finding.path].findings.append(finding)
+
+
+def run_tree_rules(engine, results, context_results=()):
+    """Add tree findings to *results* (context results only contribute facts), then finalize them."""
+    if engine._by_scope.get("tree"):
+        findings = tree_findings(engine, [r.path for r in results], [f for r in results for f in r.facts],
+                                 [f for r in context_results for f in r.facts])
+        add_findings(results, findings)
     return [engine.finalize(r) for r in results]
