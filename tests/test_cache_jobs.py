@@ -398,3 +398,16 @@ def test_a_lost_facts_store_or_a_damaged_cache_only_costs_time(generated_tree, t
         store.write_bytes(store.read_bytes()[:-7])  # cut short: not JSON any more
     assert _check("--cache-dir", str(cache), str(work)) == expected
     assert _check("--cache-dir", str(cache), str(work)) == expected
+
+
+def test_suggestions_and_name_lists_stay_bounded_in_big_namespaces():
+    # tree rules must stay linear in the number of files: no suggestion search
+    # over a namespace with hundreds of components, and no message listing them all
+    from daprlint.tree import MAX_SUGGESTION_CANDIDATES, closest_name, name_list
+
+    ctx = types.SimpleNamespace(data=types.SimpleNamespace(memo=lambda name, table={}: table))
+    many = [f"store-{i:04d}" for i in range(MAX_SUGGESTION_CANDIDATES + 1)]
+    assert closest_name(ctx, "store-0001x", many) is None
+    assert closest_name(ctx, "store-0001x", many[:MAX_SUGGESTION_CANDIDATES]) == "store-0001"
+    assert name_list(["b", "a"]) == "`a`, `b`"
+    assert name_list(many).endswith(f"and {len(many) - 8} more") and name_list(many).count("`") == 16

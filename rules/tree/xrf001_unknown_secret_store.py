@@ -18,7 +18,7 @@ auth:
 ```
 Use instead: `secretStore: vault`.
 """
-from daprlint.tree import closest_name, where
+from daprlint.tree import closest_name, name_list, where
 
 CODE = "XRF001"
 NAME = "unknown-secret-store"
@@ -40,6 +40,6 @@ def check(tree, ctx):
                 continue
             close = closest_name(ctx, ref.value, stores)
             hint = f"; did you mean `{close}` ({where(stores[close].name)})?" if close else \
-                f"; defined here: {', '.join(f'`{n}`' for n in sorted(stores))}"
+                f"; defined here: {name_list(stores)}"
             yield ctx.report(ref, f"secret store `{ref.value}` is not defined in namespace `{namespace}`: daprd "
                                   f"would wait for it forever{hint}")

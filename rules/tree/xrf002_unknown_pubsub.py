@@ -16,7 +16,7 @@ spec:
 ```
 Use instead: the component's exact name.
 """
-from daprlint.tree import closest_name, where
+from daprlint.tree import closest_name, name_list, where
 
 CODE = "XRF002"
 NAME = "unknown-pubsub"
@@ -37,5 +37,5 @@ def check(tree, ctx):
                 continue
             close = closest_name(ctx, ref.value, pubsubs)
             hint = f"; did you mean `{close}` ({where(pubsubs[close].name)})?" if close else \
-                f"; defined here: {', '.join(f'`{n}`' for n in sorted(pubsubs))}"
+                f"; defined here: {name_list(pubsubs)}"
             yield ctx.report(ref, f"pub/sub component `{ref.value}` is not defined in namespace `{namespace}`{hint}")

@@ -166,6 +166,21 @@ def where(ref: Ref) -> str:
     return f"{ref.path}:{ref.span.line + 1}"
 
 
+# A suggestion compares the unknown name with every candidate: with a whole
+# monorepo in one namespace (tree-scope = "tree") that would make tree rules
+# cost (unknown names) x (components), quadratic in the number of files. Past
+# this many candidates there is no "did you mean" (the message still names
+# the namespace), so the cost stays linear.
+MAX_SUGGESTION_CANDIDATES = 200
+
+
+def name_list(names, limit: int = 8) -> str:
+    """`a`, `b`, ... for a message, at most *limit* names and a count of the rest."""
+    names = sorted(names)
+    shown = ", ".join(f"`{n}`" for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def closest_name(ctx: TreeContext, word: str, candidates) -> str | None:
     """`difflib.get_close_matches(word, candidates, n=1)`, memoised per run.
 
@@ -174,6 +189,8 @@ def closest_name(ctx: TreeContext, word: str, candidates) -> str | None:
     get_close_matches breaks ties by the larger string), so its full ratio is
     never computed. Typos repeat across folders, hence the memo."""
     candidates = tuple(candidates)
+    if len(candidates) > MAX_SUGGESTION_CANDIDATES:
+        return None  # see MAX_SUGGESTION_CANDIDATES
     memo = ctx.data.memo("tree.closest_name")
     key = (word, candidates)
     if key in memo:
