@@ -411,3 +411,21 @@ def test_suggestions_and_name_lists_stay_bounded_in_big_namespaces():
     assert closest_name(ctx, "store-0001x", many[:MAX_SUGGESTION_CANDIDATES]) == "store-0001"
     assert name_list(["b", "a"]) == "`a`, `b`"
     assert name_list(many).endswith(f"and {len(many) - 8} more") and name_list(many).count("`") == 16
+
+
+def test_a_rule_pack_edited_within_a_second_to_the_same_size_runs_its_new_code(tmp_path):
+    # Python's bytecode cache trusts (mtime in seconds, size); user packs must not
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    rule = pack / "team002.py"
+    source = ('"""Flags every component.\n\n## What it does\nTest.\n"""\nCODE = "TEAM002"\nNAME = "flag"\n'
+              'SEVERITY = "info"\nSUMMARY = "test"\n\n\ndef check(resource, ctx):\n'
+              '    yield ctx.report(resource.anchor_span, "first")\n')
+    rule.write_text(source)
+    target = str(REPO / "examples" / "good")
+    env = {"PYTHONDONTWRITEBYTECODE": ""}
+    assert b'"first"' in _run("--no-cache", "--rule-pack", str(pack), target, env=env)
+    stamp = rule.stat()
+    rule.write_text(source.replace('"first"', '"other"'))
+    os.utime(rule, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same size, same mtime
+    assert b'"other"' in _run("--no-cache", "--rule-pack", str(pack), target, env=env)

@@ -99,3 +99,28 @@ def test_select_ignore_and_extend_select():
     assert "AWS006" not in codes("--select", "AWS")  # a prefix does not enable an opt-in rule
     assert "AWS006" in codes("--select", "ALL")
     assert codes("--extend-select", "AWS006", "--ignore", "AWS") == set()
+
+
+def test_fast_command_line_reading_matches_argparse():
+    """cli reads plain `check` command lines without argparse (start-up
+    time); whatever it accepts must give exactly argparse's namespace."""
+    import random
+
+    from daprlint import cli
+
+    tokens = [flag for _, flags, _ in cli.CHECK_OPTIONS for flag in flags] + [
+        "a.yaml", "b.yaml", "-", "", "json", "sarif", "xml", "2", "-1", "x y", "AWS,sec", "warning",
+        "self-hosted", "--format=json", "--format=", "--jobs=2", "--jobs=x", "--quiet=1", "--no-c", "-j2",
+        "--", "-h", "--version", "--select=", "-oout", "--output-file=-", "--exclude=*.yaml", "1_000"]
+    rng = random.Random(7)
+    fast = 0
+    for _ in range(3000):
+        argv = ["check"] + [rng.choice(tokens) for _ in range(rng.randint(0, 6))]
+        got = cli._fast_check_args(argv)
+        if got is None:
+            continue  # left to argparse
+        fast += 1
+        assert vars(got) == vars(cli.build_parser().parse_args(argv)), argv
+    assert fast > 500
+    plain = ["check", "--no-cache", "--format", "json", "one.yaml"]
+    assert vars(cli._fast_check_args(plain)) == vars(cli.build_parser().parse_args(plain))

@@ -84,3 +84,4 @@ def test_output_sarif_alongside_github(tmp_path):
                    "examples/bad")
     assert proc.stdout.startswith(b"::")
     assert json.loads(out.read_text())["version"] == "2.1.0"
+

@@ -3,9 +3,15 @@
 Importing `dataclasses` pulls in `inspect` and costs ~13 ms, a fifth of the
 60 ms budget for linting one file (measured with `python -X importtime`).
 This supports exactly what daprlint uses: annotated fields, defaults,
-`field(default_factory=...)`, `frozen=True` (immutable and hashable) and the
-generated `__init__`, `__repr__` and `__eq__`. `slots=` is accepted and
-ignored.
+`field(default_factory=...)`, `frozen=True` (immutable and hashable),
+`slots=True` and the generated `__init__`, `__repr__` and `__eq__`.
+
+With `slots=True` the class is rebuilt, as `dataclasses` does, with
+`__slots__` for its own fields and without class-level defaults (they live in
+`__init__`'s defaults), so instances carry no `__dict__`: setting an attribute
+that is not a field raises AttributeError. Such a class must not use
+zero-argument `super()` or `__class__` in its methods (they would still see
+the class before the rebuild), nor `functools.cached_property`.
 """
 from __future__ import annotations
 
@@ -23,18 +29,27 @@ def field(*, default_factory):
     return _Field(default_factory)
 
 
+def _frozen_setattr(self, name, value):
+    raise AttributeError(f"{type(self).__name__} is immutable")
+
+
+def _frozen_delattr(self, name):
+    raise AttributeError(f"{type(self).__name__} is immutable")
+
+
 def record(cls=None, *, frozen: bool = False, slots: bool = False):
     def wrap(cls):
         names = [n for b in reversed(cls.__mro__[1:]) for n in getattr(b, "__record_fields__", ())]
-        names += [n for n in cls.__dict__.get("__annotations__", {}) if n not in names]
+        own = [n for n in cls.__dict__.get("__annotations__", {}) if n not in names]
+        names += own
         defaults = {}
         for n in names:
             value = cls.__dict__.get(n, _MISSING)
             if value is not _MISSING:
                 defaults[n] = value
-                if not isinstance(value, _Field):
+                if not isinstance(value, _Field) and not slots:
                     continue
-                delattr(cls, n)
+                delattr(cls, n)  # a slot cannot share its name with a class attribute
         params, body, env = [], [], {"_setattr": object.__setattr__}
         for n in names:
             d = defaults.get(n, _MISSING)
@@ -52,8 +67,7 @@ def record(cls=None, *, frozen: bool = False, slots: bool = False):
             body.append(f"  _setattr(self, {n!r}, {value})" if frozen else f"  self.{n} = {value}")
         src = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass")
         exec(src, env)
-        cls.__init__ = env["__init__"]
-        cls.__record_fields__ = tuple(names)
+        namespace = {"__init__": env["__init__"], "__record_fields__": tuple(names)}
 
         def __repr__(self):
             return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"
@@ -63,17 +77,38 @@ def record(cls=None, *, frozen: bool = False, slots: bool = False):
                 return NotImplemented
             return all(getattr(self, n) == getattr(other, n) for n in names)
 
-        cls.__repr__ = __repr__
-        cls.__eq__ = __eq__
+        namespace["__repr__"] = __repr__
+        namespace["__eq__"] = __eq__
         if frozen:
-            def __setattr__(self, name, value):
-                raise AttributeError(f"{type(self).__name__} is immutable")
-
-            cls.__setattr__ = __setattr__
-            cls.__hash__ = lambda self: hash(tuple(getattr(self, n) for n in names))
-            cls.__reduce__ = lambda self: (cls, tuple(getattr(self, n) for n in names))
+            namespace["__setattr__"] = _frozen_setattr
+            namespace["__delattr__"] = _frozen_delattr
+            namespace["__hash__"] = lambda self: hash(tuple(getattr(self, n) for n in names))
+            # rebuilt through __init__: unpickling must not go through __setattr__
+            namespace["__reduce__"] = lambda self: (type(self), tuple(getattr(self, n) for n in names))
         else:
-            cls.__hash__ = None
-        return cls
+            namespace["__hash__"] = None
+        if not slots:
+            for key, value in namespace.items():
+                setattr(cls, key, value)
+            return cls
+        # rebuild the class with __slots__, as dataclasses does (a class's
+        # slots are fixed when it is created)
+        inherited = {s for b in cls.__mro__[1:] for s in _slot_names(b)}
+        attrs = dict(cls.__dict__)
+        for key in ("__dict__", "__weakref__"):
+            attrs.pop(key, None)
+        attrs.update(namespace)
+        if not frozen:  # pickling by any protocol (frozen records pickle through __reduce__)
+            attrs["__getstate__"] = lambda self: [getattr(self, n) for n in names]
+            attrs["__setstate__"] = lambda self, state: [setattr(self, n, v) for n, v in zip(names, state)]
+        attrs["__slots__"] = tuple(n for n in own if n not in inherited)
+        new = type(cls)(cls.__name__, cls.__bases__, attrs)
+        new.__qualname__ = cls.__qualname__
+        return new
 
     return wrap if cls is None else wrap(cls)
+
+
+def _slot_names(cls) -> tuple:
+    slots = cls.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(slots)

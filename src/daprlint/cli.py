@@ -6,10 +6,8 @@ the findings were made.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
 
@@ -19,6 +17,53 @@ FORMATS = ("text", "json", "sarif", "github")
 
 def _codes(value: str) -> list[str]:
     return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+# The options of `daprlint check`: (help group, option strings, add_argument
+# keywords). build_parser() gives them to argparse; _fast_check_args() reads
+# them directly for the common command lines, without importing argparse.
+CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
+    ("output", ("--format",), dict(choices=FORMATS, default="text", help="output format (default: text)")),
+    ("output", ("--output-file", "-o"), dict(metavar="FILE", help="write the report to FILE instead of stdout")),
+    ("output", ("--output-sarif",), dict(metavar="FILE", help="also write a SARIF report to FILE")),
+    ("output", ("--quiet", "-q"), dict(action="store_true", help="print findings only, no summary")),
+    ("output", ("--fail-on",), dict(choices=("info", "warning", "error", "never"), default="info",
+                                    help="lowest severity that makes the exit code 1 (default: info, i.e. any "
+                                         "finding)")),
+    ("output", ("--exit-zero",), dict(action="store_true", help="exit 0 even when there are findings")),
+    ("rule selection", ("--select",), dict(type=_codes, metavar="CODES", help="comma-separated codes or prefixes "
+                                           "to enable (replaces the default set); opt-in rules need their exact "
+                                           "code")),
+    ("rule selection", ("--extend-select",), dict(type=_codes, metavar="CODES", default=[],
+                                                  help="codes to add to the set")),
+    ("rule selection", ("--ignore",), dict(type=_codes, metavar="CODES", default=[],
+                                           help="codes or prefixes to disable")),
+    ("rule selection", ("--rule-pack",), dict(action="append", default=[], metavar="DIR",
+                                              help="load an extra rule pack folder (repeatable)")),
+    ("configuration", ("--config",), dict(metavar="FILE", help="use this pyproject.toml or .daprlint.toml")),
+    ("configuration", ("--isolated",), dict(action="store_true", help="ignore all configuration files")),
+    ("configuration", ("--exclude",), dict(action="append", default=[], metavar="GLOB", help="skip matching paths")),
+    ("configuration", ("--force-exclude",), dict(action="store_true", help="apply exclude globs to files named on "
+                                                 "the command line too (for pre-commit)")),
+    ("configuration", ("--no-respect-gitignore",), dict(action="store_true",
+                                                        help="lint files that .gitignore ignores")),
+    ("configuration", ("--stdin-filename",), dict(metavar="NAME",
+                                                  help="the name of the file read from '-' (for editors)")),
+    ("configuration", ("--mode",), dict(choices=("kubernetes", "self-hosted"), help="how the manifests are deployed")),
+    ("configuration", ("--max-file-size",), dict(type=int, metavar="BYTES",
+                                                 help="skip larger files (default 5 MB)")),
+    ("fixes", ("--fix",), dict(action="store_true", help="apply safe fixes in place")),
+    ("fixes", ("--unsafe-fixes",), dict(action="store_true",
+                                        help="also apply unsafe fixes (with --fix or --diff)")),
+    ("fixes", ("--diff",), dict(action="store_true", help="print what --fix would change; write nothing")),
+    ("fixes", ("--aws-region",), dict(metavar="REGION", help="region for the AWS001 fix (or aws-region in config)")),
+    ("fixes", ("--secrets-out",), dict(metavar="FILE", help="where the SEC001 fix moves secret values "
+                                       "(.yaml: Kubernetes Secret; .json: secretstores.local.file)")),
+    ("performance", ("--jobs", "-j"), dict(type=int, default=1, metavar="N", help="worker processes (default 1)")),
+    ("performance", ("--no-cache",), dict(action="store_true", help="do not read or write the result cache")),
+    ("performance", ("--cache-dir",), dict(metavar="DIR", help="cache folder (default .daprlint_cache)")),
+)
+CHECK_PATHS = dict(nargs="*", default=["."], metavar="PATH")
 
 
 def _version_text() -> str:
@@ -33,21 +78,21 @@ def _version_text() -> str:
         return f"daprlint {__version__}"
 
 
-class _VersionAction(argparse.Action):
-    """Like action="version", but reads the data sources only when asked."""
+def build_parser():
+    import argparse
 
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(_version_text())
-        parser.exit(0)
+    class _VersionAction(argparse.Action):
+        """Like action="version", but reads the data sources only when asked."""
 
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(_version_text())
+            parser.exit(0)
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, as argparse does, with a hint
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n")
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message):  # usage errors exit 2, as argparse does, with a hint
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n")
 
-
-def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="daprlint", description="A fast linter, with autofix, for Dapr component manifests.",
                      epilog="Exit codes: 0 clean, 1 findings, 2 usage/config/internal error. "
                             "Run 'daprlint explain CODE' for a rule's documentation.")
@@ -57,43 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint files and folders (default command)",
                            description="Lint Dapr manifests. PATH may be a file, a folder (walked for "
                                        "*.yaml/*.yml) or '-' for stdin.")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    out = check.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    out.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    out.add_argument("--output-sarif", metavar="FILE", help="also write a SARIF report to FILE")
-    out.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
-    out.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="info",
-                     help="lowest severity that makes the exit code 1 (default: info, i.e. any finding)")
-    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    sel = check.add_argument_group("rule selection")
-    sel.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable "
-                     "(replaces the default set); opt-in rules need their exact code")
-    sel.add_argument("--extend-select", type=_codes, metavar="CODES", default=[], help="codes to add to the set")
-    sel.add_argument("--ignore", type=_codes, metavar="CODES", default=[], help="codes or prefixes to disable")
-    sel.add_argument("--rule-pack", action="append", default=[], metavar="DIR",
-                     help="load an extra rule pack folder (repeatable)")
-    cfg = check.add_argument_group("configuration")
-    cfg.add_argument("--config", metavar="FILE", help="use this pyproject.toml or .daprlint.toml")
-    cfg.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    cfg.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
-    cfg.add_argument("--force-exclude", action="store_true",
-                     help="apply exclude globs to files named on the command line too (for pre-commit)")
-    cfg.add_argument("--no-respect-gitignore", action="store_true", help="lint files that .gitignore ignores")
-    cfg.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from '-' (for editors)")
-    cfg.add_argument("--mode", choices=("kubernetes", "self-hosted"), help="how the manifests are deployed")
-    cfg.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files (default 5 MB)")
-    fix = check.add_argument_group("fixes")
-    fix.add_argument("--fix", action="store_true", help="apply safe fixes in place")
-    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
-    fix.add_argument("--diff", action="store_true", help="print what --fix would change; write nothing")
-    fix.add_argument("--aws-region", metavar="REGION", help="region for the AWS001 fix (or aws-region in config)")
-    fix.add_argument("--secrets-out", metavar="FILE", help="where the SEC001 fix moves secret values "
-                     "(.yaml: Kubernetes Secret; .json: secretstores.local.file)")
-    perf = check.add_argument_group("performance")
-    perf.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    perf.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-    perf.add_argument("--cache-dir", metavar="DIR", help="cache folder (default .daprlint_cache)")
+    check.add_argument("paths", **{**CHECK_PATHS, "default": list(CHECK_PATHS["default"])})
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for group, flags, kwargs in CHECK_OPTIONS:
+        if group not in groups:
+            groups[group] = check.add_argument_group(group)
+        if isinstance(kwargs.get("default"), list):  # a fresh list per parser, as before the table
+            kwargs = {**kwargs, "default": list(kwargs["default"])}
+        groups[group].add_argument(*flags, **kwargs)
 
     sub.add_parser("rules", help="list every rule", description="List every rule with its status.").add_argument(
         "--format", choices=("text", "json"), default="text")
@@ -104,12 +120,83 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_FAST_KEYWORDS = {"action", "choices", "default", "help", "metavar", "type"}
+
+
+def _fast_check_args(argv: list[str]):
+    """What `build_parser().parse_args(argv)` returns for a plain `check`
+    command line, without importing argparse (with gettext, locale and
+    shutil, ~10 ms of the one-file budget); None for anything else.
+
+    Plain means: exact option strings from CHECK_OPTIONS (`--name=value`
+    too), values not starting with '-' (except '-' itself), the paths in one
+    run, valid choices and types. Everything else (help, abbreviations,
+    `-j2`, `--`, errors) goes through argparse, which decides and words it.
+    """
+    if not argv or argv[0] != "check":
+        return None
+    from types import SimpleNamespace
+
+    actions = {}
+    values: dict = {"version": None, "command": "check"}
+    for _group, flags, kwargs in CHECK_OPTIONS:
+        kind = kwargs.get("action", "store")
+        if kind not in ("store", "store_true", "append") or not set(kwargs) <= _FAST_KEYWORDS:
+            return None  # an option this reader does not know how to read: argparse does
+        longs = [f for f in flags if f.startswith("--")]  # argparse's dest: the first long option
+        dest = (longs[0][2:] if longs else flags[0][1:]).replace("-", "_")
+        for flag in flags:
+            actions[flag] = (dest, kind, kwargs)
+        default = kwargs.get("default", False if kind == "store_true" else None)
+        values[dest] = list(default) if isinstance(default, list) else default  # never share a default list
+    paths: list[str] = []
+    state = 0  # 0: no path yet, 1: in the run of paths, 2: after it
+    args = iter(argv[1:])
+    for arg in args:
+        if arg[:1] != "-" or arg == "-":
+            if state == 2:
+                return None  # argparse reports the second run as unrecognized
+            state = 1
+            paths.append(arg)
+            continue
+        if state == 1:
+            state = 2
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in actions:
+            return None
+        dest, kind, kwargs = actions[name]
+        if kind == "store_true":
+            if eq:
+                return None
+            values[dest] = True
+            continue
+        if not eq:
+            value = next(args, None)
+            if value is None or (value[:1] == "-" and value != "-"):
+                return None
+        if "type" in kwargs:
+            try:
+                value = kwargs["type"](value)
+            except (TypeError, ValueError):
+                return None
+        if "choices" in kwargs and value not in kwargs["choices"]:
+            return None
+        if kind == "append":
+            values[dest].append(value)
+        else:
+            values[dest] = value
+    values["paths"] = paths or list(CHECK_PATHS["default"])
+    return SimpleNamespace(**values)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in ("check", "rules", "explain", "server", "-h", "--help", "--version"):
         argv.insert(0, "check")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _fast_check_args(argv)
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     try:
         if args.command == "rules":
             return cmd_rules(args)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from operator import attrgetter
 from ._record import record as dataclass
-from pathlib import Path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
@@ -61,30 +61,38 @@ def walk(root: str, exclude: list[str], respect_gitignore: bool = True) -> list[
             if spec is not None:
                 specs = specs + [(folder, spec)]
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=_by_name)
         except OSError:
             continue
         subdirs = []
-        prefix = len(root.rstrip(os.sep)) + 1
         for entry in entries:
-            # entry.path is root + sep + ...: slicing is much cheaper than os.path.relpath
-            rel = entry.path[prefix:] if entry.path.startswith(root) else os.path.relpath(entry.path, root)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
+            name = entry.name
             if is_dir:
-                if entry.name in SKIP_DIRS or entry.name.startswith("."):
+                if name in SKIP_DIRS or name.startswith("."):
                     continue
-                if _excluded(rel, entry.name, exclude) or _ignored(entry.path, True, specs):
+                if (exclude and _excluded(_rel(entry.path, root), name, exclude)) or (
+                        specs and _ignored(entry.path, True, specs)):
                     continue
                 subdirs.append(entry.path)
-            elif entry.name.endswith(YAML_SUFFIXES):
-                if _excluded(rel, entry.name, exclude) or _ignored(entry.path, False, specs):
+            elif name.endswith(YAML_SUFFIXES):
+                if (exclude and _excluded(_rel(entry.path, root), name, exclude)) or (
+                        specs and _ignored(entry.path, False, specs)):
                     continue
                 found.append(entry.path)
         stack.extend((d, specs) for d in reversed(subdirs))
     return found
+
+
+_by_name = attrgetter("name")
+
+
+def _rel(path: str, root: str) -> str:
+    # path is root + sep + ...: slicing is much cheaper than os.path.relpath
+    return path[len(root.rstrip(os.sep)) + 1:] if path.startswith(root) else os.path.relpath(path, root)
 
 
 def _ignored(path: str, is_dir: bool, specs: list) -> bool:
@@ -113,8 +121,11 @@ def discover(paths: list[str], exclude: list[str], respect_gitignore: bool = Tru
                 os.path.relpath(os.path.abspath(p), root or os.getcwd()), os.path.basename(p), exclude):
             continue  # --force-exclude: pre-commit names files one by one, config excludes still apply
         files = walk(p, exclude, respect_gitignore) if is_dir else [p]
+        # below a folder already in normal form (not "."), every path the
+        # walk joins from real entry names is in normal form too
+        normal = is_dir and p != "." and os.path.normpath(p) == p
         for f in files:
-            shown = os.path.normpath(f)
+            shown = f if normal else os.path.normpath(f)
             if shown not in seen:
                 seen.add(shown)
                 targets.append(Target(shown, not is_dir))

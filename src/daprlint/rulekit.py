@@ -11,9 +11,11 @@ its docstring is the rule's documentation, and ``check(target, ctx)`` yields
 from __future__ import annotations
 
 from ._record import field, record as dataclass
-from typing import Any
-
 from .span import Span
+
+TYPE_CHECKING = False  # typing costs ~3 ms at start-up: annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True, slots=True)

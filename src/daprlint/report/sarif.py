@@ -1,11 +1,12 @@
 """`--format sarif`: SARIF 2.1.0, valid against the OASIS schema.
 
 Columns are Unicode code points (`columnKind: unicodeCodePoints`), as in
-every other format.
+every other format. Laid out like `json.dumps(indent=2)`, except that each
+result takes one line (see `pretty_json`).
 """
 from __future__ import annotations
 
-import json
+from . import pretty_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -55,23 +56,31 @@ def render(findings, summary, ctx) -> str:
     ordered = sorted(rules.values(), key=lambda r: r.code)
     index = {r.code: i for i, r in enumerate(ordered)}
     texts = ctx.get("texts", {})
-    results = []
-    for f in findings:
-        result = {
+    uris: dict[str, str] = {}
+
+    def uri(path: str) -> str:  # many findings share a file
+        u = uris.get(path)
+        if u is None:
+            u = uris[path] = _uri(path)
+        return u
+
+    def result(f) -> dict:
+        out = {
             "ruleId": f.code,
             "level": LEVELS.get(f.severity, "warning"),
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.path)},
+                "artifactLocation": {"uri": uri(f.path)},
                 "region": {"startLine": f.span.line + 1, "startColumn": f.span.column + 1,
                            "endLine": f.span.end_line + 1, "endColumn": f.span.end_column + 1}}}],
         }
         if f.code in index:
-            result["ruleIndex"] = index[f.code]
+            out["ruleIndex"] = index[f.code]
         fixes = _fixes(f, texts.get(f.path))
         if fixes:
-            result["fixes"] = fixes
-        results.append(result)
+            out["fixes"] = fixes
+        return out
+
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -80,7 +89,8 @@ def render(findings, summary, ctx) -> str:
                                 "informationUri": "https://github.com/daprlint/daprlint",
                                 "rules": [_rule(r) for r in ordered]}},
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": (result(f) for f in findings),  # encoded one at a time
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # one result per line: the rules stay laid out in full
+    return pretty_json(doc, flat=("results",)) + "\n"
