@@ -62,7 +62,6 @@ spec:
     default: /orders
 ```
 """
-import copy
 
 from daprlint.redact import shown
 
@@ -143,6 +142,8 @@ def _kinds(index):
 
 def _validator(name, ctx):
     if name not in _VALIDATORS:
+        import copy
+
         from daprlint.schema import NodeValidator, Unsupported
 
         path = ctx.data.path("generated/crds/" + name)

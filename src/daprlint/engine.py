@@ -10,7 +10,6 @@ import re
 import stat
 import sys
 from ._record import field, record as dataclass
-from pathlib import Path
 
 from . import loader, model
 from .config import DEFAULT_MAX_FILE_SIZE, Settings
@@ -68,7 +67,7 @@ class FileInfo:
         return "{{" in self.text and "}}" in self.text
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
