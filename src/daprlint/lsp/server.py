@@ -241,31 +241,26 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
             ls.internal_error("codeAction", exc)
             return None
 
-    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def hover(ls: DaprlintServer, params: lsp.HoverParams):
+    def answer_at_position(ls: DaprlintServer, params, method: str, result_type):
+        """`ls.analyzer.<method>(uri, text, position)` as an LSP result; a failure is logged, never raised."""
         try:
             uri = params.text_document.uri
             found = ls.document_text(uri)
             if found is None:
                 return None
-            result = ls.analyzer.hover(uri, found[0], _position_dict(params.position))
-            return ls.structure(result, lsp.Hover) if result else None
+            result = getattr(ls.analyzer, method)(uri, found[0], _position_dict(params.position))
+            return ls.structure(result, result_type) if result else None
         except Exception as exc:
-            ls.internal_error("hover", exc)
+            ls.internal_error(method, exc)
             return None
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    def hover(ls: DaprlintServer, params: lsp.HoverParams):
+        return answer_at_position(ls, params, "hover", lsp.Hover)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[" "]))
     def completion(ls: DaprlintServer, params: lsp.CompletionParams):
-        try:
-            uri = params.text_document.uri
-            found = ls.document_text(uri)
-            if found is None:
-                return None
-            result = ls.analyzer.completion(uri, found[0], _position_dict(params.position))
-            return ls.structure(result, lsp.CompletionList) if result else None
-        except Exception as exc:
-            ls.internal_error("completion", exc)
-            return None
+        return answer_at_position(ls, params, "completion", lsp.CompletionList)
 
     return server
 
