@@ -14,6 +14,39 @@ SHARED = REPO.parent / "shared"
 FIXTURES = REPO / "tests" / "fixtures"
 
 
+# Small manifests the interface tests (action, pre-commit) lint with the real tools.
+DYNAMODB_WITHOUT_REGION = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: orders
+spec:
+  type: state.aws.dynamodb
+  version: v1
+  metadata:
+  - name: table
+    value: orders
+"""
+REGION_ITEM = """\
+  - name: region
+    value: eu-west-1
+"""
+S3_WITH_DEPRECATED_REGION = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: files
+spec:
+  type: bindings.aws.s3
+  version: v1
+  metadata:
+  - name: bucket
+    value: my-bucket
+  - name: awsRegion
+    value: us-east-1
+"""
+
+
 def shared_or_skip(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():

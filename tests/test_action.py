@@ -21,43 +21,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, shared_or_skip
+from conftest import DYNAMODB_WITHOUT_REGION, REGION_ITEM, REPO, S3_WITH_DEPRECATED_REGION, shared_or_skip
 
 ACTION = REPO / "action.yml"
 BIN = Path(sys.executable).parent
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
-BAD = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: orders
-spec:
-  type: state.aws.dynamodb
-  version: v1
-  metadata:
-  - name: table
-    value: orders
-"""
-GOOD = BAD.replace("name: orders\n", "name: orders-eu\n", 1) + """\
-  - name: region
-    value: eu-west-1
-"""
-
-S3_DEPRECATED = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: files
-spec:
-  type: bindings.aws.s3
-  version: v1
-  metadata:
-  - name: bucket
-    value: my-bucket
-  - name: awsRegion
-    value: us-east-1
-"""
+BAD = DYNAMODB_WITHOUT_REGION
+GOOD = BAD.replace("name: orders\n", "name: orders-eu\n", 1) + REGION_ITEM
+S3_DEPRECATED = S3_WITH_DEPRECATED_REGION
 
 
 def action() -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import DYNAMODB_WITHOUT_REGION, REGION_ITEM, REPO, S3_WITH_DEPRECATED_REGION
 
 HOOKS_FILE = REPO / ".pre-commit-hooks.yaml"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -33,36 +33,9 @@ NEEDED = (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "src", "rules
 MATCH = ["components/statestore.yaml", "a.yml", "deploy/dapr/pubsub.YAML.yaml", ".github/workflows/ci.yml"]
 NO_MATCH = ["README.md", "values.json", "chart/values.yaml.tpl", "statestore.yaml.bak", "Makefile"]
 
-BAD = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: orders
-spec:
-  type: state.aws.dynamodb
-  version: v1
-  metadata:
-  - name: table
-    value: orders
-"""
-GOOD = BAD + """\
-  - name: region
-    value: eu-west-1
-"""
-DEPRECATED = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: files
-spec:
-  type: bindings.aws.s3
-  version: v1
-  metadata:
-  - name: bucket
-    value: my-bucket
-  - name: awsRegion
-    value: us-east-1
-"""
+BAD = DYNAMODB_WITHOUT_REGION
+GOOD = BAD + REGION_ITEM
+DEPRECATED = S3_WITH_DEPRECATED_REGION
 
 
 def manifest() -> list[dict]:
