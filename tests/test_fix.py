@@ -252,3 +252,50 @@ def test_corpus_copy_fixed_by_the_cli_keeps_every_secret(tmp_path):
         value = yaml.safe_load(raw) if raw[:1] in "\"'" else raw
         assert json.dumps(value)[1:-1] in stored, f"a removed value from {f['path']} is not in the secrets file"
     assert moved > 50
+
+
+def test_lone_cr_line_breaks_fix_once_and_converge(tmp_path):
+    # found by fuzz/fuzz_lint.py: YAML reads a lone CR as a line break; the
+    # AWS001 fix looked for LF only and inserted `region` inside the next
+    # (double-quoted, multi-line) scalar, again on every pass
+    from daprlint.fixer import fix_text
+
+    engine, sink = make_engine(tmp_path)
+    text = (REPO / "fuzz" / "seeds" / "lone-cr-line-break.yaml").read_bytes().decode("utf-8-sig")
+    fixed, count, _, notes = fix_text(engine, "x.yaml", text, True, True, sink)
+    assert count == 1 and not notes
+    assert "  - name: region\r\n    value: eu-west-1\rq    value:" in fixed
+    assert fix_text(engine, "x.yaml", fixed, True, True, sink)[:2] == (fixed, 0)
+
+
+def test_a_fix_that_does_not_take_effect_is_taken_back(tmp_path):
+    from daprlint.config import Settings
+    from daprlint.engine import Engine
+    from daprlint.fixer import fix_text
+    from daprlint.packs import load_packs
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "team003.py").write_text('''"""Adds a comment that never silences it.
+
+## What it does
+Test.
+"""
+from daprlint.rulekit import Edit, Fix
+
+CODE = "TEAM003"
+NAME = "stubborn"
+SEVERITY = "info"
+SUMMARY = "test"
+FIX = "safe"
+
+
+def check(resource, ctx):
+    end = len(ctx.text)
+    yield ctx.report(resource.anchor_span, "still here", fix=Fix("add a comment", (Edit(end, end, "# x\\n"),)))
+''')
+    engine = Engine(load_packs([pack]), Settings(select=["TEAM003"]))
+    text = "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\nspec:\n  type: state.redis\n"
+    fixed, count, _, notes = fix_text(engine, "x.yaml", text, False, False)
+    assert (fixed, count) == (text, 0)
+    assert notes == ["a fix did not take effect and was not applied; please report it"]

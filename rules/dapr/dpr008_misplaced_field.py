@@ -128,20 +128,24 @@ def _component_field(resource, key, ctx):
 
 # -- the fix: cut the block's lines, paste them at top-level indentation ----------
 def _move_to_top(text, top, spec, key, value, name):
+    from daprlint.fixes import LINE_BREAK, line_end, line_start
+
     description = f"move `spec.{key.value}` to the top level"
     if top.flow_style or spec.flow_style or not _movable(value, name):
         return None
-    start = text.rfind("\n", 0, key.start_mark.index) + 1
+    start = line_start(key.start_mark)
     if text[start:key.start_mark.index].strip():
         return None  # something precedes the key on its line
     last = _end_index(value)
     if last is None:
         return None
-    line_end = _line_end(text, last)
-    if text[last:line_end].strip() and not text[last:line_end].strip().startswith("#"):
+    block_end = line_end(text, last)
+    if text[last:block_end].strip() and not text[last:block_end].strip().startswith("#"):
         return None  # more YAML follows on the block's last line
+    if any(m.group() not in ("\n", "\r\n") for m in LINE_BREAK.finditer(text, start, len(text))):
+        return None  # lone CRs or Unicode line separators: the lines below are split on LF
     indent = key.start_mark.column
-    lines = text[start:line_end].split("\n")
+    lines = text[start:block_end].split("\n")
     moved = []
     for line in lines:
         body = line.rstrip("\r")
@@ -154,12 +158,12 @@ def _move_to_top(text, top, spec, key, value, name):
     top_end = _end_index(top)
     if top_end is None:
         return None
-    doc_end = _line_end(text, top_end)
-    if doc_end <= line_end:
-        return Fix(description, (Edit(start, line_end, "\n".join(block)),), "unsafe")
-    nl = "\r\n" if text[line_end:line_end + 2] == "\r\n" else "\n"
-    cut_end = line_end + len(nl) if text.startswith(nl, line_end) else line_end
-    if cut_end == line_end:
+    doc_end = line_end(text, top_end)
+    if doc_end <= block_end:
+        return Fix(description, (Edit(start, block_end, "\n".join(block)),), "unsafe")
+    nl = "\r\n" if text[block_end:block_end + 2] == "\r\n" else "\n"
+    cut_end = block_end + len(nl) if text.startswith(nl, block_end) else block_end
+    if cut_end == block_end:
         return None
     pasted = nl + nl.join(line.rstrip("\r") for line in block)
     return Fix(description, (Edit(start, cut_end, ""), Edit(doc_end, doc_end, pasted)), "unsafe")
@@ -184,10 +188,3 @@ def _end_index(node):
             node = node.value[-1]
         else:
             return node.end_mark.index
-
-
-def _line_end(text, index):
-    end = text.find("\n", index)
-    if end == -1:
-        return len(text)
-    return end - 1 if end > 0 and text[end - 1] == "\r" else end

@@ -52,6 +52,7 @@ def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink
     original = parse(path, text, bom)
     if original.parse_error is not None:
         return text, 0, secrets, notes
+    previous = None  # (the fixes chosen by the last pass, the text before it)
     for _ in range(MAX_PASSES):
         result = engine.lint_text(path, text, bom)
         for f in result.findings:
@@ -68,6 +69,14 @@ def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink
             chosen.append(f)
         if not chosen:
             break
+        signature = sorted((f.code, f.fix.description) for f in chosen)
+        if previous is not None and previous[0] == signature:
+            # the last pass left every finding it fixed in place: its edits
+            # did not do what they say, so they are taken back, not repeated
+            text, fixed = previous[1], fixed - len(chosen)
+            notes.append("a fix did not take effect and was not applied; please report it")
+            break
+        previous = (signature, text)
         candidate = apply_edits(text, [e for f in chosen for e in f.fix.edits])
         if parse(path, candidate, bom).parse_error is not None:
             notes.append("a fix pass produced invalid YAML and was dropped; please report it")

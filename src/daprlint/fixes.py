@@ -6,6 +6,8 @@ newline style.
 """
 from __future__ import annotations
 
+import re
+
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Resource, Scalar, get, get_key
@@ -29,11 +31,20 @@ def replace_scalar(scalar: Scalar, value: str) -> Edit:
     return Edit(scalar.span.start, scalar.span.end, quote_like(scalar.node, value))
 
 
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    if end == -1:
-        return len(text)
-    return end - 1 if end > 0 and text[end - 1] == "\r" else end
+# What PyYAML reads as a line break (yaml.reader): a lone CR and NEL, LS and
+# PS count too, so "lines" here must be found the same way
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def line_end(text: str, index: int) -> int:
+    """Where the line holding *index* ends (before its line break)."""
+    found = LINE_BREAK.search(text, index)
+    return found.start() if found else len(text)
+
+
+def line_start(mark) -> int:
+    """Where the line of a YAML mark starts (marks count columns as YAML sees lines)."""
+    return mark.index - mark.column
 
 
 def _last_scalar(node: Node) -> ScalarNode | None:
@@ -49,20 +60,20 @@ def _last_scalar(node: Node) -> ScalarNode | None:
 
 def _block_item_indent(text: str, item: Node) -> tuple[str, str] | None:
     """(dash indent, key indent) of a block sequence item, from its line."""
-    line_start = text.rfind("\n", 0, item.start_mark.index) + 1
-    prefix = text[line_start:item.start_mark.index]
+    start = line_start(item.start_mark)
+    prefix = text[start:item.start_mark.index]
     stripped = prefix.rstrip()
     if not stripped.endswith("-") or stripped[:-1].strip():
         return None
     dash_col = len(stripped) - 1
-    return " " * dash_col, " " * (item.start_mark.index - line_start)
+    return " " * dash_col, " " * (item.start_mark.index - start)
 
 
 def _after_node(text: str, node: Node) -> int | None:
     last = _last_scalar(node)
     if last is None or last.style in ("|", ">"):
         return None
-    return _line_end(text, last.end_mark.index)
+    return line_end(text, last.end_mark.index)
 
 
 def insert_metadata_item(resource: Resource, text: str, name: str, value: str) -> tuple[Edit, ...]:
@@ -125,9 +136,9 @@ def _insert_auth(text: str, resource: Resource, store: str) -> Edit | None:
     spec_key = get_key(resource.node, "spec")
     if spec_key is None or resource.node.flow_style:
         return None
-    line_start = text.rfind("\n", 0, spec_key.start_mark.index) + 1
-    if text[line_start:spec_key.start_mark.index].strip():
+    start = line_start(spec_key.start_mark)
+    if text[start:spec_key.start_mark.index].strip():
         return None  # `spec` is not first on its line
     indent = " " * spec_key.start_mark.column
     nl = newline_of(text)
-    return Edit(line_start, line_start, f"{indent}auth:{nl}{indent}  secretStore: {store}{nl}")
+    return Edit(start, start, f"{indent}auth:{nl}{indent}  secretStore: {store}{nl}")
