@@ -181,3 +181,22 @@ def test_memoised_resolver_matches_pyyaml_on_the_yaml_test_suite():
         text = path.read_bytes().decode("utf-8", "replace")
         _same_as_pyyaml(text)
         _same_as_pyyaml(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a: b", "c:", "- d", "  - e: f", "# x", "", "g: 'h'"]), min_size=1, max_size=8),
+       st.lists(st.sampled_from(["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"]), min_size=8, max_size=8))
+def test_span_position_counts_lines_as_yaml_marks_do(lines, breaks):
+    import yaml
+
+    from daprlint.span import position
+
+    text = "".join(line + brk for line, brk in zip(lines, breaks))
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+    except yaml.YAMLError:
+        return
+    for document in documents:
+        for node, _key in model.iter_scalars(document):
+            mark = node.start_mark
+            assert position(text, mark.index) == (mark.line, mark.column)

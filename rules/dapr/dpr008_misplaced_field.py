@@ -128,7 +128,8 @@ def _component_field(resource, key, ctx):
 
 # -- the fix: cut the block's lines, paste them at top-level indentation ----------
 def _move_to_top(text, top, spec, key, value, name):
-    from daprlint.fixes import LINE_BREAK, line_end, line_start
+    from daprlint.fixes import line_end, line_start
+    from daprlint.span import LINE_BREAK
 
     description = f"move `spec.{key.value}` to the top level"
     if top.flow_style or spec.flow_style or not _movable(value, name):

@@ -6,12 +6,11 @@ newline style.
 """
 from __future__ import annotations
 
-import re
-
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Resource, Scalar, get, get_key
 from .rulekit import Edit, Fix
+from .span import LINE_BREAK
 
 
 def newline_of(text: str) -> str:
@@ -29,11 +28,6 @@ def quote_like(node: ScalarNode, value: str) -> str:
 def replace_scalar(scalar: Scalar, value: str) -> Edit:
     """Replace a plain or quoted scalar, keeping its quoting style."""
     return Edit(scalar.span.start, scalar.span.end, quote_like(scalar.node, value))
-
-
-# What PyYAML reads as a line break (yaml.reader): a lone CR and NEL, LS and
-# PS count too, so "lines" here must be found the same way
-LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def line_end(text: str, index: int) -> int:

@@ -9,6 +9,7 @@ because the model makes one for every located value it reports.
 """
 from __future__ import annotations
 
+import re
 from operator import itemgetter
 
 _new = tuple.__new__
@@ -44,3 +45,15 @@ class Span(tuple):
 
 
 FILE_START = Span(0, 0, 0, 0, 0, 0)
+
+# What PyYAML reads as a line break (yaml.reader): besides LF and CRLF, a lone
+# CR, NEL, LS and PS. Lines and columns found in text must count the same way.
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 0-based (line, column) of *offset*, as a YAML mark would say it."""
+    line, start = 0, 0
+    for found in LINE_BREAK.finditer(text, 0, offset):
+        line, start = line + 1, found.end()
+    return line, offset - start

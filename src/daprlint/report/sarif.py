@@ -27,8 +27,9 @@ def _rule(rule) -> dict:
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset)
-    column = offset - (text.rfind("\n", 0, offset) + 1)
+    from ..span import position  # lines as YAML counts them, like the findings' own regions
+
+    line, column = position(text, offset)
     return line + 1, column + 1
 
 
