@@ -429,3 +429,25 @@ def test_a_rule_pack_edited_within_a_second_to_the_same_size_runs_its_new_code(t
     rule.write_text(source.replace('"first"', '"other"'))
     os.utime(rule, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same size, same mtime
     assert b'"other"' in _run("--no-cache", "--rule-pack", str(pack), target, env=env)
+
+
+def test_pack_fingerprint_follows_every_edit(tmp_path, monkeypatch):
+    # the fingerprint (part of the cache key) reads stats, not bytes, except
+    # for files changed within the racy window: check both ways
+    from daprlint import packs
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    data = pack / "data.json"
+    data.write_text('{"a": 1}')
+    first = packs.load_packs([pack]).fingerprint()
+    assert packs.load_packs([pack]).fingerprint() == first  # stable
+    stamp = data.stat()
+    data.write_text('{"a": 2}')  # same size, within the racy window: its bytes count
+    os.utime(data, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    second = packs.load_packs([pack]).fingerprint()
+    assert second != first
+    monkeypatch.setattr(packs, "RACY_SECONDS", -3600)  # as if every file had settled long ago
+    data.write_text('{"a": 3}')
+    os.utime(data, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # mtime restored: ctime still moves
+    assert packs.load_packs([pack]).fingerprint() != second

@@ -24,6 +24,9 @@ FIX_SAFETY = ("none", "safe", "unsafe")
 SCOPES = ("resource", "tree", "file", "engine")
 
 
+RACY_SECONDS = 2  # see RuleSet.fingerprint
+
+
 class PackError(Exception):
     """A rule pack is malformed; reported as a configuration error (exit 2)."""
 
@@ -89,8 +92,9 @@ class PackData:
         raise PackError(f"rule data file not found in any rule pack: {relpath}")
 
 
-def _module_rule(path: Path, pack: Path) -> Rule:
-    module = _import_file(path, cache_bytecode=pack == builtin_pack_path())
+def _module_rule(path: Path, pack: Path, shipped: bool = False) -> Rule:
+    # the built-in pack ships with the package; a user's pack is edited in place
+    module = _import_file(path, cache_bytecode=shipped)
     missing = [a for a in ("CODE", "NAME", "SEVERITY", "SUMMARY", "check") if not hasattr(module, a)]
     if missing:
         raise PackError(f"{path}: rule module lacks {', '.join(missing)}")
@@ -136,7 +140,6 @@ def _import_file(path: Path, cache_bytecode: bool = True):
     origin = str(path)
     # a stable name per file, so worker processes agree on it
     module_name = f"daprlint_pack_{_digest(origin)}_{path.stem}"
-    # the built-in pack ships with the package; a user's pack is edited in place
     loader = (SourceFileLoader if cache_bytecode else _source_only_loader())(module_name, origin)
     spec = ModuleSpec(module_name, loader, origin=origin)
     spec.has_location = True
@@ -218,19 +221,32 @@ class RuleSet:
     def fingerprint(self) -> str:
         """Changes whenever any file of any pack changes (for the cache key).
 
-        The digest of every file's relative path and bytes, in sorted path
-        order (as `sorted(root.rglob("*"))`), `__pycache__` left out."""
-        import hashlib
+        A digest over every file (sorted path order, `__pycache__` left out)
+        of its relative path and its stat (size, mtime, ctime, inode), the
+        way the result cache tells unchanged files (see cache.py): reading
+        and hashing ~2 MB of pack data cost more than the rest of a one-file
+        cached run. A file changed in the last RACY_SECONDS adds its bytes
+        too, since an edit within the same timestamp tick keeps the stat;
+        ctime cannot be set back, so a restored mtime does not hide an edit."""
+        import time
 
-        h = hashlib.sha256()
+        try:
+            from _blake2 import blake2b
+        except ImportError:  # pragma: no cover - a Python built without it
+            from hashlib import blake2b
+
+        h = blake2b(digest_size=20)
+        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         for root in self.packs:
             for rel, entry in _walk(str(root), ("__pycache__",)):
                 try:
-                    is_file = entry.is_file()
+                    if not entry.is_file():
+                        continue
+                    st = entry.stat()
                 except OSError:
-                    is_file = False
-                if is_file:
-                    h.update(rel.encode())
+                    continue
+                h.update(f"{rel}\0{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
+                if max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
                     with open(entry.path, "rb", buffering=0) as f:
                         h.update(f.read())
         return h.hexdigest()
@@ -272,13 +288,13 @@ def _rule_files(root: Path) -> list[Path]:
 
 def load_packs(extra: list[Path] | None = None) -> RuleSet:
     ruleset = RuleSet()
-    for root in [builtin_pack_path(), *(extra or [])]:
+    for index, root in enumerate([builtin_pack_path(), *(extra or [])]):
         root = Path(root)
         if not root.is_dir():
             raise PackError(f"rule pack not found: {root}")
         ruleset.packs.append(root)
         for f in _rule_files(root):
-            rule = _schema_rule(f, root) if f.suffix == ".json" else _module_rule(f, root)
+            rule = _schema_rule(f, root) if f.suffix == ".json" else _module_rule(f, root, shipped=index == 0)
             if rule.code in ruleset.rules:
                 raise PackError(f"{f}: rule code {rule.code} is already defined by {ruleset.rules[rule.code].origin}")
             ruleset.rules[rule.code] = rule
