@@ -33,7 +33,7 @@ Use instead:
 
 ## Fix (unsafe)
 Renames an `awsRegion` item that this type does not read to `region`.
-Otherwise sets an empty `region`, or inserts a `region` item, with the region set by `aws-region` in the config or
+Otherwise sets an empty `region` (or one with no `value`), or inserts a `region` item, with the region set by `aws-region` in the config or
 `--aws-region`. daprlint never guesses a region: without one there is no fix.
 """
 from daprlint import dapr
@@ -83,15 +83,21 @@ def _copy_into_empty(resource, alias):
 
 
 def _fix(resource, ctx):
-    from daprlint.fixes import insert_metadata_item, replace_scalar
+    from daprlint.fixes import add_value, insert_metadata_item, replace_scalar
     from daprlint.model import Scalar
 
     region = ctx.option("aws-region")
     if region:
         for item in resource.items("region"):
+            if item.secret_key_ref is not None or item.env_ref is not None:
+                continue
             empty = Scalar.of(item.value_node)
-            if empty is not None and empty.value == "" and item.secret_key_ref is None and item.env_ref is None:
+            if empty is not None and empty.value == "":
                 return Fix(f"set `region: {region}`", (replace_scalar(empty, region),), "unsafe")
+            if item.value_node is None:  # `- name: region` alone: give it the value, no second item
+                edits = add_value(ctx.text, item, region)
+                if edits:
+                    return Fix(f"set `region: {region}`", edits, "unsafe")
     if not region:
         return Fix("insert a `region` item", (), "unsafe",
                    blocked="set `aws-region` in [tool.daprlint] or pass --aws-region to enable this fix")

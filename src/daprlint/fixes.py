@@ -87,6 +87,18 @@ def insert_metadata_item(resource: Resource, text: str, name: str, value: str) -
     return (Edit(at, at, f"{nl}{dash}- name: {name}{nl}{key}value: {value}"),)
 
 
+def add_value(text: str, item, value: str) -> tuple[Edit, ...]:
+    """Give a block metadata item that has only a `name` the line `value: V`."""
+    node = item.node
+    if node.flow_style or item.name is None or len(node.value) != 1:
+        return ()
+    at = _after_node(text, node)
+    if at is None:
+        return ()
+    indent = " " * node.value[0][0].start_mark.column
+    return (Edit(at, at, f"{newline_of(text)}{indent}value: {value}"),)
+
+
 def secret_ref_fix(resource: Resource, item, ctx) -> Fix:
     """SEC001: value -> secretKeyRef, with the value moved to --secrets-out."""
     description = f"move `{item.name.value}` to a secret store and reference it with secretKeyRef"
