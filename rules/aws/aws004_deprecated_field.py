@@ -57,7 +57,7 @@ def check(resource, ctx):
 
 def _has_switch_type(resource, ctx):
     # Kafka and PostgreSQL read the aliases even when AWS IAM is off
-    return dapr.type_key(resource) in ctx.data.json(dapr.AWS)["conditional"]
+    return resource.type_key in ctx.data.json(dapr.AWS)["conditional"]
 
 
 def _rename(item, canonical):

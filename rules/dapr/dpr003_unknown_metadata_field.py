@@ -125,8 +125,8 @@ def check(resource, ctx):
     entry = dapr.type_entry(resource, ctx.data)
     if entry is None:
         return
-    type_key = dapr.type_key(resource)
-    vocab = vocabulary(entry, type_key, dapr.version_key(resource), ctx.data)
+    type_key = resource.type_key
+    vocab = vocabulary(entry, type_key, resource.version_key, ctx.data)
     if vocab is None:
         return
     present = {item.key for item in resource.metadata if item.key}

@@ -88,7 +88,7 @@ def _deprecated(resource, data) -> dict:
 def _compute(resource, type_key, data) -> dict:
     entry = dapr.type_entry(resource, data) or {}
     versions = entry.get("versions", {})
-    version = versions.get(dapr.version_key(resource)) or {}
+    version = versions.get(resource.version_key) or {}
     found = {}
     for chosen in ([version] if version else list(versions.values())):
         for key, info in chosen.get("fields", {}).items():

@@ -110,7 +110,7 @@ def _compute(resource, type_key, data) -> dict:
     if entry is None:
         return {}
     versions = entry.get("versions", {})
-    version = versions.get(dapr.version_key(resource))
+    version = versions.get(resource.version_key)
     rules = {}
     # fields of every version as a fallback, this version's last so that they win
     for chosen in [v for v in versions.values() if v is not version] + ([version] if version else []):

@@ -88,12 +88,11 @@ RELAXATIONS = {
 NULLABLE = {
     "subscription-v2alpha1.schema.json": [_SPEC + ("routes", "properties", "rules", "items", "properties", "match")],
 }
-_VALIDATORS: dict = {}
 
 
 def check(resource, ctx):
     index = ctx.data.json(INDEX)
-    kinds = _kinds(index)
+    kinds = _kinds(index, ctx.data)
     kind = resource.kind
     api = resource.api_version
     if kind is None or api is None:
@@ -126,22 +125,21 @@ def check(resource, ctx):
         yield ctx.report(_span(node), f"`{_pointer(path)}` {message}")
 
 
-_KINDS: dict = {}
-
-
-def _kinds(index):
+def _kinds(index, data):
     """kind -> the apiVersions daprd loads it from (the CRDs' served versions)."""
-    if _KINDS.get("index") is not index:
+    memo = data.memo(CODE)
+    if "kinds" not in memo:
         kinds = {}
         for key in index:
             api, _, kind = key.rpartition("/")
             kinds.setdefault(kind, set()).add(api)
-        _KINDS["index"], _KINDS["kinds"] = index, kinds
-    return _KINDS["kinds"]
+        memo["kinds"] = kinds
+    return memo["kinds"]
 
 
 def _validator(name, ctx):
-    if name not in _VALIDATORS:
+    validators = ctx.data.memo(CODE + ".validators")
+    if name not in validators:
         import copy
 
         from daprlint.schema import NodeValidator, Unsupported
@@ -162,10 +160,10 @@ def _validator(name, ctx):
                 node["type"] = [node["type"], "null"]
         _allow_null_collections(schema)
         try:
-            _VALIDATORS[name] = NodeValidator(schema, path)
+            validators[name] = NodeValidator(schema, path)
         except Unsupported:
-            _VALIDATORS[name] = None
-    return _VALIDATORS[name]
+            validators[name] = None
+    return validators[name]
 
 
 def _at(schema, path):

@@ -29,14 +29,6 @@ _CONNECTION_CREDENTIAL = re.compile(
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----")
 
 
-def type_key(resource: Resource) -> str:
-    return resource.type_key
-
-
-def version_key(resource: Resource) -> str:
-    return resource.version_key
-
-
 def type_index(data) -> dict:
     """Every known spec.type: registered, alias_of, metadata_type, versions, file."""
     return data.json(TYPES)["types"]

@@ -346,11 +346,11 @@ class Analyzer:
             return None
         if not entry:
             return None
-        version = dapr.version_key(resource)
+        version = resource.version_key
         fields = (entry.get("versions") or {}).get(version, {}).get("fields")
         if not fields:
             return None
-        return dapr.type_key(resource), version, fields
+        return resource.type_key, version, fields
 
     # -- hover -----------------------------------------------------------
     def hover(self, uri: str, text: str, position) -> dict | None:
