@@ -1,20 +1,21 @@
 """A result cache keyed by file content, like ruff's, with git's stat shortcut.
 
-The key of a cache (its file names) combines the daprlint version, the
-contents of every loaded rule pack and the settings, so any change there
-starts a new cache. Inside it, three stores:
+It sits below the runner (runner.py asks it per file) and keeps three
+stores in one folder, under a KEY that combines the daprlint version, the
+contents of every loaded rule pack and the settings (any change there
+starts a new cache):
 
 - `KEY.json`, one entry per path: the path, the blake2b digest of the
   content the findings were computed from, the file's stat key (size,
   mtime_ns, ctime_ns, inode) taken *before* that content was read, when the
   run that read it started, whether the file has `# daprlint: ignore`
-  comments, and its own (per-file) findings, not yet finalized.
-- `KEY.facts.json`: each path's tree facts (as JSON text) with the digest
-  they came from; read only when the tree rules have to run again.
-- `KEY.tree.TREEKEY.json`: the tree rules' findings for one TREEKEY, a
-  digest of the ordered (path, content digest) list of the linted files,
-  the same for the `resources-paths` context files, and the working folder
-  (tree rules group files by absolute folder). The newest few are kept.
+  comments, its own (per-file) findings, not yet finalized, and the spans
+  of its secret values (positions only).
+- `KEY.facts.json`: each path's deployment facts (as JSON text) with the
+  digest they came from; read only when the deployment rules run again.
+- `KEY.tree.TREEKEY.json`: the deployment rules' findings for one TREEKEY,
+  a digest of everything they are a function of (see tree.py). The newest
+  few are kept.
 
 What makes a per-file hit, either:
 
@@ -31,25 +32,11 @@ The text of a hit is read only where reporting needs it: finalize() for a
 file with suppression comments, and the SARIF reporter for findings with a
 fix. That read is hashed too, and a mismatch turns the hit into a miss.
 
-What makes a tree hit: this run's tree key equals a stored one. Tree
-findings are a pure function of the facts (and the settings), and facts of
-the path and content, so equal keys mean equal findings. Otherwise the tree
-rules run over the facts of every file: fresh ones, or the stored ones of
-hits (stored with the same digest; a hit without them is linted again).
-
-Why a stale cache cannot hide a finding: every stored answer sits under the
-digest of the exact content it was computed from, and is used only for a
-file whose content is known to have that digest now (hashed this run, or
-unchanged since it was hashed, by the stat rule above). A miss is linted
-from the very bytes that are hashed. With --jobs, workers read the file
-again, so their result is stored only if the stat rule shows the file did
-not change in between (else neither it nor this run's tree findings are
-stored). Results with an INT001 are never stored; files that cannot be read
-are linted every run.
-
-Entries hold what reporting needs and never a secret value (fix payloads
-for --secrets-out and finding.secrets are not stored; --fix and --diff never
-use the cache). The cache folder carries a CACHEDIR.TAG and a `.gitignore`.
+Results with an INT001 are never stored; files that cannot be read are
+linted every run. Entries hold what reporting needs and never a secret
+value (fix payloads for --secrets-out and finding.secrets are not stored;
+--fix and --diff never use the cache). The cache folder carries a
+CACHEDIR.TAG and a `.gitignore`.
 """
 from __future__ import annotations
 
@@ -64,19 +51,20 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .engine import Engine, FileResult, Finding
-from .loader import DecodeError, Source, decode
+from .engine import Engine
+from .results import FileResult, Finding
 from .rulekit import Edit, Fix
 from .span import Span
 
 MAX_ENTRIES = 200_000
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 2            # layout of the stores below; part of the key
+FORMAT = 3            # layout of the stores below; part of the key
 
 # an entry, as a list: compact JSON, quick to load (a list of rows parses
 # faster than an object keyed by path, whose keys the JSON decoder memoises)
-PATH, DIGEST, STAT_KEY, READ_AT, HAS_COMMENT, FINDINGS = range(6)
+PATH, DIGEST, STAT_KEY, READ_AT, HAS_COMMENT, FINDINGS, SECRET_SPANS = range(7)
+ENTRY_SIZE = 7
 
 
 # -- findings as JSON -----------------------------------------------------
@@ -158,7 +146,8 @@ class ResultCache:
             "format": FORMAT,
             "version": __version__, "packs": engine.ruleset.fingerprint(), "rules": sorted(engine.rules),
             "severity": settings.severity, "per-file-ignores": settings.per_file_ignores,
-            "options": {k: v for k, v in settings.options.items() if k not in ("cache-dir", "secrets-out")},
+            # fix settings included: they decide which fixes are applicable (and SARIF's `fixes`)
+            "options": {k: v for k, v in settings.options.items() if k != "cache-dir"},
             "root": str(settings.root),
         }, sort_keys=True, default=str)
         self.key = blake2b(material.encode(), digest_size=12).hexdigest()
@@ -168,8 +157,8 @@ class ResultCache:
         loaded = _read_json(self.file)
         if isinstance(loaded, dict) and isinstance(loaded.get("entries"), list):
             self.entries = {row[PATH]: row for row in loaded["entries"]
-                            if type(row) is list and len(row) == 6 and type(row[PATH]) is str}
-        self.keeps_facts = bool(engine._by_scope["tree"])
+                            if type(row) is list and len(row) == ENTRY_SIZE and type(row[PATH]) is str}
+        self.keeps_facts = engine.collects_facts
         self._facts: dict[str, list] | None = None  # loaded on first use: only a tree miss needs them
         self.dirty = self.facts_dirty = False
         self.new_tree: tuple[str, list] | None = None
@@ -184,16 +173,51 @@ class ResultCache:
         entry[STAT_KEY], entry[READ_AT] = stat_key(st), self.started_ns
         self.dirty = True
 
-    def put(self, path: str, st: os.stat_result, digest: str, result: FileResult) -> None:
+    def put(self, path: str, st: os.stat_result, result: FileResult) -> None:
+        """Store *result*, linted from content with digest `result.digest` whose stat (before the read) was *st*."""
         if any(f.code == "INT001" for f in result.findings):
             return  # never cache a crash
+        digest = result.digest
         self.entries[path] = [path, digest, stat_key(st), self.started_ns, _has_suppressions(result),
-                              [_finding_to_json(f) for f in result.findings]]
+                              [_finding_to_json(f) for f in result.findings],
+                              [list(s) for s in result.secret_spans]]
         self.dirty = True
-        if self.keeps_facts:
+        if self.keeps_facts and result.facts is not None:
             # as JSON text: a third of the memory of nested lists, and a faster store to load
-            self.facts()[path] = [digest, json.dumps([f.to_json() for f in result.facts], separators=(",", ":"))]
+            self.facts()[path] = [digest, json.dumps(result.facts.to_json(), separators=(",", ":"))]
             self.facts_dirty = True
+
+    def result_of(self, path: str, entry: list) -> FileResult:
+        """The result an entry stores (facts come later, from facts_of(), when needed)."""
+        result = FileResult(path)
+        result.findings = [_finding_from_json(path, d) for d in entry[FINDINGS]]
+        result.secret_spans = [tuple(s) for s in entry[SECRET_SPANS]]
+        result.digest = entry[DIGEST]
+        return result
+
+    @staticmethod
+    def entry_digest(entry: list) -> str:
+        return entry[DIGEST]
+
+    # the stat rule and digests, for the runner
+    unchanged_since_read = staticmethod(lambda entry, st: unchanged_since_read(entry, st))
+    digest_of_bytes = staticmethod(lambda data: digest_of_bytes(data))
+
+    @staticmethod
+    def needs_text(entry: list, want_texts: bool | None) -> bool:
+        """Whether reporting needs a hit's text: suppressions to read, or SARIF fix regions
+        (*want_texts* None: never, a file read as context only)."""
+        if want_texts is None:
+            return False
+        return bool(entry[HAS_COMMENT]) or (want_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
+
+    def unchanged_during_run(self, path: str, before: os.stat_result | None) -> bool:
+        """The file's stat now equals *before* and is settled: a worker's second read saw the same bytes."""
+        try:
+            now = os.stat(path)
+        except OSError:
+            return False
+        return before is not None and stat_key(now) == stat_key(before) and settled(now, self.started_ns)
 
     # tree facts
     def facts(self) -> dict[str, list]:
@@ -202,14 +226,16 @@ class ResultCache:
             self._facts = loaded if isinstance(loaded, dict) else {}
         return self._facts
 
-    def facts_of(self, path: str, digest: str) -> list | None:
-        """The stored facts of *path* at *digest* (as JSON lists), if any."""
+    def facts_of(self, path: str, digest: str):
+        """The stored facts.FileFacts of *path* at *digest*, if any."""
+        from .facts import FileFacts
+
         stored = self.facts().get(path)
         if not (isinstance(stored, list) and len(stored) == 2 and stored[0] == digest):
             return None
         try:
-            return json.loads(stored[1])
-        except (TypeError, ValueError):
+            return FileFacts.from_json(path, json.loads(stored[1]))
+        except (TypeError, ValueError, IndexError):
             return None
 
     # tree findings
@@ -266,87 +292,25 @@ def _dump(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
 
 
-def cache_folder(engine: Engine, args) -> Path:
-    base = args.cache_dir or engine.options.get("cache-dir") or os.environ.get("DAPRLINT_CACHE_DIR")
+def cache_folder(engine: Engine, cache_dir: str | None = None) -> Path:
+    base = cache_dir or engine.options.get("cache-dir") or os.environ.get("DAPRLINT_CACHE_DIR")
     root = Path(base) if base else engine.settings.root / ".daprlint_cache"
     return root / "v1"
 
 
-# -- one run ----------------------------------------------------------------
-NO_CONTENT = "-"  # the digest of a file that could not be read: no content, no facts
+def tree_key(results: list[FileResult], context: list[FileResult]) -> str | None:
+    """What the deployment findings are a function of (besides the settings,
+    in the cache key): each file's path and content, in order, and the
+    working folder (folders are grouped by absolute path). None if a content is unknown."""
+    if any(r.digest is None for r in results) or any(r.digest is None for r in context):
+        return None
+    lines = [os.getcwd()]
+    lines += [f"{r.path}\0{r.digest}" for r in results]
+    lines.append("\0context")
+    lines += [f"{r.path}\0{r.digest}" for r in context]
+    return blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-class _Item:
-    """One file of the run and what is known about it so far."""
-
-    __slots__ = ("target", "path", "stat", "hashed", "digest", "result", "hit")
-
-    def __init__(self, target):
-        self.target = target
-        self.path: str = target.path
-        self.stat: os.stat_result | None = None  # taken before any read of this run
-        self.hashed: str | None = None           # digest of the bytes read to look it up
-        self.digest: str | None = None           # of the content `result` describes; None: unknown
-        self.result: FileResult | None = None    # None: to be linted
-        self.hit = False                         # result is from the cache
-
-    def to_lint(self) -> None:
-        self.hashed = self.digest = self.result = None
-        self.hit = False
-
-
-def _probe(cache: ResultCache, engine: Engine, item: _Item, fix_texts: bool | None) -> None:
-    """Serve *item* from the cache if its content is known to be unchanged,
-    with its text if reporting needs it (*fix_texts* None: never, a context file)."""
-    path, entry = item.path, cache.entry(item.path)
-    try:
-        item.stat = os.stat(path)
-    except OSError:
-        pass
-    if entry is not None and item.stat is not None and unchanged_since_read(entry, item.stat):
-        _serve(item, entry)
-        if _needs_text(entry, fix_texts) and not _read_text(engine, item):
-            item.to_lint()
-        return
-    data, problem = engine.read(path, item.target.explicit)
-    if data is None:
-        item.result = engine.lint_bytes(path, None, problem, item.target.explicit)  # never cached
-        item.digest = NO_CONTENT
-        return
-    item.hashed = digest_of_bytes(data)
-    if entry is not None and entry[DIGEST] == item.hashed and item.stat is not None:
-        cache.touch(path, item.stat)
-        _serve(item, entry)
-        if _needs_text(entry, fix_texts) and not _give_text(item, data):
-            item.to_lint()
-
-
-def _serve(item: _Item, entry: list) -> None:
-    result = FileResult(item.path)
-    result.findings = [_finding_from_json(item.path, d) for d in entry[FINDINGS]]
-    item.result, item.digest, item.hit = result, entry[DIGEST], True
-
-
-def _needs_text(entry: list, fix_texts: bool | None) -> bool:
-    if fix_texts is None:
-        return False
-    return bool(entry[HAS_COMMENT]) or (fix_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
-
-
-def _read_text(engine: Engine, item: _Item) -> bool:
-    """Give a hit its text, read now; False if the file no longer has the hit's digest."""
-    data, _ = engine.read(item.path, item.target.explicit)
-    return data is not None and digest_of_bytes(data) == item.digest and _give_text(item, data)
-
-
-def _give_text(item: _Item, data: bytes) -> bool:
-    try:
-        text, bom = decode(data)
-    except DecodeError:
-        return False
-    # finalize() parses the suppressions from this text (result.suppressions stays None)
-    item.result.source = Source(path=item.path, text=text, bom=bom)
-    return True
 
 
 def _has_suppressions(result: FileResult) -> bool:
@@ -355,128 +319,3 @@ def _has_suppressions(result: FileResult) -> bool:
     if result.suppressions is not None:
         return bool(result.suppressions)
     return result.source is not None and "daprlint:" in result.source.text
-
-
-def _lint_misses(cache: ResultCache, engine: Engine, items: list[_Item], jobs: int) -> None:
-    from .runner import PARALLEL_THRESHOLD
-
-    misses = [i for i in items if i.result is None]
-    if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
-        _lint_in_workers(cache, engine, misses, jobs)
-    else:
-        for item in misses:
-            _lint_here(cache, engine, item)
-
-
-def _lint_here(cache: ResultCache, engine: Engine, item: _Item) -> None:
-    """Lint the very bytes that are hashed: the entry's digest is exact."""
-    from .runner import _slim  # keep exactly what the uncached path keeps of a result
-
-    data, problem = engine.read(item.path, item.target.explicit)
-    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit))
-    if data is None:
-        item.digest = NO_CONTENT
-        return
-    item.digest = digest_of_bytes(data)
-    if item.stat is not None:
-        cache.put(item.path, item.stat, item.digest, item.result)
-
-
-def _lint_in_workers(cache: ResultCache, engine: Engine, misses: list[_Item], jobs: int) -> None:
-    """Workers read the files again: their result is stored under the digest
-    read here only if the stat rule shows the file did not change in between;
-    otherwise its digest is unknown (not stored, and no tree result either)."""
-    from .runner import lint_targets
-
-    for item, result in zip(misses, lint_targets(engine, [i.target for i in misses], jobs)):
-        item.result = result
-        if item.hashed is not None and _unchanged_during_run(cache, item):
-            item.digest = item.hashed
-            cache.put(item.path, item.stat, item.digest, result)
-
-
-def _unchanged_during_run(cache: ResultCache, item: _Item) -> bool:
-    try:
-        now = os.stat(item.path)
-    except OSError:
-        return False
-    return item.stat is not None and stat_key(now) == stat_key(item.stat) and settled(now, cache.started_ns)
-
-
-def _tree_key(items: list[_Item], context: list[_Item]) -> str | None:
-    """What the tree findings are a function of (besides the settings, in the
-    cache key): each file's path and content, in order, and the working
-    folder (folders are grouped by absolute path). None if a content is unknown."""
-    if any(i.digest is None for i in items) or any(i.digest is None for i in context):
-        return None
-    lines = [os.getcwd()]
-    lines += [f"{i.path}\0{i.digest}" for i in items]
-    lines.append("\0context")
-    lines += [f"{i.path}\0{i.digest}" for i in context]
-    return blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-
-
-def _attach_facts(cache: ResultCache, items: list[_Item]) -> bool:
-    """Give every hit its stored facts; a hit without them is to be linted. True if any was."""
-    from .tree import Facts
-
-    demoted = False
-    for item in items:
-        if not item.hit or item.result.facts:
-            continue
-        stored = cache.facts_of(item.path, item.digest)
-        if stored is None:
-            item.to_lint()
-            demoted = True
-        else:
-            item.result.facts = [Facts.from_json(item.path, f) for f in stored]
-    return demoted
-
-
-def _run_tree_rules(cache: ResultCache, engine: Engine, items: list[_Item], context: list[_Item], jobs: int):
-    from .tree import tree_findings
-
-    key = _tree_key(items, context)
-    findings = cache.tree_findings(key) if key is not None else None
-    if findings is not None:
-        return findings
-    if _attach_facts(cache, items + context):
-        _lint_misses(cache, engine, items + context, jobs)
-    findings = tree_findings(engine, [i.path for i in items], [f for i in items for f in i.result.facts],
-                             [f for i in context for f in i.result.facts])
-    key = _tree_key(items, context)
-    if key is not None:
-        cache.put_tree(key, findings)
-    return findings
-
-
-def cached_check(engine: Engine, targets, context_targets, args, fix_texts: bool) -> list[FileResult]:
-    """Lint *targets* through the cache, run the tree rules (over *context_targets*
-    too) through it, and finalize. *fix_texts*: the SARIF reporter will need
-    the text of files whose findings carry a fix."""
-    from .tree import add_findings
-
-    cache = ResultCache(cache_folder(engine, args), engine)
-    items = [_Item(t) for t in targets]
-    context = [_Item(t) for t in context_targets]
-    for item in items:
-        _probe(cache, engine, item, fix_texts)
-    for item in context:
-        _probe(cache, engine, item, None)  # read for facts only, never reported
-    _lint_misses(cache, engine, items + context, args.jobs)
-    findings = _run_tree_rules(cache, engine, items, context, args.jobs) if engine._by_scope["tree"] else []
-    results = [i.result for i in items]  # now: the tree stage may have linted a hit again
-    add_findings(results, findings)
-    if fix_texts:
-        _load_texts_for_tree_fixes(engine, items, findings)
-    cache.save()
-    return [engine.finalize(r) for r in results]
-
-
-def _load_texts_for_tree_fixes(engine: Engine, items: list[_Item], findings: list[Finding]) -> None:
-    """Tree rules may carry fixes too. If such a file changed since it was
-    hashed, its fix is left out of the SARIF (the run saw the old content)."""
-    wanted = {f.path for f in findings if _fix_needs_text(f)}
-    for item in items:
-        if item.path in wanted and item.result.source is None and item.digest not in (None, NO_CONTENT):
-            _read_text(engine, item)

@@ -54,24 +54,29 @@ def cmd_check(args) -> int:
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
         targets = [t for t in targets if False]
     fixed, diff_text = 0, None
+    context_targets = _context_targets(engine, targets)
+    from . import tree
+    from .runner import lint_targets
+
     if args.fix or args.diff:
         from .fixer import run_fixes
-        from .tree import run_tree_rules
 
         results, fixed, diff_text = run_fixes(engine, targets, args, ruleset)
-        results = run_tree_rules(engine, results, _context_results(engine, targets, args))
-    elif args.no_cache or any(t.path == "-" for t in targets):
-        from .runner import lint_targets
-        from .tree import run_tree_rules
-
-        results = lint_targets(engine, targets, args.jobs, args.stdin_filename)
-        results = run_tree_rules(engine, results, _context_results(engine, targets, args))
+        context = lint_targets(engine, context_targets, args.jobs)
+        results = tree.run(engine, targets, results, context_targets, context)
     else:
-        from .cache import cached_check
+        cache = None
+        if not args.no_cache and not any(t.path == "-" for t in targets):
+            from .cache import ResultCache, cache_folder
 
+            cache = ResultCache(cache_folder(engine, args.cache_dir), engine)
         # the SARIF reporter is the only reader of a hit's text besides suppressions (ctx["texts"])
-        fix_texts = args.format == "sarif" or bool(args.output_sarif)
-        results = cached_check(engine, targets, _context_targets(engine, targets), args, fix_texts)
+        want_texts = args.format == "sarif" or bool(args.output_sarif)
+        results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts)
+        context = lint_targets(engine, context_targets, args.jobs, cache=cache, want_texts=None) if context_targets else []
+        results = tree.run(engine, targets, results, context_targets, context, cache, args.jobs, want_texts)
+        if cache is not None:
+            cache.save()
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
@@ -106,21 +111,12 @@ def _tune_gc() -> None:
 
 
 def _context_targets(engine, targets):
-    """Files under `resources-paths`: read for tree facts, never reported."""
+    """Files under `resources-paths`: read for their facts, never reported."""
     paths = engine.options.get("resources-paths") or []
-    if not paths or not engine._by_scope["tree"]:
+    if not paths or not engine.collects_facts:
         return []
     linted = {t.path for t in targets}
     return [t for t in discover(paths, engine.settings.exclude) if t.path not in linted]
-
-
-def _context_results(engine, targets, args):
-    extra = _context_targets(engine, targets)
-    if not extra:
-        return []
-    from .runner import lint_targets
-
-    return lint_targets(engine, extra, args.jobs)
 
 
 def _colour(args) -> bool:

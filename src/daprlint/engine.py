@@ -1,6 +1,8 @@
-"""Run the rules: selection, per-file ignores, inline suppression, ordering.
+"""Run the per-file rules: selection, per-file ignores, inline suppression, ordering.
 
-The engine is the only layer that knows about files; rules see the model.
+The engine reads one file at a time and knows nothing of deployments: it
+hands each file's facts up (results.FileResult.facts) to the deployment
+layer (deployments.py, tree.py). Rules see the model, never the file.
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ import stat
 import sys
 from ._record import field, record as dataclass
 
-from . import loader, model
+from . import facts, loader, model
 from .config import DEFAULT_MAX_FILE_SIZE, Settings
 from .packs import Rule, RuleSet
+from .results import FileResult, Finding
 from .rulekit import Diagnostic, Fix, RuleContext
 from .span import FILE_START, Span
 
@@ -24,22 +27,6 @@ UNUSED_SUPPRESSION = "SUP001"
 NEVER_IGNORED = {INTERNAL_ERROR}
 
 _SUPPRESSION = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
-
-
-@dataclass(slots=True)
-class Finding:
-    path: str
-    span: Span
-    code: str
-    name: str
-    severity: str
-    message: str
-    fix: Fix | None = None
-    # the secret values behind this finding: never printed, used to scrub diffs
-    secrets: tuple[str, ...] = ()
-
-    def sort_key(self):
-        return (self.path, self.span.line, self.span.column, self.code, self.message)
 
 
 class FileInfo:
@@ -65,20 +52,6 @@ class FileInfo:
     @property
     def looks_templated(self) -> bool:
         return "{{" in self.text and "}}" in self.text
-
-
-@dataclass(slots=True)
-class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    source: loader.Source | None = None
-    resources: list[model.Resource] = field(default_factory=list)
-    facts: list = field(default_factory=list)  # tree.Facts of each resource, for tree rules
-    suppressed: int = 0
-    finalized: bool = False
-    # the file's `# daprlint: ignore` comments, read while linting so that
-    # the text need not be kept until finalize() (None: read them from source)
-    suppressions: list | None = None
 
 
 @dataclass(slots=True)
@@ -175,6 +148,15 @@ class Engine:
             if rule.scope in self._by_scope:
                 self._by_scope[rule.scope].append(rule)
 
+    def rules_of_scope(self, scope: str) -> list[Rule]:
+        """The enabled rules of one SCOPE ("file", "resource", "tree"), in code order."""
+        return self._by_scope.get(scope, [])
+
+    @property
+    def collects_facts(self) -> bool:
+        """Whether files hand facts up to the deployment layer (only tree rules read them)."""
+        return bool(self._by_scope["tree"])
+
     # -- reading ---------------------------------------------------------
     def read(self, path: str, explicit: bool) -> tuple[bytes | None, str | None]:
         """The file's bytes, or a message saying why it cannot be linted."""
@@ -238,10 +220,8 @@ class Engine:
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, None)
         result.resources = list(model.resources_of(path, source.documents))
-        if self._by_scope["tree"]:
-            from .tree import facts_of
-
-            result.facts = [facts_of(r) for r in result.resources]
+        if self.collects_facts:  # the deployment layer's input
+            result.facts = facts.file_facts(path, result.resources)
         for resource in result.resources:
             for rule in self._rules_for(resource.kind_name):
                 self._run(rule, resource, ctx, result, resource)

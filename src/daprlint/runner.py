@@ -1,14 +1,26 @@
-"""Lint a list of targets: sequentially, or in worker processes with --jobs.
+"""Lint a list of targets: through the result cache, in one process or in workers.
 
-Results come back in input order whatever the number of jobs, so the
-output is identical.
+Per file, the runner asks the cache first (cache.py: a file whose content
+is known to be unchanged is served without being parsed, often without
+being read), lints the misses (sequentially, or in worker processes with
+--jobs) and stores what it linted. Results come back in input order
+whatever the number of jobs, so the output is identical.
+
+Why a stale cache cannot hide a finding: an entry is used only for a file
+whose content is known to have the entry's digest now (hashed in this run,
+or unchanged since it was hashed, by the cache's stat rule). A miss is
+linted from the very bytes that are hashed. With --jobs, workers read the
+file again, so their result is stored only if the stat rule shows the file
+did not change in between (else its digest is unknown: nothing is stored,
+and no deployment result either).
 """
 from __future__ import annotations
 
-from .discover import Target
-from .engine import Engine, FileResult
-
 import os
+
+from .discover import Target
+from .engine import Engine
+from .results import NO_CONTENT, FileResult
 
 # below this many files a process pool costs about what it saves (measured with bench/gen_tree.py
 # trees on 2 cores: 1,000 files 0.25 s -> 0.23 s with --jobs 2, 2,000 files 0.40 s -> 0.34 s)
@@ -19,7 +31,7 @@ _worker_engine: Engine | None = None
 
 def lint_one(engine: Engine, target: Target, stdin_name: str | None = None) -> FileResult:
     display = (stdin_name or "-") if target.path == "-" else target.path
-    # not finalized yet: tree rules add findings first (see tree.run_tree_rules)
+    # not finalized yet: deployment rules add findings first (see tree.py)
     return engine.lint_path(target.path, target.explicit, display)
 
 
@@ -36,8 +48,9 @@ def _work(chunk: list[Target]) -> list[FileResult]:
 
 def _slim(result: FileResult) -> FileResult:
     """What reporting still needs of a linted file: findings, facts, and the
-    text only where a fix is shown (SARIF fix regions). YAML nodes and texts
-    are most of a run's memory, and nodes are costly to pickle for --jobs."""
+    text only where a fix is shown (SARIF fix regions) or frames are printed.
+    YAML nodes and texts are most of a run's memory, and nodes are costly to
+    pickle for --jobs."""
     result.resources = []
     if result.source is not None:
         if any(f.fix is not None for f in result.findings):
@@ -47,20 +60,12 @@ def _slim(result: FileResult) -> FileResult:
     return result
 
 
-def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_name: str | None = None,
-                 keep_nodes: bool = False) -> list[FileResult]:
-    files = [t for t in targets if t.path != "-"]
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or keep_nodes:
-        results = []
-        for t in targets:
-            r = lint_one(engine, t, stdin_name)
-            results.append(r if keep_nodes else _slim(r))
-        return results
+def _in_workers(engine: Engine, targets: list[Target], jobs: int) -> list[FileResult]:
     import multiprocessing as mp
 
     global _worker_engine
-    size = max(50, len(files) // (jobs * 8))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    size = max(50, len(targets) // (jobs * 8))
+    chunks = [targets[i:i + size] for i in range(0, len(targets), size)]
     try:  # forked workers inherit this engine, rule packs loaded and all
         ctx, init, initargs = mp.get_context("fork"), None, ()
         _worker_engine = engine
@@ -68,8 +73,164 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
     with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
         parts = pool.map(_work, chunks)
-    by_path = {r.path: r for part in parts for r in part}
-    results = []
-    for t in targets:
-        results.append(lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path])
-    return results
+    return [r for part in parts for r in part]
+
+
+def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_name: str | None = None,
+                 keep_nodes: bool = False, cache=None, want_texts: bool = False) -> list[FileResult]:
+    """Lint *targets* (through *cache*, a cache.ResultCache, when given).
+
+    *want_texts*: reporting will need the text of files whose findings carry
+    a fix (SARIF fix regions), so a cache hit gets its text too."""
+    if cache is not None:
+        return _cached(cache, engine, targets, jobs, want_texts)
+    files = [t for t in targets if t.path != "-"]
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or keep_nodes:
+        results = []
+        for t in targets:
+            r = lint_one(engine, t, stdin_name)
+            results.append(r if keep_nodes else _slim(r))
+        return results
+    by_path = {r.path: r for r in _in_workers(engine, files, jobs)}
+    return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
+
+
+# -- through the cache --------------------------------------------------------
+class _Item:
+    """One file of the run and what is known about it so far."""
+
+    __slots__ = ("target", "path", "stat", "hashed", "result", "hit")
+
+    def __init__(self, target):
+        self.target = target
+        self.path: str = target.path
+        self.stat: os.stat_result | None = None  # taken before any read of this run
+        self.hashed: str | None = None           # digest of the bytes read to look it up
+        self.result: FileResult | None = None    # None: to be linted (result.digest: what it describes)
+        self.hit = False                         # result is from the cache
+
+    def to_lint(self) -> None:
+        self.hashed = self.result = None
+        self.hit = False
+
+
+def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool) -> list[FileResult]:
+    items = [_Item(t) for t in targets]
+    for item in items:
+        _probe(cache, engine, item, want_texts)
+    lint_misses(cache, engine, items, jobs)
+    return [i.result for i in items]
+
+
+def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None) -> None:
+    """Serve *item* from the cache if its content is known to be unchanged,
+    with its text if reporting needs it (*want_texts* None: never, a context file)."""
+    path, entry = item.path, cache.entry(item.path)
+    try:
+        item.stat = os.stat(path)
+    except OSError:
+        pass
+    if entry is not None and item.stat is not None and cache.unchanged_since_read(entry, item.stat):
+        _serve(cache, item, entry)
+        if cache.needs_text(entry, want_texts) and not _read_text(engine, item):
+            item.to_lint()
+        return
+    data, problem = engine.read(path, item.target.explicit)
+    if data is None:
+        item.result = engine.lint_bytes(path, None, problem, item.target.explicit)  # never cached
+        item.result.digest = NO_CONTENT
+        return
+    item.hashed = cache.digest_of_bytes(data)
+    if entry is not None and cache.entry_digest(entry) == item.hashed and item.stat is not None:
+        cache.touch(path, item.stat)
+        _serve(cache, item, entry)
+        if cache.needs_text(entry, want_texts) and not _give_text(item, data):
+            item.to_lint()
+
+
+def _serve(cache, item: _Item, entry: list) -> None:
+    item.result, item.hit = cache.result_of(item.path, entry), True
+
+
+def _read_text(engine: Engine, item: _Item) -> bool:
+    """Give a hit its text, read now; False if the file no longer has the hit's digest."""
+    from .cache import digest_of_bytes
+
+    data, _ = engine.read(item.path, item.target.explicit)
+    return data is not None and digest_of_bytes(data) == item.result.digest and _give_text(item, data)
+
+
+def _give_text(item: _Item, data: bytes) -> bool:
+    from .loader import DecodeError, Source, decode
+
+    try:
+        text, bom = decode(data)
+    except DecodeError:
+        return False
+    # finalize() parses the suppressions from this text (result.suppressions stays None)
+    item.result.source = Source(path=item.path, text=text, bom=bom)
+    return True
+
+
+def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int) -> None:
+    misses = [i for i in items if i.result is None]
+    if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
+        _lint_in_workers(cache, engine, misses, jobs)
+    else:
+        for item in misses:
+            _lint_here(cache, engine, item)
+
+
+def _lint_here(cache, engine: Engine, item: _Item) -> None:
+    """Lint the very bytes that are hashed: the entry's digest is exact."""
+    data, problem = engine.read(item.path, item.target.explicit)
+    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit))
+    if data is None:
+        item.result.digest = NO_CONTENT
+        return
+    item.result.digest = cache.digest_of_bytes(data)
+    if item.stat is not None:
+        cache.put(item.path, item.stat, item.result)
+
+
+def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int) -> None:
+    """Workers read the files again: their result is stored under the digest
+    read here only if the stat rule shows the file did not change in between;
+    otherwise its digest is unknown (not stored, and no deployment result either)."""
+    for item, result in zip(misses, _in_workers(engine, [i.target for i in misses], jobs)):
+        item.result = result
+        if item.hashed is not None and cache.unchanged_during_run(item.path, item.stat):
+            result.digest = item.hashed
+            cache.put(item.path, item.stat, result)
+
+
+def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1) -> None:
+    """Give every result its facts: cache hits carry none until the deployment
+    rules need them (a deployment hit needs no facts at all). A hit whose
+    facts are not stored is linted again, in place."""
+    if cache is None:
+        return
+    again = []
+    for index, result in enumerate(results):
+        if result.facts is not None or result.digest in (None, NO_CONTENT):
+            continue
+        facts = cache.facts_of(result.path, result.digest)
+        if facts is None:
+            again.append(index)
+        else:
+            result.facts = facts
+    if not again:
+        return
+    items = []
+    for index in again:
+        item = _Item(targets[index])
+        try:
+            item.stat = os.stat(item.path)
+        except OSError:
+            pass
+        items.append(item)
+    lint_misses(cache, engine, items, jobs)
+    for index, item in zip(again, items):
+        old = results[index]
+        item.result.source = item.result.source or old.source  # a text read for suppressions stays
+        results[index] = item.result

@@ -1,147 +1,45 @@
-"""Tree rules: the linted paths as one deployment.
+"""Deployment rules: run the tree rules over the deployments.
 
-Each file's resources are reduced to `Facts` (plain data: kind, name,
-namespace, type, scopes, and the names it refers to, each with its
-position). Tree rules see only facts, so they work the same with the cache
-and with --jobs, and cost grows linearly with the number of resources.
+The deployment layer (deployments.py) says which resources load together;
+this module runs the rules whose SCOPE is "tree" over them, and gives those
+rules their helpers. Rules see only facts (facts.py), so they work the same
+with the cache and with --jobs, and cost grows linearly with the number of
+resources.
 
-Tree rules run over what was linted together (plus `resources-paths` from
-the config, which are read for their facts only). A single file in an
-editor therefore never gets "unknown secret store" because its neighbours
-were not loaded: the XRF rules also stay silent unless the tree defines at
-least one resource of the kind they look for.
+Each tree rule fires only when a deployment holds the facts it needs (the
+XRF rules stay silent unless the deployment defines at least one resource
+of the kind they look for), so a partial tree stays quiet.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from ._record import field, record as dataclass
+from ._record import record as dataclass
 
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-from .model import Resource, Scalar, get, is_templated, text_of
+from .deployments import namespace_of
+from .facts import Ref
 from .rulekit import Diagnostic
-from .span import Span
-
-
-def _loc(scalar: Scalar | None):
-    return None if scalar is None else (scalar.value, tuple(_span_tuple(scalar.span)))
-
-
-def _span_tuple(span: Span):
-    return (span.start, span.end, span.line, span.column, span.end_line, span.end_column)
-
-
-@dataclass(slots=True)
-class Ref:
-    """A located name: what a resource is called or refers to."""
-
-    value: str
-    path: str
-    span: Span
-
-
-@dataclass(slots=True)
-class Facts:
-    path: str
-    kind: str
-    api_version: str
-    name: Ref | None
-    namespace: str
-    type: str
-    scopes: list[Ref] | None
-    secret_store: Ref | None = None
-    pubsub: Ref | None = None                                  # Subscription spec.pubsubname
-    resiliency_components: list[Ref] = field(default_factory=list)
-
-    @property
-    def category(self) -> str:
-        return self.type.split(".", 1)[0] if self.type else ""
-
-    def to_json(self) -> list:
-        ref = lambda r: None if r is None else [r.value, _span_tuple(r.span)]
-        return [self.kind, self.api_version, ref(self.name), self.namespace, self.type,
-                None if self.scopes is None else [ref(s) for s in self.scopes], ref(self.secret_store),
-                ref(self.pubsub), [ref(r) for r in self.resiliency_components]]
-
-    @classmethod
-    def from_json(cls, path: str, data: list) -> "Facts":
-        ref = lambda r: None if r is None else Ref(r[0], path, Span(*r[1]))
-        kind, api, name, ns, typ, scopes, store, pubsub, targets = data
-        return cls(path, kind, api, ref(name), ns, typ, None if scopes is None else [ref(s) for s in scopes],
-                   ref(store), ref(pubsub), [ref(r) for r in targets])
-
-
-def _ref(path: str, scalar: Scalar | None) -> Ref | None:
-    if scalar is None or not scalar.value or is_templated(scalar.value):
-        return None
-    return Ref(scalar.value, path, scalar.span)
-
-
-def facts_of(resource: Resource) -> Facts:
-    path = resource.path
-    scopes_node = get(resource.node, "scopes")
-    scopes = None
-    if isinstance(scopes_node, SequenceNode):
-        scopes = [r for r in (_ref(path, Scalar.of(n)) for n in scopes_node.value) if r is not None]
-    facts = Facts(
-        path=path, kind=resource.kind_name,
-        api_version=resource.api_version.value if resource.api_version else "",
-        name=_ref(path, resource.name),
-        namespace=(resource.namespace.value if resource.namespace and resource.namespace.value else "default"),
-        type=resource.type_name.strip(), scopes=scopes,
-        secret_store=_ref(path, resource.auth_secret_store),
-    )
-    if facts.kind == "Subscription":
-        facts.pubsub = _ref(path, Scalar.of(get(resource.spec, "pubsubname")))
-    elif facts.kind == "Resiliency":
-        components = get(get(resource.spec, "targets"), "components")
-        if isinstance(components, MappingNode):
-            for k, _ in components.value:
-                if isinstance(k, ScalarNode):
-                    r = _ref(path, Scalar.of(k))
-                    if r:
-                        facts.resiliency_components.append(r)
-    return facts
-
-
-TREE_SCOPES = ("folder", "tree")
 
 
 class Tree:
-    """All facts, grouped into deployments, for tree rules.
+    """The resources of every deployment, grouped by namespace, for tree rules.
 
-    A deployment is (folder, namespace) by default, because daprd loads one
-    resources path (a folder) per run and a repository often keeps several
-    independent sets of components side by side. With `tree-scope = "tree"`
-    everything linted together is one deployment (grouped by namespace
-    only), e.g. a folder tree applied to one cluster. Files from
-    `resources-paths` belong to every deployment.
+    `groups` maps (deployment key, namespace) to the resources of that
+    namespace in that deployment, shared (`resources-paths`) ones first, so
+    a duplicate is reported in the linted file, not the context one.
     """
 
-    def __init__(self, facts: list[Facts], shared: list[Facts] = (), scope: str = "folder"):
-        import os
+    def __init__(self, deployments):
+        self.deployments = {d.key: d for d in deployments}
+        self.groups: dict[tuple[str, str], list] = {}
+        for d in deployments:
+            for namespace, resources in d.namespaces().items():
+                self.groups[(d.key, namespace)] = resources
 
-        self.facts = facts
-        self.groups: dict[tuple[str, str], list[Facts]] = defaultdict(list)
-        units: dict[str, str] = {}  # dirname as written -> absolute folder: abspath once per folder, not per file
-        for f in facts:
-            unit = ""
-            if scope == "folder":
-                written = os.path.dirname(f.path)
-                unit = units.get(written)
-                if unit is None:
-                    unit = units[written] = os.path.dirname(os.path.abspath(f.path))
-            self.groups[(unit, f.namespace)].append(f)
-        for key in self.groups:
-            # shared facts first: a duplicate is then reported in the linted file, not the context one
-            self.groups[key] = [f for f in shared if f.namespace == key[1]] + self.groups[key]
-
-    def components(self, key: tuple[str, str], category: str | None = None) -> list[Facts]:
+    def components(self, key: tuple[str, str], category: str | None = None) -> list:
         return [f for f in self.groups.get(key, ()) if f.kind == "Component" and f.name is not None
                 and (category is None or f.category == category)]
 
-    def of_kind(self, kind: str) -> list[Facts]:
-        return [f for f in self.facts if f.kind == kind]
+    def of_kind(self, kind: str) -> list:
+        return [f for d in self.deployments.values() for f in d.resources if f.kind == kind]
 
 
 @dataclass(slots=True)
@@ -215,22 +113,22 @@ def closest_name(ctx: TreeContext, word: str, candidates) -> str | None:
     return best
 
 
-def tree_findings(engine, paths: list[str], facts: list[Facts], shared: list[Facts] = ()) -> list:
-    """The tree rules' findings, in rule order: only those in *paths* (the
-    linted files, in order; *facts* are theirs, *shared* come from
-    `resources-paths`). A crashing rule gives an INT001 in the first file.
+def tree_findings(engine, paths: list[str], deployments) -> list:
+    """The tree rules' findings over *deployments*, in rule order, only those
+    in *paths* (the linted files; the others were read as context). The same
+    finding from two deployments that share a file is reported once. A
+    crashing rule gives an INT001 in the first file.
 
     A pure function of the facts (and the settings), which is what lets the
     cache store its answer (see cache.py)."""
-    from .engine import Finding
-
-    rules = engine._by_scope.get("tree", [])
+    rules = engine.rules_of_scope("tree")
     if not rules:
         return []
     linted = set(paths)
-    tree = Tree(facts, shared, engine.options.get("tree-scope", "folder"))
+    tree = Tree(deployments)
     ctx = TreeContext(engine.options, engine.ruleset.data)
-    found: list[Finding] = []
+    found = []
+    seen = set()
     for rule in rules:
         try:
             items = list(rule.check(tree, ctx) or ())
@@ -238,8 +136,14 @@ def tree_findings(engine, paths: list[str], facts: list[Facts], shared: list[Fac
             if paths:
                 found.append(engine.internal_error(rule, paths[0], exc))
             continue
-        # findings in context-only files are not reported
-        found += [engine._finding(rule, item.path, item.diagnostic) for item in items if item.path in linted]
+        for item in items:
+            if item.path not in linted:
+                continue  # findings in context-only files are not reported
+            finding = engine._finding(rule, item.path, item.diagnostic)
+            key = (finding.path, tuple(finding.span), finding.code, finding.message)
+            if key not in seen:
+                seen.add(key)
+                found.append(finding)
     return found
 
 
@@ -250,10 +154,58 @@ def add_findings(results, findings) -> None:
         by_path[finding.path].findings.append(finding)
 
 
-def run_tree_rules(engine, results, context_results=()):
-    """Add tree findings to *results* (context results only contribute facts), then finalize them."""
-    if engine._by_scope.get("tree"):
-        findings = tree_findings(engine, [r.path for r in results], [f for r in results for f in r.facts],
-                                 [f for r in context_results for f in r.facts])
+def run(engine, targets, results, context_targets=(), context=(), cache=None, jobs: int = 1,
+        want_texts: bool = False):
+    """Add the deployment rules' findings to *results* (the linted files; the
+    *context* results only contribute facts), then finalize every result.
+
+    With a *cache*, the findings are stored under a digest of every file's
+    path and content (cache.tree_key): an unchanged tree needs no facts at all."""
+    from . import deployments
+
+    if engine.collects_facts:
+        findings = None
+        key = None
+        if cache is not None:
+            from .cache import tree_key
+
+            key = tree_key(results, context)
+            findings = cache.tree_findings(key) if key is not None else None
+        if findings is None:
+            if cache is not None:
+                from .runner import ensure_facts
+
+                ensure_facts(cache, engine, list(targets), results, jobs)
+                ensure_facts(cache, engine, list(context_targets), context, jobs)
+                key = tree_key(results, context)
+            built = deployments.build([r.facts for r in results if r.facts is not None],
+                                      [r.facts for r in context if r.facts is not None],
+                                      engine.options.get("tree-scope", "folder"))
+            findings = tree_findings(engine, [r.path for r in results], built)
+            if cache is not None and key is not None:
+                cache.put_tree(key, findings)
         add_findings(results, findings)
+        if want_texts and cache is not None:
+            _texts_for_fixes(engine, targets, results, findings)
     return [engine.finalize(r) for r in results]
+
+
+def _texts_for_fixes(engine, targets, results, findings) -> None:
+    """Deployment rules may carry fixes too, and SARIF needs the file's text
+    for them. If such a file changed since it was hashed, its fix is left
+    out of the SARIF (the run saw the old content)."""
+    from .cache import digest_of_bytes
+    from .loader import DecodeError, Source, decode
+
+    wanted = {f.path for f in findings if f.fix is not None and f.fix.edits and not f.fix.blocked}
+    for target, result in zip(targets, results):
+        if result.path not in wanted or result.source is not None or result.digest in (None, "-"):
+            continue
+        data, _ = engine.read(target.path, target.explicit)
+        if data is None or digest_of_bytes(data) != result.digest:
+            continue
+        try:
+            text, bom = decode(data)
+        except DecodeError:
+            continue
+        result.source = Source(path=result.path, text=text, bom=bom)
