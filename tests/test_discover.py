@@ -17,10 +17,12 @@ def _found(root, *args, **kw):
     return sorted(os.path.relpath(t.path, root) for t in discover([str(root)], list(args), **kw))
 
 
-def test_walk_skips_hidden_git_node_modules_and_non_yaml(tmp_path):
-    _touch(tmp_path, "a.yaml", "b.yml", "c.json", ".hidden/x.yaml", ".git/y.yaml", "node_modules/z.yaml",
-           "deep/er/d.yaml")
-    assert _found(tmp_path) == ["a.yaml", "b.yml", "deep/er/d.yaml"]
+def test_walk_skips_vcs_and_tool_folders_but_not_hidden_ones(tmp_path):
+    _touch(tmp_path, "a.yaml", "b.yml", "c.json", ".dapr/resources/x.yaml", ".github/w.yaml", ".git/y.yaml",
+           ".hg/y.yaml", ".svn/y.yaml", "node_modules/z.yaml", ".venv/v.yaml", "venv/v.yaml", ".tox/t.yaml",
+           "__pycache__/p.yaml", "deep/er/d.yaml", "base/Kustomization")
+    assert _found(tmp_path) == [".dapr/resources/x.yaml", ".github/w.yaml", "a.yaml", "b.yml",
+                                "base/Kustomization", "deep/er/d.yaml"]
 
 
 def test_gitignore_and_nested_gitignore(tmp_path):

@@ -33,21 +33,32 @@ def expected(path):
     return sorted(out)
 
 
+def _alone(fixture, tmp_path):
+    """A copy of *fixture* in a folder of its own: bad.yaml and good.yaml side by side would be
+    one deployment (and a named file's project is read as context)."""
+    import shutil
+
+    folder = tmp_path / fixture.parent.name
+    folder.mkdir()
+    (folder / ".git").mkdir()  # its own project root
+    return shutil.copy(fixture, folder / fixture.name)
+
+
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
-def test_bad_fixture_fires_at_expected_positions(rule_dir):
+def test_bad_fixture_fires_at_expected_positions(rule_dir, tmp_path):
     bad = rule_dir / "bad.yaml"
     code = rule_dir.name
-    _, report = lint_json("--isolated", "--select", _select(bad, code), str(bad))
+    _, report = lint_json("--isolated", "--select", _select(bad, code), str(_alone(bad, tmp_path)))
     got = sorted((f["line"], f["column"], f["code"]) for f in report["findings"] if f["code"] == code)
     want = expected(bad) if code != "YML001" else [(10, 13, "YML001")]
     assert got == want
 
 
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
-def test_good_fixture_is_clean(rule_dir):
+def test_good_fixture_is_clean(rule_dir, tmp_path):
     good = rule_dir / "good.yaml"
     code = rule_dir.name
-    _, report = lint_json("--isolated", "--select", _select(good, code), str(good))
+    _, report = lint_json("--isolated", "--select", _select(good, code), str(_alone(good, tmp_path)))
     assert [f for f in report["findings"] if f["code"] == code] == []
 
 

@@ -63,8 +63,8 @@ FORMAT = 3            # layout of the stores below; part of the key
 
 # an entry, as a list: compact JSON, quick to load (a list of rows parses
 # faster than an object keyed by path, whose keys the JSON decoder memoises)
-PATH, DIGEST, STAT_KEY, READ_AT, HAS_COMMENT, FINDINGS, SECRET_SPANS = range(7)
-ENTRY_SIZE = 7
+PATH, DIGEST, STAT_KEY, READ_AT, HAS_COMMENT, FINDINGS, SECRET_SPANS, ROLE = range(8)
+ENTRY_SIZE = 8
 
 
 # -- findings as JSON -----------------------------------------------------
@@ -164,8 +164,10 @@ class ResultCache:
         self.new_tree: tuple[str, list] | None = None
 
     # per-file entries
-    def entry(self, path: str) -> list | None:
-        return self.entries.get(path)
+    def entry(self, path: str, role: str = "") -> list | None:
+        """The entry of *path*, if it was linted in the same role (a kustomize patch is linted differently)."""
+        entry = self.entries.get(path)
+        return entry if entry is not None and entry[ROLE] == role else None
 
     def touch(self, path: str, st: os.stat_result) -> None:
         """The file was read this run and its digest matched: trust the new stat key from now on."""
@@ -173,14 +175,14 @@ class ResultCache:
         entry[STAT_KEY], entry[READ_AT] = stat_key(st), self.started_ns
         self.dirty = True
 
-    def put(self, path: str, st: os.stat_result, result: FileResult) -> None:
+    def put(self, path: str, st: os.stat_result, result: FileResult, role: str = "") -> None:
         """Store *result*, linted from content with digest `result.digest` whose stat (before the read) was *st*."""
         if any(f.code == "INT001" for f in result.findings):
             return  # never cache a crash
         digest = result.digest
         self.entries[path] = [path, digest, stat_key(st), self.started_ns, _has_suppressions(result),
                               [_finding_to_json(f) for f in result.findings],
-                              [list(s) for s in result.secret_spans]]
+                              [list(s) for s in result.secret_spans], role]
         self.dirty = True
         if self.keeps_facts and result.facts is not None:
             # as JSON text: a third of the memory of nested lists, and a faster store to load

@@ -54,29 +54,37 @@ def cmd_check(args) -> int:
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
         targets = [t for t in targets if False]
     fixed, diff_text = 0, None
-    context_targets = _context_targets(engine, targets)
-    from . import tree
+    from . import tree, workspace
     from .runner import lint_targets
 
+    cache = None
+    if not (args.fix or args.diff or args.no_cache or any(t.path == "-" for t in targets)):
+        from .cache import ResultCache, cache_folder
+
+        cache = ResultCache(cache_folder(engine, args.cache_dir), engine)
+    plan = workspace.plan(engine, targets, cache, args.jobs)
+    for note in plan.notes:
+        print(f"daprlint: {note}", file=sys.stderr)
+    targets = plan.targets
+    # the SARIF reporter is the only reader of a hit's text besides suppressions (ctx["texts"])
+    want_texts = args.format == "sarif" or bool(args.output_sarif)
     if args.fix or args.diff:
         from .fixer import run_fixes
 
         results, fixed, diff_text = run_fixes(engine, targets, args, ruleset)
-        context = lint_targets(engine, context_targets, args.jobs)
-        results = tree.run(engine, targets, results, context_targets, context)
     else:
-        cache = None
-        if not args.no_cache and not any(t.path == "-" for t in targets):
-            from .cache import ResultCache, cache_folder
-
-            cache = ResultCache(cache_folder(engine, args.cache_dir), engine)
-        # the SARIF reporter is the only reader of a hit's text besides suppressions (ctx["texts"])
-        want_texts = args.format == "sarif" or bool(args.output_sarif)
         results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts)
-        context = lint_targets(engine, context_targets, args.jobs, cache=cache, want_texts=None) if context_targets else []
-        results = tree.run(engine, targets, results, context_targets, context, cache, args.jobs, want_texts)
-        if cache is not None:
-            cache.save()
+    context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
+    shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
+    more_targets, more = workspace.follow_references(
+        engine, [r.facts for r in results + context + shared if r.facts is not None],
+        targets + plan.context + plan.shared, cache, args.jobs)
+    root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
+                                  str(settings.root) if settings.source else None)
+    results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
+                       cache, args.jobs, want_texts, root)
+    if cache is not None:
+        cache.save()
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
@@ -108,15 +116,6 @@ def _tune_gc() -> None:
 
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
-
-
-def _context_targets(engine, targets):
-    """Files under `resources-paths`: read for their facts, never reported."""
-    paths = engine.options.get("resources-paths") or []
-    if not paths or not engine.collects_facts:
-        return []
-    linted = {t.path for t in targets}
-    return [t for t in discover(paths, engine.settings.exclude) if t.path not in linted]
 
 
 def _colour(args) -> bool:

@@ -256,6 +256,63 @@ def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
     return found
 
 
+# -- credential shapes and the secret values of a file ------------------------
+# Every credential shape below contains one of these, written without
+# whitespace, so a text without them (and without backslash escapes, which
+# can spell anything in a double-quoted scalar) has nothing to find.
+_KEY_ID_PREFIXES = ("AKIA", "ASIA", "AROA", "AIDA", "ANPA", "AGPA")
+_URL_CANDIDATE = re.compile(r"://[^\s:/@]*:[^\s@/]+@")
+
+
+def may_hold_credentials(text: str) -> bool:
+    """False when no scalar of *text* can have a credential shape (see credential_kind)."""
+    # substring tests first: they are much cheaper than a regex scan
+    if "\\" in text or "PRIVATE" in text or any(p in text for p in _KEY_ID_PREFIXES):
+        return True
+    return "://" in text and "@" in text and _URL_CANDIDATE.search(text) is not None
+
+
+def credential_kind(text: str) -> str | None:
+    """"AWS access key ID", "private key" or "credential in a URL" when *text* holds one."""
+    from .redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
+
+    if len(text) < 12:
+        return None
+    if AWS_KEY_ID.search(text):
+        return "AWS access key ID"
+    if PEM_PRIVATE_KEY.search(text):
+        return "private key"
+    match = URL_CREDENTIALS.search(text)
+    if match and not is_templated(text) and not is_reference_like(match.group("password")) \
+            and not is_placeholder(match.group("password")):
+        return "credential in a URL"
+    return None
+
+
+def secret_spans(documents, resources, data, text: str) -> list[tuple[int, int]]:
+    """(start, end) of every scalar of the file whose value is a secret: the
+    inline values of sensitive fields, the values of Secret manifests, and
+    credential-shaped text anywhere. Whatever rules are enabled, printing
+    file text (frames, diffs) masks these."""
+    from .model import iter_scalars
+    from .workloads import secret_value_nodes
+
+    spans = set()
+    for resource in resources:
+        if resource.kind_name in ("Component", "HTTPEndpoint"):
+            for item in inline_secret_items(resource, data):
+                node = item.literal.node
+                spans.add((node.start_mark.index, node.end_mark.index))
+    for node in secret_value_nodes(documents):
+        spans.add((node.start_mark.index, node.end_mark.index))
+    if may_hold_credentials(text):
+        for document in documents:
+            for node, _key in iter_scalars(document):
+                if credential_kind(node.value):
+                    spans.add((node.start_mark.index, node.end_mark.index))
+    return sorted(spans)
+
+
 # -- Go's time.ParseDuration --------------------------------------------------
 _UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
           "m": 60_000_000_000, "h": 3_600_000_000_000}

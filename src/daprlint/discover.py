@@ -1,9 +1,12 @@
 """Which files to lint.
 
-Folders are walked for *.yaml / *.yml, skipping .git, node_modules, hidden
-folders, what .gitignore files ignore and `exclude` globs. A file named on
-the command line is always linted. Directory symlinks are followed once: the
-walk remembers each real folder, so symlink loops end.
+Folders are walked for *.yaml / *.yml (and kustomize's `Kustomization`),
+skipping version-control and tool folders (SKIP_DIRS), what .gitignore
+files ignore (matched by gitignore.py, linear on any pattern) and `exclude`
+globs. Hidden folders are walked: Dapr projects keep resources in `.dapr/`,
+and CI in `.github/`. A file named on the command line is always linted.
+Directory symlinks are followed once: the walk remembers each real folder,
+so symlink loops end.
 """
 from __future__ import annotations
 
@@ -14,13 +17,19 @@ from operator import attrgetter
 from ._record import record as dataclass
 
 YAML_SUFFIXES = (".yaml", ".yml")
-SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
+YAML_NAMES = ("Kustomization",)  # kustomize's extension-less file name
+# version control, dependencies, virtual environments, tool caches
+SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", "CVS", "node_modules", "bower_components", "vendor",
+             "__pycache__", ".venv", "venv", ".tox", ".nox", ".eggs", ".mypy_cache", ".pytest_cache",
+             ".ruff_cache", ".hypothesis", ".daprlint_cache", ".terraform", ".gradle", ".idea", ".cache",
+             ".direnv", "site-packages"}
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     path: str          # as shown in output
     explicit: bool     # named on the command line
+    role: str = ""     # "patch": a kustomize patch (see deployments.roles)
 
 
 def _excluded(rel: str, name: str, patterns: list[str]) -> bool:
@@ -34,15 +43,16 @@ def _gitignore(folder: str):
     path = os.path.join(folder, ".gitignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
+            lines = f.read(1 << 20).splitlines()  # a megabyte of patterns is plenty
     except OSError:
         return None
-    import pathspec
+    from .gitignore import GitIgnore
 
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return GitIgnore(lines)
 
 
-def walk(root: str, exclude: list[str], respect_gitignore: bool = True) -> list[str]:
+def walk(root: str, exclude: list[str], respect_gitignore: bool = True, limit: int | None = None) -> list[str]:
+    """The YAML files under *root*, in a stable order (at most *limit*)."""
     found: list[str] = []
     seen: set[tuple[int, int]] = set()
     # each stack entry carries the .gitignore specs that apply, with their folder
@@ -72,17 +82,19 @@ def walk(root: str, exclude: list[str], respect_gitignore: bool = True) -> list[
                 is_dir = False
             name = entry.name
             if is_dir:
-                if name in SKIP_DIRS or name.startswith("."):
+                if name in SKIP_DIRS:
                     continue
                 if (exclude and _excluded(_rel(entry.path, root), name, exclude)) or (
                         specs and _ignored(entry.path, True, specs)):
                     continue
                 subdirs.append(entry.path)
-            elif name.endswith(YAML_SUFFIXES):
+            elif name.endswith(YAML_SUFFIXES) or name in YAML_NAMES:
                 if (exclude and _excluded(_rel(entry.path, root), name, exclude)) or (
                         specs and _ignored(entry.path, False, specs)):
                     continue
                 found.append(entry.path)
+                if limit is not None and len(found) >= limit:
+                    return found
         stack.extend((d, specs) for d in reversed(subdirs))
     return found
 
@@ -96,10 +108,12 @@ def _rel(path: str, root: str) -> str:
 
 
 def _ignored(path: str, is_dir: bool, specs: list) -> bool:
-    for folder, spec in specs:
+    """git's rule: the deepest .gitignore with a matching pattern decides (its last match wins)."""
+    for folder, spec in reversed(specs):
         rel = path[len(folder.rstrip(os.sep)) + 1:].replace(os.sep, "/")
-        if spec.match_file(rel + "/" if is_dir else rel):
-            return True
+        verdict = spec.match(rel, is_dir)
+        if verdict is not None:
+            return verdict
     return False
 
 

@@ -13,7 +13,7 @@ import stat
 import sys
 from ._record import field, record as dataclass
 
-from . import facts, loader, model
+from . import facts, loader, model, projectfiles, workloads
 from .config import DEFAULT_MAX_FILE_SIZE, Settings
 from .packs import Rule, RuleSet
 from .results import FileResult, Finding
@@ -116,6 +116,17 @@ def may_hold_resources(text: str) -> bool:
     return "dapr.io/" in text or "\\" in text
 
 
+_SECRET_KIND = re.compile(r"kind:\s*[\"']?(?:Secret|SealedSecret|ExternalSecret)\b")
+
+
+def may_hold_facts(path: str, text: str) -> bool:
+    """False when a file holds nothing the deployment layer reads besides
+    Dapr resources (see may_hold_resources): no structure file (kustomize,
+    Helm chart, run file), no Secret."""
+    return projectfiles.is_structure_name(path) or projectfiles.may_be_run_file(text) or \
+        ("Secret" in text and _SECRET_KIND.search(text) is not None)
+
+
 def _read_all(fd: int, size: int, limit: int) -> bytes:
     """The file's bytes, at most *limit* of them (a longer result is rejected by the caller)."""
     data = os.read(fd, min(size + 1, limit))
@@ -142,7 +153,8 @@ class Engine:
         self.rules = select_rules(ruleset, settings)
         self.options = dict(settings.options)
         self.max_file_size = int(self.options.get("max-file-size", DEFAULT_MAX_FILE_SIZE))
-        self._by_scope: dict[str, list[Rule]] = {"file": [], "resource": [], "tree": []}
+        self._by_scope: dict[str, list[Rule]] = {"file": [], "resource": [], "tree": [], "workload": [],
+                                                 "runfile": []}
         self._by_kind: dict[str, list[Rule]] = {}
         for rule in sorted(self.rules.values(), key=lambda r: r.code):
             if rule.scope in self._by_scope:
@@ -183,13 +195,13 @@ class Engine:
         except OSError as exc:
             return None, f"cannot read file: {exc.strerror or type(exc).__name__}"
 
-    def lint_path(self, path: str, explicit: bool = True, display: str | None = None) -> FileResult:
+    def lint_path(self, path: str, explicit: bool = True, display: str | None = None, role: str = "") -> FileResult:
         shown = display or path
         data, problem = self.read(path, explicit)
-        return self.lint_bytes(shown, data, problem, explicit)
+        return self.lint_bytes(shown, data, problem, explicit, role)
 
     def lint_bytes(self, shown: str, data: bytes | None, problem: str | None = None,
-                   explicit: bool = True) -> FileResult:
+                   explicit: bool = True, role: str = "") -> FileResult:
         if data is not None and len(data) > self.max_file_size:
             data, problem = None, f"skipped: input is over the {self.max_file_size}-byte limit (max-file-size)"
         if data is None:
@@ -198,7 +210,7 @@ class Engine:
             text, bom = loader.decode(data)
         except loader.DecodeError as exc:
             return self._unreadable(shown, str(exc))
-        return self.lint_text(shown, text, bom, explicit)
+        return self.lint_text(shown, text, bom, explicit, role)
 
     def _unreadable(self, path: str, message: str) -> FileResult:
         result = FileResult(path)
@@ -208,8 +220,12 @@ class Engine:
         return result
 
     # -- linting ---------------------------------------------------------
-    def lint_text(self, path: str, text: str, bom: bool = False, explicit: bool = True) -> FileResult:
-        if self.skip_non_dapr and not may_hold_resources(text):
+    def lint_text(self, path: str, text: str, bom: bool = False, explicit: bool = True,
+                  role: str = "") -> FileResult:
+        """Lint one file's text. *role* "patch": the file is a kustomize patch,
+        so its resources are partial (deployments.py decides roles)."""
+        if self.skip_non_dapr and not may_hold_resources(text) and not (
+                self.collects_facts and may_hold_facts(path, text)):
             source = loader.Source(path=path, text=text, bom=bom)
             info = FileInfo(path, text, source, explicit, parse=lambda: loader.parse(path, text, bom))
         else:
@@ -219,13 +235,46 @@ class Engine:
         ctx = RuleContext(path=path, text=text, options=self.options, data=self.ruleset.data)
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, None)
-        result.resources = list(model.resources_of(path, source.documents))
+        documents = source.documents
+        result.resources = resources = list(model.resources_of(path, documents))
+        if role == "patch":
+            for resource in resources:
+                resource.partial = True
+        pods = workloads.workloads_of(path, documents) if (
+            self._by_scope["workload"] or self.collects_facts) and documents else []
+        run_file = projectfiles.run_file_of(path, documents) if (
+            self._by_scope["runfile"] or self.collects_facts) and documents else None
         if self.collects_facts:  # the deployment layer's input
-            result.facts = facts.file_facts(path, result.resources)
-        for resource in result.resources:
+            result.facts = facts.file_facts(path, documents, resources, pods, run_file)
+        if documents:
+            from .dapr import secret_spans
+
+            result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text)
+        for resource in resources:
             for rule in self._rules_for(resource.kind_name):
                 self._run(rule, resource, ctx, result, resource)
+        for pod in pods:
+            for rule in self._by_scope["workload"]:
+                if pod.kind_name in rule.kinds or "*" in rule.kinds:
+                    self._run(rule, pod, ctx, result, pod)
+        if run_file is not None:
+            for rule in self._by_scope["runfile"]:
+                self._run(rule, run_file, ctx, result, None)
+        if result.secret_spans:
+            self._scrub_with_file_secrets(result, text)
         return result
+
+    def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
+        """A value equal to a secret of this file is masked in every message,
+        whatever field it sits in (a password repeated in `enableTLS`)."""
+        from .redact import scrub
+
+        values = tuple(sorted({text[s:e] for s, e in result.secret_spans if e - s >= 3}))
+        for finding in result.findings:
+            finding.message = scrub(finding.message, values)
+            if finding.fix is not None:
+                finding.fix.description = scrub(finding.fix.description, values)
+            finding.secrets = tuple(set(finding.secrets) | set(values))
 
     def _rules_for(self, kind: str) -> list[Rule]:
         """The resource rules that look at this kind (worked out once per kind)."""

@@ -121,7 +121,7 @@ class Resource:
 
     __slots__ = ("path", "node", "doc_index", "api_version", "kind", "name", "namespace", "spec", "type",
                  "version", "auth_secret_store", "metadata", "headers", "memo", "kind_name", "type_name",
-                 "type_key", "version_key")
+                 "type_key", "version_key", "partial")
 
     def __init__(self, path: str, node: MappingNode, doc_index: int, api_version: Scalar | None,
                  kind: Scalar | None, name: Scalar | None = None, namespace: Scalar | None = None,
@@ -147,6 +147,7 @@ class Resource:
         # how Dapr's data is keyed: lower-cased type, version defaulting to v1
         self.type_key = self.type_name.strip().lower()
         self.version_key = (version.value.strip().lower() if version else "") or "v1"
+        self.partial = False  # a kustomize patch: only part of a resource (no required-field findings)
 
     @property
     def span(self) -> Span:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 SEVERITIES = ("error", "warning", "info")
 FIX_SAFETY = ("none", "safe", "unsafe")
-SCOPES = ("resource", "tree", "file", "engine")
+SCOPES = ("resource", "workload", "runfile", "tree", "file", "engine")
 
 
 RACY_SECONDS = 2  # see RuleSet.fingerprint

@@ -57,6 +57,8 @@ class RuleContext:
     text: str
     options: dict[str, Any]
     data: Any  # packs.PackData: cached JSON from the rule packs
+    # answers rules share within this file (per-run answers go in data.memo)
+    memo: dict = field(default_factory=dict)
 
     def report(self, span: Span, message: str, fix: Fix | None = None, code: str | None = None,
                secret_values: tuple[str, ...] = ()) -> Diagnostic:

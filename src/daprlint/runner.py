@@ -32,7 +32,7 @@ _worker_engine: Engine | None = None
 def lint_one(engine: Engine, target: Target, stdin_name: str | None = None) -> FileResult:
     display = (stdin_name or "-") if target.path == "-" else target.path
     # not finalized yet: deployment rules add findings first (see tree.py)
-    return engine.lint_path(target.path, target.explicit, display)
+    return engine.lint_path(target.path, target.explicit, display, target.role)
 
 
 def _init_worker(settings, extra_packs) -> None:
@@ -125,7 +125,7 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
 def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None) -> None:
     """Serve *item* from the cache if its content is known to be unchanged,
     with its text if reporting needs it (*want_texts* None: never, a context file)."""
-    path, entry = item.path, cache.entry(item.path)
+    path, entry = item.path, cache.entry(item.path, item.target.role)
     try:
         item.stat = os.stat(path)
     except OSError:
@@ -184,13 +184,13 @@ def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int) -> None:
 def _lint_here(cache, engine: Engine, item: _Item) -> None:
     """Lint the very bytes that are hashed: the entry's digest is exact."""
     data, problem = engine.read(item.path, item.target.explicit)
-    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit))
+    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role))
     if data is None:
         item.result.digest = NO_CONTENT
         return
     item.result.digest = cache.digest_of_bytes(data)
     if item.stat is not None:
-        cache.put(item.path, item.stat, item.result)
+        cache.put(item.path, item.stat, item.result, item.target.role)
 
 
 def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int) -> None:
@@ -201,7 +201,7 @@ def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int) -> N
         item.result = result
         if item.hashed is not None and cache.unchanged_during_run(item.path, item.stat):
             result.digest = item.hashed
-            cache.put(item.path, item.stat, result)
+            cache.put(item.path, item.stat, result, item.target.role)
 
 
 def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1) -> None:

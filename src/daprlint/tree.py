@@ -154,22 +154,22 @@ def add_findings(results, findings) -> None:
         by_path[finding.path].findings.append(finding)
 
 
-def run(engine, targets, results, context_targets=(), context=(), cache=None, jobs: int = 1,
-        want_texts: bool = False):
-    """Add the deployment rules' findings to *results* (the linted files; the
-    *context* results only contribute facts), then finalize every result.
+def run(engine, targets, results, context_targets=(), context=(), shared_targets=(), shared=(), cache=None,
+        jobs: int = 1, want_texts: bool = False, root: str | None = None):
+    """Add the deployment rules' findings to *results* (the linted files;
+    *context* and *shared* results, from workspace.py, only contribute
+    facts), then finalize every result.
 
     With a *cache*, the findings are stored under a digest of every file's
     path and content (cache.tree_key): an unchanged tree needs no facts at all."""
-    from . import deployments
-
     if engine.collects_facts:
         findings = None
         key = None
+        everything = list(context) + list(shared)
         if cache is not None:
             from .cache import tree_key
 
-            key = tree_key(results, context)
+            key = tree_key(results, everything)
             findings = cache.tree_findings(key) if key is not None else None
         if findings is None:
             if cache is not None:
@@ -177,10 +177,9 @@ def run(engine, targets, results, context_targets=(), context=(), cache=None, jo
 
                 ensure_facts(cache, engine, list(targets), results, jobs)
                 ensure_facts(cache, engine, list(context_targets), context, jobs)
-                key = tree_key(results, context)
-            built = deployments.build([r.facts for r in results if r.facts is not None],
-                                      [r.facts for r in context if r.facts is not None],
-                                      engine.options.get("tree-scope", "folder"))
+                ensure_facts(cache, engine, list(shared_targets), shared, jobs)
+                key = tree_key(results, everything)
+            built = build_deployments(engine, results, context, shared, root)
             findings = tree_findings(engine, [r.path for r in results], built)
             if cache is not None and key is not None:
                 cache.put_tree(key, findings)
@@ -188,6 +187,15 @@ def run(engine, targets, results, context_targets=(), context=(), cache=None, jo
         if want_texts and cache is not None:
             _texts_for_fixes(engine, targets, results, findings)
     return [engine.finalize(r) for r in results]
+
+
+def build_deployments(engine, results, context=(), shared=(), root: str | None = None):
+    """The deployments of the linted and context files (deployments.build with the run's settings)."""
+    from . import deployments
+
+    return deployments.build([r.facts for r in list(results) + list(context) if r.facts is not None],
+                             [r.facts for r in shared if r.facts is not None],
+                             engine.options.get("tree-scope", "folder"), deployments.read_local_file, root)
 
 
 def _texts_for_fixes(engine, targets, results, findings) -> None:

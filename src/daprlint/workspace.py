@@ -1,0 +1,181 @@
+"""Which files a run reads besides the ones it reports on, and in which role.
+
+Deployment findings need the whole deployment, so a run reads, for their
+facts only (never reported):
+
+- the deployment around named files: when a file is named (pre-commit
+  passes the staged files one by one, an editor opens one), the rest of
+  its deployment is read, so a duplicate name or a broken reference against
+  an already committed file is caught without configuration. Its project
+  (the git work tree, else the config file's folder) is walked for names
+  only (bounded by MAX_CONTEXT_FILES); what is read is the named files'
+  folders, the project's kustomizations, charts and run files, and what
+  those include (a chart's templates when a named file is one of them).
+  Every file goes through the result cache;
+- what project files point at outside the linted folders (a kustomize
+  base in `../base`, a run file's resources folder);
+- `resources-paths` from the config (joined to every deployment).
+
+Kustomize patches are linted as partial resources: the kustomizations are
+read first, so every file knows its role before it is linted.
+"""
+from __future__ import annotations
+
+import os
+
+from . import deployments, projectfiles
+from .discover import Target, discover, walk
+from .runner import lint_targets
+
+MAX_CONTEXT_FILES = 20_000   # a project walk for named files stops here (the rest stays unread)
+MAX_REFERENCE_ROUNDS = 4     # kustomize bases of bases of bases...
+
+
+class Plan:
+    """The targets of a run with their roles, and what is read as context."""
+
+    def __init__(self, targets: list[Target], context: list[Target], shared: list[Target], notes: list[str]):
+        self.targets = targets
+        self.context = context
+        self.shared = shared
+        self.notes = notes  # said once on stderr (e.g. a project too large to read whole)
+
+
+def project_root(path: str, config_root: str | None) -> str:
+    """The git work tree holding *path*, else the config file's folder, else the path's folder."""
+    start = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+    folder = start
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if config_root and start.startswith(os.path.abspath(config_root)):
+        return os.path.abspath(config_root)
+    return start
+
+
+def plan(engine, targets: list[Target], cache=None, jobs: int = 1) -> Plan:
+    """Work out roles and context for *targets* (reads only the kustomizations first)."""
+    notes: list[str] = []
+    if not engine.collects_facts:
+        return Plan(targets, [], [], notes)
+    settings = engine.settings
+    shared = _shared_targets(engine, targets)
+    context: list[Target] = []
+    named = [t for t in targets if t.explicit and t.path != "-"]
+    if named:
+        root = project_root(named[0].path, str(settings.root) if settings.source else None)
+        context, note = _project_context(engine, root, targets)
+        if note:
+            notes.append(note)
+    roles = _roles(engine, targets + context, cache, jobs)
+    return Plan(_with_roles(targets, roles), _with_roles(context, roles), shared, notes)
+
+
+def _shared_targets(engine, targets: list[Target]) -> list[Target]:
+    paths = engine.options.get("resources-paths") or []
+    if not paths:
+        return []
+    linted = {t.path for t in targets}
+    return [Target(t.path, False) for t in discover(paths, engine.settings.exclude) if t.path not in linted]
+
+
+def _project_context(engine, root: str, targets: list[Target]) -> tuple[list[Target], str | None]:
+    respect = engine.options.get("respect-gitignore", True)
+    found = walk(root, engine.settings.exclude, respect, limit=MAX_CONTEXT_FILES + 1)
+    note = None
+    if len(found) > MAX_CONTEXT_FILES:
+        found = found[:MAX_CONTEXT_FILES]
+        note = (f"the project at {root} has more than {MAX_CONTEXT_FILES} YAML files: deployment checks see "
+                "only the first ones as context")
+    named = [os.path.abspath(t.path) for t in targets if t.path != "-"]
+    folders = {os.path.dirname(p) for p in named}
+    charts = {os.path.dirname(os.path.abspath(p)) for p in found if os.path.basename(p) == projectfiles.CHART_NAME}
+    chart_roots = {c + os.sep for c in charts if any(p.startswith(c + os.sep) for p in named)}
+    linted = set(named)
+    wanted = []
+    for path in found:
+        absolute = os.path.abspath(path)
+        if absolute in linted:
+            continue
+        if (os.path.dirname(absolute) in folders or projectfiles.is_structure_name(absolute)
+                or any(absolute.startswith(c) for c in chart_roots)):
+            wanted.append(Target(_shown(path), False))
+    return wanted, note
+
+
+def _shown(path: str) -> str:
+    """Context files are never reported; a relative path keeps keys and messages short."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith(".." + os.sep + "..") else rel
+
+
+def _roles(engine, targets: list[Target], cache, jobs: int) -> dict[str, str]:
+    """Lint the kustomizations among *targets* and read the roles they give."""
+    structure = [t for t in targets if os.path.basename(t.path) in projectfiles.KUSTOMIZATION_NAMES]
+    if not structure:
+        return {}
+    results = lint_targets(engine, structure, jobs, cache=cache, want_texts=None)
+    if cache is not None:
+        from .runner import ensure_facts
+
+        ensure_facts(cache, engine, structure, results, jobs)
+    return deployments.roles([r.facts for r in results if r.facts is not None])
+
+
+def _with_roles(targets: list[Target], roles: dict[str, str]) -> list[Target]:
+    if not roles:
+        return targets
+    out = []
+    for t in targets:
+        role = roles.get(os.path.normpath(os.path.abspath(t.path)), "") if t.path != "-" else ""
+        out.append(Target(t.path, t.explicit, role) if role != t.role else t)
+    return out
+
+
+def follow_references(engine, all_facts: list, known: list[Target], cache=None, jobs: int = 1) -> tuple[list, list]:
+    """Targets and results for what the project files point at outside what
+    was read (kustomize bases, run-file resources folders), to a fixed point."""
+    seen = {os.path.normpath(os.path.abspath(t.path)) for t in known}
+    extra_targets: list[Target] = []
+    extra_results: list = []
+    facts = list(all_facts)
+    for _ in range(MAX_REFERENCE_ROUNDS):
+        wanted = []
+        for target in sorted(deployments.referenced_paths(facts)):
+            for path in _files_at(target):
+                absolute = os.path.normpath(os.path.abspath(path))
+                if absolute not in seen:
+                    seen.add(absolute)
+                    wanted.append(Target(_shown(path), False))
+        if not wanted:
+            break
+        results = lint_targets(engine, wanted, jobs, cache=cache, want_texts=None)
+        if cache is not None:
+            from .runner import ensure_facts
+
+            ensure_facts(cache, engine, wanted, results, jobs)
+        extra_targets += wanted
+        extra_results += results
+        facts = [r.facts for r in results if r.facts is not None]
+    return extra_targets, extra_results
+
+
+def _files_at(path: str) -> list[str]:
+    """A file itself; for a folder, its YAML files (not its subfolders: daprd and kustomize read one level)."""
+    if os.path.isfile(path):
+        return [path] if path.endswith((".yaml", ".yml")) or os.path.basename(path) == "Kustomization" else []
+    if not os.path.isdir(path):
+        return []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    return [os.path.join(path, n) for n in names if (n.endswith((".yaml", ".yml")) or n == "Kustomization")
+            and os.path.isfile(os.path.join(path, n))]
