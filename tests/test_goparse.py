@@ -159,10 +159,16 @@ _parts = st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(sorted(_UNIT_
 
 
 @given(_parts, st.sampled_from(["", "+", "-"]))
+@example([(2562047, "h"), (47, "m"), (16, "s"), (854775807, "ns")], "")   # 2^63-1 ns
+@example([(2562047, "h"), (47, "m"), (16, "s"), (854775808, "ns")], "-")  # -2^63 ns
+@example([(2562047, "h"), (47, "m"), (16, "s"), (854775808, "ns")], "")   # 2^63: overflow
 def test_parse_go_duration_sums_integer_parts_exactly(parts, sign):
     text = sign + "".join(f"{n}{unit}" for n, unit in parts)
     total = sum(n * _UNIT_NS[unit] for n, unit in parts)
-    assert g.parse_go_duration(text) == (-total if sign == "-" else total)
+    if total > (1 << 63 if sign == "-" else (1 << 63) - 1):
+        assert g.parse_go_duration(text) is None  # beyond int64: an error, the most negative value allowed
+    else:
+        assert g.parse_go_duration(text) == (-total if sign == "-" else total)
 
 
 @given(st.integers(0, 10**4), st.integers(0, 10**6), st.sampled_from(sorted(_UNIT_NS)))
