@@ -202,5 +202,6 @@ def _type_problem(text: str, kind, show) -> str | None:
         return f"{problem}: the component fails to initialise" if problem else None
     if kind == "cron":
         reason = goparse.cron_error(text, show)
-        return f"is not a schedule bindings.cron accepts: {reason}; the component fails to initialise" if reason else None
+        if reason:
+            return f"is not a schedule bindings.cron accepts: {reason}; the component fails to initialise"
     return None
