@@ -1,32 +1,50 @@
-"""A metadata value is not one the field accepts.
+"""A metadata value is not one daprd can use.
 
 ## What it does
-Checks literal values against what Dapr's metadata declares for the field:
+Parses each literal metadata value the way daprd does (the Go parsers of
+`daprlint.goparse`, sources in docs/value-parsing.md), by what Dapr's
+metadata says about the field:
 
+- `number`: reported when no Go number decoder takes it: Dapr's metadata
+  decoder reads a string with `strconv.ParseInt(s, 0, …)` (`10`, `-1`,
+  `0x1f`, `0o17`, `1_000`), `ParseUint` or `ParseFloat` (`1.5`, `1e3`,
+  `0x1p-2`, `inf`); nothing else, not even surrounding spaces.
+- `duration`: Go's `time.ParseDuration` (`300ms`, `1m30s`, `1.5h`, `-1s`),
+  else a whole number, read as seconds (`30`).
+- `bool`: Dapr's decoder (`IsTruthy`) never fails: `y`, `yes`, `true`, `t`,
+  `on` and `1` (any case) are true and everything else is false. A value
+  that is neither one of those nor `n`, `no`, `false`, `f`, `off` or `0` is
+  reported, because daprd silently reads it as false (`ture`, `enabled`).
+- `bytesize`: a Kubernetes quantity (`100`, `4Mi`, `1G`) that
+  `ByteSize.GetBytes()` can return as whole bytes (`1.5Mi` and `100Ti`
+  parse but fail there).
+- the `schedule` of `bindings.cron`: dapr/kit's cron parser with the
+  binding's options: five fields (minute to day-of-week) or six (seconds
+  first); numbers, `*`, `?`, ranges, lists, `/step`, month names `JAN`-`DEC`
+  and day names `SUN`-`SAT` in any case; `@yearly`, `@annually`,
+  `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, `@every <Go
+  duration>`; an optional `TZ=`/`CRON_TZ=` zone prefix. `MON-FRY`, `2#2`,
+  `L`, `W`, `7` for Sunday and `@every 15` fail.
 - `allowedValues`: the value must be one of them, compared
   case-insensitively (a comma-separated value such as `direction:
   input,output` is checked part by part). A few lists that `metadata.yaml`
   gets wrong or leaves incomplete are corrected in
-  `rules/dapr/field-extras.json` (Kafka `authType`, `azureEnvironment`), and
-  RabbitMQ's `concurrencyMode`, matched case-sensitively by its code, is
-  checked the same way.
-- `number`: Go's `strconv.ParseInt` (base 0: `10`, `-1`, `0x1f`, `1_000`) or
-  `strconv.ParseFloat` (`1.5`, `1e3`) must accept it.
-- `bool`: one of `true/false`, `1/0`, `t/f`, `yes/no`, `y/n`, `on/off`, any
-  case. Dapr's decoder (`utils.IsTruthy`) reads every other text as false
-  without an error, so `ture` silently means false.
-- `duration`: Go's `time.ParseDuration` (`300ms`, `1m30s`, `1.5h`, `-1s`) or a
-  whole number, which Dapr's decoder reads as seconds. Only what both
-  reject is reported.
-- `bytesize`: a Kubernetes quantity (`100`, `4Mi`, `1Gi`, `1.5G`, `5e3`).
+  `rules/dapr/field-extras.json`, and RabbitMQ's `concurrencyMode`, matched
+  case-sensitively by its code, is checked the same way.
 
-Templated values (`{{ .Values.x }}`, `{uuid}`), `secretKeyRef`, `envRef`
-and placeholders (`<your-value>`) are not judged. Messages show a value
-only when it cannot be a secret.
+A plain (unquoted) YAML scalar is judged as daprd receives it: YAML 1.1
+types it and JSON carries it, so `value: 1.0` arrives as `1`, `0x1F` as
+`31` and `yes` as `true`.
+
+Not judged: templates and placeholders (`{{ .Values.x }}`, `${VAR}`,
+`$VAR`, `<your-value>`, `[aws_region]`, Dapr's `{uuid}`, `{podName}`,
+`{namespace}`, `{appID}`), and values given by `secretKeyRef` or `envRef`.
+The value of a sensitive field is never shown.
 
 ## Why is this bad?
-The component fails to initialise with a parse error, which stops daprd
-unless `spec.ignoreErrors` is true; a bad boolean is quietly read as false.
+A value the decoder rejects makes the component fail to initialise, which
+stops daprd unless `spec.ignoreErrors` is true. A bad boolean is quietly
+read as false.
 
 ## Example
 ```yaml
@@ -34,6 +52,8 @@ unless `spec.ignoreErrors` is true; a bad boolean is quietly read as false.
     value: "ture"
   - name: processingTimeout
     value: "15 seconds"
+  - name: schedule          # bindings.cron
+    value: "0 0 9 * * MON-FRY"
 ```
 Use instead:
 ```yaml
@@ -41,11 +61,13 @@ Use instead:
     value: "true"
   - name: processingTimeout
     value: "15s"
+  - name: schedule
+    value: "0 0 9 * * MON-FRI"
 ```
 """
 import re
 
-from daprlint import dapr
+from daprlint import dapr, goparse
 from daprlint.redact import shown
 
 CODE = "DPR006"
@@ -55,11 +77,10 @@ SUMMARY = "metadata value is not valid for the field's type or allowed values"
 FIX = "none"
 KINDS = ("Component",)
 
-_BOOLS = frozenset({"true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "on", "off"})
-_INT = re.compile(r"[+-]?(0[xX]_?[0-9a-fA-F]+(_[0-9a-fA-F]+)*|0[bB]_?[01]+(_[01]+)*|0[oO]?_?[0-7]+(_[0-7]+)*|"
-                  r"[0-9]+(_[0-9]+)*)")
-_QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?")
-_DECIMAL = re.compile(r"[+-]?[0-9]+")
+_MASK = "'********'"
+_FAILS = "daprd's metadata decoder rejects it and the component fails to initialise"
+_CRON_TYPE = "bindings.cron"
+_env_reference = None
 
 
 def check(resource, ctx):
@@ -71,37 +92,59 @@ def check(resource, ctx):
     verdicts = ctx.data.memo(CODE + ".verdicts")
     for item in resource.metadata:
         rule = rules.get(item.key)
-        if rule is None:
-            continue
-        literal = item.literal
+        literal = item.literal if rule is not None else None
         if literal is None:
             continue
         value = literal.value
-        problem = _verdict(rule, value, verdicts)
+        sensitive = dapr.is_sensitive(resource, item.key, ctx.data)
+        problem = _verdict(rule, value, not literal.node.style, sensitive, verdicts)  # plain: None or ''
         if problem:
-            yield ctx.report(literal.span, f"`{item.name.value}`: {shown(value)} {problem}",
-                             secret_values=(value,) if dapr.is_sensitive(resource, item.key, ctx.data) else ())
+            what = "the value" if sensitive or shown(value) == _MASK else shown(value)
+            yield ctx.report(literal.span, f"`{item.name.value}`: {what} {problem}",
+                             secret_values=(value,) if sensitive else ())
 
 
-def _verdict(rule, value, verdicts):
+def _verdict(rule, value, plain, sensitive, verdicts):
     """What is wrong with *value* for this field rule (None: nothing), kept per
-    (rule, value): the same `true`, `30s` or `json` comes back in every file."""
-    key = (rule, value)
+    (rule, value, style): the same `true`, `30s` or `json` comes back in every file."""
+    key = (rule, value, plain, sensitive)
     if key in verdicts:
         return verdicts[key]
-    if dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value:
+    text = goparse.plain_scalar_text(value) if plain else value
+    if text is None or _not_judged(value):
         problem = None
     else:
         kind, allowed, case_sensitive = rule
-        problem = _not_allowed(value, allowed, case_sensitive) if allowed else _type_problem(value, kind)
+        show = (lambda _: "") if sensitive else _shown_or_nothing
+        problem = _not_allowed(text, allowed, case_sensitive) if allowed else _type_problem(text, kind, show)
+        if problem and text != value and not sensitive and shown(text) != _MASK:
+            problem = f"(daprd reads {shown(text)}) {problem}"
     if len(verdicts) >= 4096:
         verdicts.clear()  # bounded: distinct values can be many
     verdicts[key] = problem
     return problem
 
 
+def _shown_or_nothing(piece: str) -> str:
+    """A piece of a value for a message; nothing where shown() would only print stars."""
+    text = shown(piece)
+    return "" if text == _MASK else text
+
+
+def _not_judged(value: str) -> bool:
+    """Templates, placeholders and environment references: their real value comes later."""
+    global _env_reference
+    if dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value:
+        return True
+    if "$" not in value:
+        return False
+    if _env_reference is None:
+        _env_reference = re.compile(r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*")  # $VAR, $(VAR)
+    return _env_reference.fullmatch(value) is not None
+
+
 def _rules(resource, data) -> dict:
-    """lower-cased field -> (type, allowed values, case-sensitive?), for this type and version, computed once."""
+    """lower-cased field -> (kind, allowed values, case-sensitive?), for this type and version, computed once."""
     return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data))
 
 
@@ -124,6 +167,8 @@ def _compute(resource, type_key, data) -> dict:
     for group in dapr.extra_groups(type_key, version, data):
         for name, spec in group.get("allowed_values", {}).items():
             rules[name.lower()] = (None, tuple(spec["values"]), bool(spec.get("case_sensitive")))
+    if type_key == _CRON_TYPE:
+        rules["schedule"] = ("cron", (), False)  # CC bindings/cron/cron.go parses it in Init
     return rules
 
 
@@ -140,35 +185,23 @@ def _not_allowed(value: str, allowed, case_sensitive: bool) -> str | None:
     return f"is not one of the allowed values ({listed})" + ("" if not case_sensitive else ", which are case-sensitive")
 
 
-def _type_problem(value: str, kind) -> str | None:
+def _type_problem(text: str, kind, show) -> str | None:
     if kind == "number":
-        return None if _is_number(value) else "is not a number"
+        problem = goparse.number_problem(text)
+        return f"{problem}: {_FAILS}" if problem else None
     if kind == "bool":
-        return None if value.strip().lower() in _BOOLS else \
-            "is not a boolean (true/false, 1/0, yes/no, on/off): Dapr reads it as false"
-    if kind == "duration":
-        if dapr.parse_go_duration(value) is not None or _DECIMAL.fullmatch(value):
+        if goparse.is_truthy(text) or goparse.go_trim_space(text).lower() in goparse.FALSY_WORDS:
             return None
-        return "is not a duration (Go syntax such as 500ms, 30s, 1m30s or 1.5h, or a whole number of seconds)"
+        return "is not a boolean: daprd reads it as false (true is y, yes, true, t, on or 1, in any case)"
+    if kind == "duration":
+        if goparse.kit_duration(text) is not None:
+            return None
+        return f"is not a duration (Go syntax such as 500ms, 30s, 1m30s or 1.5h, or whole seconds): {_FAILS}"
     if kind == "bytesize":
-        return None if _QUANTITY.fullmatch(value) else "is not a byte size (a quantity such as 512, 4Mi or 1Gi)"
+        problem = goparse.bytesize_problem(text)
+        return f"{problem}: the component fails to initialise" if problem else None
+    if kind == "cron":
+        reason = goparse.cron_error(text, show)
+        if reason:
+            return f"is not a schedule bindings.cron accepts: {reason}; the component fails to initialise"
     return None
-
-
-def _is_number(value: str) -> bool:
-    if value != value.strip() or not value:
-        return False
-    if _INT.fullmatch(value):
-        return True
-    try:
-        float(value)
-        return "_" not in value
-    except ValueError:
-        pass
-    if not re.fullmatch(r"[+-]?0[xX][0-9a-fA-F_.]+[pP][+-]?[0-9_]+", value):
-        return False  # Go reads hexadecimal floats only with a p exponent
-    try:
-        float.fromhex(value.replace("_", ""))
-        return True
-    except ValueError:
-        return False
