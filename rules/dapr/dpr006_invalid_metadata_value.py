@@ -65,8 +65,6 @@ Use instead:
     value: "0 0 9 * * MON-FRI"
 ```
 """
-import re
-
 from daprlint import dapr, goparse
 from daprlint.redact import shown
 
@@ -80,7 +78,6 @@ KINDS = ("Component",)
 _MASK = "'********'"
 _FAILS = "daprd's metadata decoder rejects it and the component fails to initialise"
 _CRON_TYPE = "bindings.cron"
-_env_reference = None
 
 
 def check(resource, ctx):
@@ -133,14 +130,7 @@ def _shown_or_nothing(piece: str) -> str:
 
 def _not_judged(value: str) -> bool:
     """Templates, placeholders and environment references: their real value comes later."""
-    global _env_reference
-    if dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value:
-        return True
-    if "$" not in value:
-        return False
-    if _env_reference is None:
-        _env_reference = re.compile(r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*")  # $VAR, $(VAR)
-    return _env_reference.fullmatch(value) is not None
+    return dapr.is_reference_like(value) or dapr.is_placeholder(value) or "<" in value and ">" in value
 
 
 def _rules(resource, data) -> dict:

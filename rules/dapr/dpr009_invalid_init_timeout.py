@@ -35,7 +35,6 @@ spec:
   initTimeout: 60s
 ```
 """
-import re
 
 from yaml.nodes import MappingNode, ScalarNode
 
@@ -50,7 +49,6 @@ SUMMARY = "spec.initTimeout is not a positive Go duration"
 FIX = "none"
 KINDS = ("Component",)
 
-_ENV_REFERENCE = r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*"  # $VAR, $(VAR); compiled by re's cache on use
 
 
 def check(resource, ctx):
@@ -81,8 +79,7 @@ def check(resource, ctx):
 
 def _not_judged(text):
     """Templates, placeholders and environment references: their real value comes later."""
-    return (dapr.is_reference_like(text) or dapr.is_placeholder(text) or "<" in text and ">" in text
-            or "$" in text and re.fullmatch(_ENV_REFERENCE, text) is not None)
+    return dapr.is_reference_like(text) or dapr.is_placeholder(text) or "<" in text and ">" in text
 
 
 def _is_integer(text):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to goparse
 from .model import MetadataItem, Resource, is_templated
 
 TYPES = "generated/component-types.json"
@@ -153,9 +154,15 @@ def known_region(value: str, data) -> bool:
 
 
 # -- values ------------------------------------------------------------------
+_ENV_REFERENCE = re.compile(r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*")  # a whole $VAR or $(VAR)
+
+
 def is_reference_like(text: str) -> bool:
-    """Templates and placeholders whose real value comes from elsewhere."""
-    return is_templated(text) or "${" in text or any(tag in text for tag in ("{uuid}", "{podName}", "{namespace}", "{appID}"))
+    """Templates and references whose real value comes from elsewhere: Go/Helm
+    actions, `${VAR}`, a whole `$VAR` or `$(VAR)`, Dapr's own template tags."""
+    return (is_templated(text) or "${" in text
+            or any(tag in text for tag in ("{uuid}", "{podName}", "{namespace}", "{appID}"))
+            or ("$" in text and _ENV_REFERENCE.fullmatch(text) is not None))
 
 
 def is_placeholder(text: str) -> bool:
@@ -311,77 +318,3 @@ def secret_spans(documents, resources, data, text: str) -> list[tuple[int, int]]
                 if credential_kind(node.value):
                     spans.add((node.start_mark.index, node.end_mark.index))
     return sorted(spans)
-
-
-# -- Go's time.ParseDuration --------------------------------------------------
-_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-          "m": 60_000_000_000, "h": 3_600_000_000_000}
-_MAX = 1 << 63
-
-
-def parse_go_duration(s: str) -> int | None:
-    """Nanoseconds, as Go's time.ParseDuration reads *s*; None where Go returns an error."""
-    orig_neg = False
-    if s and s[0] in "+-":
-        orig_neg = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        return None
-    total = 0
-    while s:
-        if not (s[0] == "." or "0" <= s[0] <= "9"):
-            return None
-        i = 0
-        v = 0
-        while i < len(s) and "0" <= s[i] <= "9":
-            if v > _MAX // 10:
-                return None
-            v = v * 10 + (ord(s[i]) - 48)
-            if v > _MAX:
-                return None
-            i += 1
-        pre = i > 0
-        s = s[i:]
-        f, scale, post = 0, 1.0, False
-        if s and s[0] == ".":
-            s = s[1:]
-            i = 0
-            overflow = False
-            while i < len(s) and "0" <= s[i] <= "9":
-                if not overflow:
-                    if f > (_MAX - 1) // 10:
-                        overflow = True
-                    else:
-                        f = f * 10 + (ord(s[i]) - 48)
-                        scale *= 10
-                i += 1
-            post = i > 0
-            s = s[i:]
-        if not pre and not post:
-            return None
-        i = 0
-        while i < len(s) and not (s[i] == "." or "0" <= s[i] <= "9"):
-            i += 1
-        if i == 0:
-            return None  # missing unit
-        unit = _UNITS.get(s[:i])
-        s = s[i:]
-        if unit is None:
-            return None
-        if v > _MAX // unit:
-            return None
-        v *= unit
-        if f > 0:
-            v += int(float(f) * (float(unit) / scale))
-            if v > _MAX:
-                return None
-        total += v
-        if total > _MAX:
-            return None
-    if orig_neg:
-        return -total
-    if total > _MAX - 1:
-        return None
-    return total
