@@ -77,8 +77,9 @@ _NOT_DRAFT7 = {"$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveR
                "unevaluatedProperties", "minContains", "maxContains"}
 # model.is_templated and dapr.is_reference_like: names and values rendered later
 _REFERENCE_LIKE = r"\{\{|\$\{|\{uuid\}|\{podName\}|\{namespace\}|\{appID\}"
-# dapr._PLACEHOLDER and DPR006's `<...>` test: values DPR006 does not judge
-_PLACEHOLDER = r"(?i)^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|x{4,}|\.\.\.)\s*$|<[\s\S]*>"
+# dapr._PLACEHOLDER (case-insensitive), and with DPR006's `<` and `>` test: values DPR006 does not judge
+_PLACEHOLDER = r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|x{4,}|\.\.\.)\s*$"
+_NOT_JUDGED = "(?i)" + _PLACEHOLDER + r"|<[\s\S]*>|>[\s\S]*<"
 
 
 class ExportError(Exception):
@@ -234,6 +235,8 @@ class ComponentSchema:
     def build(self, base: dict) -> dict:
         schema = base
         spec = schema["properties"]["spec"]
+        name = spec["properties"]["metadata"]["items"]["properties"]["name"]
+        name.pop("description", None)  # hover shows the first description found: the field's own
         spec["properties"]["type"] = {**spec["properties"]["type"], **self._type_schema()}
         branches = []
         for type_name in sorted(self.index):
@@ -357,7 +360,7 @@ class ComponentSchema:
             info = fields.get(lower) or self._extra_info(type_name, spelling, deprecated.get(lower))
             spelled[lower] = spelling
             choices.append(self._name_choice(spelling, info, type_name, version, deprecated.get(lower)))
-            rules += self._value_rules(spelling, info, type_name)
+            rules += self._value_rules(spelling, info, type_name, version)
         if spelled:
             choices.append({
                 "type": "string", "pattern": _ci_any(spelled.values()), "not": {"enum": sorted(spelled.values())},
@@ -410,39 +413,65 @@ class ComponentSchema:
         flags = [flag for flag in ("required", "sensitive", "deprecated") if info.get(flag)]
         if info.get("sensitive"):
             description += " Sensitive: give it with secretKeyRef, not an inline value."
+        deprecated = "deprecated" in flags or deprecated_use is not None
+        shown = {**info, "name": spelling, "deprecated": deprecated}
         choice = {"const": spelling, "description": description,
-                  "markdownDescription": _field_markdown({**info, "name": spelling}, type_name, version)}
-        if "deprecated" in flags or deprecated_use is not None:
+                  "markdownDescription": _field_markdown(shown, type_name, version)}
+        if deprecated:
             choice["deprecated"] = True
             use = f": use `{deprecated_use}`" if deprecated_use else ""
             choice["deprecationMessage"] = f"`{spelling}` is deprecated for `{type_name}`{use}"
         return choice
 
-    def _value_rules(self, spelling, info, type_name) -> list[dict]:
-        """yaml-language-server warnings for a sensitive field given inline (SEC001's advice)."""
-        if not info.get("sensitive"):
+    def _value_rules(self, spelling, info, type_name, version) -> list[dict]:
+        """yaml-language-server's notice for a sensitive field given inline, where SEC001 reports it:
+        a literal that is not a template or a public certificate, and in a connection string or
+        address field only one that carries a credential (dapr.inline_secret_items)."""
+        from . import dapr
+
+        key = spelling.lower()
+        if not dapr.is_sensitive(_resource_stub(type_name, version), key, self.data):
             return []
-        warning = {"if": {"type": "string", "pattern": _REFERENCE_LIKE},
-                   "else": {"deprecationMessage": f"`{spelling}` is sensitive: give it with secretKeyRef and a "
-                                                  "secret store instead of an inline value"}}
-        return [{"if": _name_is(spelling), "then": {"properties": {"value": warning}}}]
+        notice = {"deprecationMessage": f"`{spelling}` is sensitive: give it with secretKeyRef and a secret "
+                                        "store instead of an inline value"}
+        if dapr.is_connection_string(key):
+            credential = "(?i)" + _CREDENTIAL + ("|" + _PLACEHOLDER if "connectionstring" in key else "")
+            notice = {"if": {"type": "string", "pattern": credential}, "then": notice}
+        not_inline = {"anyOf": [{"enum": ["", None]}, {"type": ["object", "array"]},
+                                {"type": "string", "pattern": r"\{\{[\s\S]*?\}\}"},
+                                {"type": "string", "pattern": "-----BEGIN CERTIFICATE-----",
+                                 "not": {"pattern": "PRIVATE KEY"}}]}
+        return [{"if": _name_is(spelling), "then": {"properties": {"value": {"if": not_inline, "else": notice}}}}]
 
     def _allowed_value_rules(self, type_name, version) -> list[dict]:
         """DPR006's checks: allowed values and the number / bool / duration / byte-size types."""
-        from .model import Resource
-
-        resource = Resource.__new__(Resource)  # only type_key / version_key: what DPR006 keys its table on
-        resource.type_key, resource.version_key = type_name, version
-        resource.type_name = type_name
-        table = self.tables.rules_for_values(resource, self.data)
+        table = self.tables.rules_for_values(_resource_stub(type_name, version), self.data)
         rules = []
         for key, (kind, allowed, case_sensitive) in sorted(table.items()):
-            value = _allowed_schema(allowed, case_sensitive) if allowed else _TYPE_SCHEMAS.get(kind)
-            if value is None:
+            if allowed:
+                value = _allowed_schema(allowed, case_sensitive)
+            elif kind in _TYPE_SCHEMAS:
+                value = _value_schema(*_TYPE_SCHEMAS[kind])
+            else:
                 continue
             rules.append({"if": _name_is(key), "then": {"properties": {"value": value}}})
         return rules
 
+
+def _resource_stub(type_name: str, version: str):
+    """A Resource with only what the per-type tables of dapr.py and DPR006 key on."""
+    from .model import Resource
+
+    resource = Resource.__new__(Resource)
+    resource.type_key = resource.type_name = type_name
+    resource.version_key = version
+    resource.memo = {}
+    return resource
+
+
+# dapr._CONNECTION_CREDENTIAL: a connection string or URL that holds a credential
+_CREDENTIAL = (r"(password|pwd|accountkey|accesskey|sharedaccesskey|sharedaccesssignature|secret|token)\s*=\s*[^;\s]"
+               r"|://[^\s:/@]*:[^\s@/]+@|^[^\s:/@=;]+:[^\s@/]+@")
 
 _HAS_VALUE = [  # model.MetadataItem.has_value
     {"required": ["value"], "properties": {"value": {"not": {"enum": ["", None]}}}},
@@ -456,8 +485,8 @@ def _name_is(name: str) -> dict:
 
 
 # what DPR006 does not judge: no value (null, ""), a structure, a template or a placeholder
-_UNJUDGED = [{"enum": ["", None]}, {"type": ["object", "array"]},
-             {"type": "string", "pattern": _REFERENCE_LIKE}, {"type": "string", "pattern": _PLACEHOLDER}]
+_UNJUDGED = [{"not": {"type": ["string", "number", "boolean"]}}, {"type": "string", "maxLength": 0},
+             {"type": "string", "pattern": _REFERENCE_LIKE}, {"type": "string", "pattern": _NOT_JUDGED}]
 
 # DPR006's value types as patterns of the text (the same language as its regular expressions and
 # dapr.parse_go_duration; YAML numbers and booleans are the values' JSON forms)
@@ -469,17 +498,23 @@ _QUANTITY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGT
 _BOOLS = ["true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "on", "off"]
 
 _TYPE_SCHEMAS = {
-    "number": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^(?:{_GO_INT}|{_FLOAT}|{_HEX_FLOAT})$"},
-                         *_UNJUDGED],
-               "errorMessage": "not a number"},
-    "bool": {"anyOf": [{"type": "boolean"}, {"enum": [0, 1]},
-                       {"type": "string", "pattern": r"(?i)^\s*(?:" + "|".join(_BOOLS) + r")\s*$"}, *_UNJUDGED],
-             "errorMessage": "not a boolean (true/false, 1/0, yes/no, on/off): Dapr reads it as false"},
-    "duration": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": f"^(?:{_DURATION})$"}, *_UNJUDGED],
-                 "errorMessage": "not a duration (Go syntax such as 500ms, 30s, 1m30s or 1.5h, or whole seconds)"},
-    "bytesize": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^(?:{_QUANTITY})$"}, *_UNJUDGED],
-                 "errorMessage": "not a byte size (a quantity such as 512, 4Mi or 1Gi)"},
+    "number": ([{"type": "string", "pattern": f"^(?:{_GO_INT}|{_FLOAT}|{_HEX_FLOAT})$"}, {"type": "number"}],
+               "not a number"),
+    "bool": ([{"type": "string", "pattern": r"(?i)^\s*(?:" + "|".join(_BOOLS) + r")\s*$"},
+              {"enum": [True, False, 0, 1]}],
+             "not a boolean (true/false, 1/0, yes/no, on/off): Dapr reads it as false"),
+    "duration": ([{"type": "string", "pattern": f"^(?:{_DURATION})$"}, {"type": "integer"}],
+                 "not a duration (Go syntax such as 500ms, 30s, 1m30s or 1.5h, or whole seconds)"),
+    "bytesize": ([{"type": "string", "pattern": f"^(?:{_QUANTITY})$"}, {"type": "number"}],
+                 "not a byte size (a quantity such as 512, 4Mi or 1Gi)"),
 }
+
+
+def _value_schema(choices: list[dict], message: str) -> dict:
+    """One of *choices*, or a value DPR006 does not judge. Every branch carries the message, and
+    the pattern on the text comes first: yaml-language-server shows the first branch's problem
+    when all fail alike."""
+    return {"anyOf": [{**c, "errorMessage": message} for c in choices + _UNJUDGED]}
 
 
 def _allowed_schema(allowed, case_sensitive: bool) -> dict:
@@ -489,7 +524,7 @@ def _allowed_schema(allowed, case_sensitive: bool) -> dict:
     flags = "" if case_sensitive else "(?i)"
     one = "|".join(re.escape(a.strip()) for a in allowed)
     pattern = flags + r"^\s*(?:" + one + r")\s*$"
-    choices = [{"enum": list(allowed)}, {"type": "string", "pattern": pattern}]
+    choices = [{"type": "string", "pattern": pattern}, {"enum": list(allowed)}]
     if any("," in a for a in allowed):
         token = "(?:" + "|".join(re.escape(t) for t in tokens) + ")"
         choices.append({"type": "string", "pattern": flags + r"^\s*" + token + r"\s*(?:,\s*" + token + r"\s*)*$"})
@@ -497,7 +532,7 @@ def _allowed_schema(allowed, case_sensitive: bool) -> dict:
     if typed:
         choices.append({"enum": typed})
     listed = ", ".join(allowed) if len(allowed) <= 8 else ", ".join(allowed[:8]) + ", ..."
-    return {"anyOf": choices + _UNJUDGED, "errorMessage": f"not one of the allowed values ({listed})"}
+    return _value_schema(choices, f"not one of the allowed values ({listed})")
 
 
 def _typed(text: str):
