@@ -97,7 +97,11 @@ class YamlLanguageServer:
                 continue
             message = json.loads(stream.read(length))
             if "method" in message and "id" in message:
-                self._answer(message)
+                try:
+                    self._answer(message)
+                except Exception as exc:  # keep reading: the waits report what is missing
+                    self._send({"jsonrpc": "2.0", "id": message["id"],
+                                "error": {"code": -32603, "message": f"test client: {exc!r}"}})
             with self._cond:
                 if "id" in message and "method" not in message:
                     self._responses[message["id"]] = message
@@ -116,7 +120,8 @@ class YamlLanguageServer:
         if method == "workspace/configuration":
             result = [self._section(item.get("section")) for item in params.get("items", [])]
         elif method == "vscode/content":
-            uri = params if isinstance(params, str) else params.get("uri", "")
+            uri = params[0] if isinstance(params, list) and params else params
+            uri = uri.get("uri", "") if isinstance(uri, dict) else str(uri)
             self.content_requests.append(uri)
             if uri in self.content:
                 result = self.content[uri]

@@ -76,7 +76,7 @@ _NOT_DRAFT7 = {"$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveR
                "$vocabulary", "prefixItems", "dependentRequired", "dependentSchemas", "unevaluatedItems",
                "unevaluatedProperties", "minContains", "maxContains"}
 # model.is_templated and dapr.is_reference_like: names and values rendered later
-_REFERENCE_LIKE = r"\{\{|\$\{|\{uuid\}|\{podName\}|\{namespace\}|\{appID\}"
+_REFERENCE_LIKE = r"\{\{[\s\S]*?\}\}|\$\{|\{uuid\}|\{podName\}|\{namespace\}|\{appID\}"
 # dapr._PLACEHOLDER (case-insensitive), and with DPR006's `<` and `>` test: values DPR006 does not judge
 _PLACEHOLDER = r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|x{4,}|\.\.\.)\s*$"
 _NOT_JUDGED = "(?i)" + _PLACEHOLDER + r"|<[\s\S]*>|>[\s\S]*<"
@@ -137,19 +137,34 @@ def _data_origin(data) -> str:
 
 
 # -- small helpers --------------------------------------------------------------
+_SYNTAX = re.compile(r"[\\^$.|?*+()\[\]{}]")
+
+
+def _escape(text: str) -> str:
+    """re.escape for Python, Go and JavaScript alike: only the syntax characters (re.escape also
+    escapes `-`, which a JavaScript pattern with the `u` flag rejects)."""
+    return _SYNTAX.sub(lambda m: "\\" + m.group(0), text)
+
+
+def _portable(pattern: str) -> str:
+    """A Python pattern without the escapes JavaScript's `u` flag rejects (`\\-`, `\\#`, ...)."""
+    return re.sub(r"\\(.)", lambda m: m.group(0) if _SYNTAX.match(m.group(1)) or m.group(1).isalnum()
+                  else m.group(1), pattern)
+
+
 def _ci(text: str) -> str:
     """A regular expression for exactly *text*, any case."""
-    return "(?i)^" + re.escape(text) + "$"
+    return "(?i)^" + _escape(text) + "$"
 
 
 def _ci_any(texts) -> str:
-    return "(?i)^(?:" + "|".join(re.escape(t) for t in sorted(set(texts), key=str.lower)) + ")$"
+    return "(?i)^(?:" + "|".join(_escape(t) for t in sorted(set(texts), key=str.lower)) + ")$"
 
 
 def _placeholder_pattern(name: str) -> str:
     """`<topic-name>.jsonschema` matches any text in the placeholder's place (as DPR003 reads it)."""
     parts = re.split(r"<[^>]*>", name)
-    return "(?i)^" + ".+".join(re.escape(p) for p in parts) + "$"
+    return "(?i)^" + ".+".join(_escape(p) for p in parts) + "$"
 
 
 def _field_markdown(info: dict, type_name: str, version: str) -> str:
@@ -263,7 +278,7 @@ class ComponentSchema:
         registered = sorted(t for t, e in self.index.items() if e.get("registered"))
         unregistered = sorted(set(self.tables.removed_types)
                               | {t for t, e in self.index.items() if not e.get("registered")})
-        category = "^(?:" + "|".join(map(re.escape, self.categories)) + r")\."
+        category = "^(?:" + "|".join(map(_escape, self.categories)) + r")\."
         choices = [self._type_choice(t) for t in registered]
         choices.append({
             "description": "A case variant of a registered type: daprd lower-cases the name after the category.",
@@ -304,11 +319,11 @@ class ComponentSchema:
 
     # one type and version -----------------------------------------------------
     def _type_condition(self, type_name: str, version: str | None = None) -> dict:
-        spec = {"properties": {"type": {"type": "string", "pattern": r"(?i)^\s*" + re.escape(type_name) + r"\s*$"}},
+        spec = {"properties": {"type": {"type": "string", "pattern": r"(?i)^\s*" + _escape(type_name) + r"\s*$"}},
                 "required": ["type"]}
         if version is not None:
             # the linter's version_key: blanks stripped, lower-cased, "" -> v1
-            wanted = r"(?i)^\s*" + ("(?:v1)?" if version == "v1" else re.escape(version)) + r"\s*$"
+            wanted = r"(?i)^\s*" + ("(?:v1)?" if version == "v1" else _escape(version)) + r"\s*$"
             spec["properties"]["version"] = {"type": "string", "pattern": wanted}
             if version != "v1":
                 spec["required"] = ["type", "version"]
@@ -368,10 +383,10 @@ class ComponentSchema:
                                "case-insensitively.",
             })
         for pattern in vocab.patterns:
-            choices.append({"type": "string", "pattern": "(?i)" + pattern.pattern,
+            choices.append({"type": "string", "pattern": "(?i)" + _portable(pattern.pattern),
                             "description": "A metadata field named after a placeholder (see the component's docs)."})
         for prefix in vocab.prefixes:
-            choices.append({"type": "string", "pattern": "(?i)^" + re.escape(prefix),
+            choices.append({"type": "string", "pattern": "(?i)^" + _escape(prefix),
                             "description": f"A metadata field starting with `{prefix}` (read by prefix)."})
         choices.append({"type": "string", "pattern": r"^\s*$|" + _REFERENCE_LIKE,
                         "description": "A templated or empty name: not judged."})
@@ -493,7 +508,7 @@ _UNJUDGED = [{"not": {"type": ["string", "number", "boolean"]}}, {"type": "strin
 _GO_INT = r"[+-]?(?:0[xX]_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|0[bB]_?[01]+(?:_[01]+)*|0[oO]?_?[0-7]+(?:_[0-7]+)*|[0-9]+(?:_[0-9]+)*)"
 _FLOAT = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])"
 _HEX_FLOAT = r"[+-]?0[xX][0-9a-fA-F_.]+[pP][+-]?[0-9_]+"
-_DURATION = r"\s*[+-]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[0-9]+)"
+_DURATION = r"[+-]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[0-9]+)"
 _QUANTITY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?"
 _BOOLS = ["true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "on", "off"]
 
@@ -522,11 +537,11 @@ def _allowed_schema(allowed, case_sensitive: bool) -> dict:
     case-sensitive, and comma lists of allowed tokens where an allowed value has a comma."""
     tokens = sorted({t.strip() for a in allowed for t in (a.split(",") if "," in a else [a])})
     flags = "" if case_sensitive else "(?i)"
-    one = "|".join(re.escape(a.strip()) for a in allowed)
+    one = "|".join(_escape(a.strip()) for a in allowed)
     pattern = flags + r"^\s*(?:" + one + r")\s*$"
     choices = [{"type": "string", "pattern": pattern}, {"enum": list(allowed)}]
     if any("," in a for a in allowed):
-        token = "(?:" + "|".join(re.escape(t) for t in tokens) + ")"
+        token = "(?:" + "|".join(_escape(t) for t in tokens) + ")"
         choices.append({"type": "string", "pattern": flags + r"^\s*" + token + r"\s*(?:,\s*" + token + r"\s*)*$"})
     typed = [_typed(a) for a in allowed if _typed(a) is not None]
     if typed:
@@ -605,7 +620,7 @@ def _all_schema(kinds: dict[str, str]) -> dict:
         })
     known_kinds = sorted({k.rpartition("/")[2] for k in kinds})
     branches.append({
-        "if": {"properties": {"apiVersion": {"type": "string", "pattern": "^" + re.escape(GROUP) + "/"}},
+        "if": {"properties": {"apiVersion": {"type": "string", "pattern": "^" + _escape(GROUP) + "/"}},
                "required": ["apiVersion"]},
         "then": {"properties": {"kind": {"enum": known_kinds},
                                 "apiVersion": {"enum": sorted({k.rpartition('/')[0] for k in kinds})}},
