@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -442,7 +443,8 @@ def test_ls_flags_an_unknown_name_and_nothing_else(modeline_server):
 @pytest.mark.slow
 def test_ls_completes_dynamodb_field_names(modeline_server, ruleset):
     server, root, exported = modeline_server
-    text = _with_modeline(exported, DYNAMODB + "  - name: \n")
+    relative = os.path.relpath(exported / "dapr.io" / "component_v1alpha1.json", root)  # as docs/editor-schemas.md
+    text = f"# yaml-language-server: $schema={relative}\n" + DYNAMODB + "  - name: \n"
     uri = server.open(root / "complete.yaml", text)
     line = len(_lines(text)) - 1
     items = server.completion(uri, line, len("  - name: "))
