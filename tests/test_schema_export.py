@@ -438,6 +438,9 @@ def test_ls_flags_an_unknown_name_and_nothing_else(modeline_server):
     assert "table" in diagnostics[0]["message"] and "region" in diagnostics[0]["message"]
     good = server.open(root / "good.yaml", _with_modeline(exported, DYNAMODB))
     assert server.diagnostics(good) == []
+    unknown_type = server.open(root / "type.yaml", _with_modeline(exported, DYNAMODB.replace("state.aws.", "foo.")))
+    messages = [d["message"] for d in server.diagnostics(unknown_type, lambda d: bool(d))]
+    assert "not a component type daprd registers (see the completion list)" in messages
 
 
 @pytest.mark.slow

@@ -34,15 +34,22 @@ Decisions, and why:
   ECMA-262 engines (ajv) do not; such a tool would fail loudly on the
   schema, not accept bad input. The per-field checks (allowed values,
   types) match the name case-insensitively too, as DPR006 does.
-- **Warnings stay warnings.** JSON Schema knows only valid and invalid.
-  What daprlint reports as advice is left out of the validity of the
-  schema: a sensitive field with an inline `value` and a deprecated name are
-  valid, and yaml-language-server shows them as warnings through its
-  `deprecationMessage` keyword (other tools ignore it). Unknown names,
-  missing required fields and values outside a field's allowed values or
-  type are invalid, as DPR003, DPR004 and DPR006 say (DPR003 is a warning in
-  daprlint; in a schema it can only be invalid: an unknown name is what the
-  editor should mark).
+- **Advice is not invalidity.** What daprlint reports as advice stays
+  valid in the schema: a deprecated name, a sensitive field with an inline
+  `value` (SEC001), a `spec.type` daprd does not register but that may be a
+  pluggable component (DPR002 can only tell by how close a registered name
+  is). yaml-language-server marks them through its `deprecationMessage`
+  keyword (which it shows as an error, as it shows every schema problem);
+  kubeconform and the `jsonschema` package ignore that keyword. Unknown
+  names, missing required fields and values outside a field's allowed
+  values or type are invalid, as DPR003, DPR004 and DPR006 say (DPR003 is a
+  warning in daprlint; a schema can only make it invalid, and an unknown
+  name is what the editor should mark).
+- **Messages**: yaml-language-server shows, for a value that fails every
+  branch of an `anyOf`, the first branch's message, and joins failed
+  `const` branches into one list; the branches are ordered for that (an
+  unknown metadata name lists the type's names, an unknown type says so in
+  one line) and carry `errorMessage`.
 - **`spec.version` selects the field table**: `v1` also covers an absent or
   empty `spec.version` (daprd's initial version), other versions match
   exactly (case-insensitively, blanks around ignored, as the linter reads
@@ -279,22 +286,25 @@ class ComponentSchema:
         unregistered = sorted(set(self.tables.removed_types)
                               | {t for t, e in self.index.items() if not e.get("registered")})
         category = "^(?:" + "|".join(map(_escape, self.categories)) + r")\."
-        choices = [self._type_choice(t) for t in registered]
-        choices.append({
+        message = "not a component type daprd registers (see the completion list)"
+        # the case variants come first: when every choice fails, yaml-language-server shows the first
+        # one's message (with a const first, it joins the ~160 failed consts into one list)
+        choices = [{
             "description": "A case variant of a registered type: daprd lower-cases the name after the category.",
-            "allOf": [{"pattern": _ci_any(registered)}, {"pattern": category}],
+            "allOf": [{"pattern": _ci_any(registered), "errorMessage": message},
+                      {"pattern": category, "errorMessage": message}],
             "not": {"enum": registered},
-        })
+        }]
+        choices += [self._type_choice(t) for t in registered]
         choices.append({"type": "string", "pattern": _REFERENCE_LIKE + r"|<[^>]*>",
                         "description": "A template or placeholder: the type is known only once it is rendered."})
         choices.append({"type": "string", "pattern": category + r"\S+$", "not": {"pattern": _ci_any(unregistered)},
                         "description": "Not a type daprd registers: a pluggable component, or a typo."})
         known = {"anyOf": [{"pattern": _ci_any(registered)}, {"pattern": _REFERENCE_LIKE + r"|<[^>]*>"}]}
-        warning = {"if": {"type": "string", "not": known},
+        warning = {"if": {"type": "string", "pattern": category, "not": known},
                    "then": {"deprecationMessage": "not a component type daprd registers: fine for a pluggable "
                                                   "component, otherwise see the completion list"}}
-        return {"type": "string", "anyOf": choices, "allOf": [warning],
-                "errorMessage": "not a component type daprd registers"}
+        return {"type": "string", "anyOf": [{**c, "errorMessage": message} for c in choices], "allOf": [warning]}
 
     def _type_choice(self, type_name: str) -> dict:
         item = self.index[type_name]
@@ -392,9 +402,8 @@ class ComponentSchema:
                         "description": "A templated or empty name: not judged."})
         item = {
             "type": "object",
-            "properties": {"name": {"anyOf": choices,
-                                    "errorMessage": f"not a metadata field of `{type_name}` {version} in Dapr's "
-                                                    "metadata, so daprd most likely ignores it"}},
+            # an unknown name fails every const: yaml-language-server then lists the names in its message
+            "properties": {"name": {"anyOf": choices}},
         }
         rules += self._allowed_value_rules(type_name, version)
         if rules:
