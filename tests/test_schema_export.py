@@ -160,6 +160,18 @@ def test_base_url_makes_the_catalog_absolute(tmp_path):
     assert all(e["url"].startswith("https://example.test/s/dapr.io/") for e in catalog["schemas"])
 
 
+def test_output_does_not_depend_on_hash_order(tmp_path):
+    """Golden-file stability: the same data gives the same bytes under any PYTHONHASHSEED."""
+    texts = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        code = f"import sys; from daprlint.schema_export import main; sys.exit(main(['--out', {str(out)!r}]))"
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        texts.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*.json")})
+    assert texts[0] == texts[1]
+
+
 def test_every_schema_is_valid_draft7(schemas):
     for path, schema in schemas.items():
         if path == schema_export.CATALOG:
@@ -511,7 +523,8 @@ def test_ls_kubernetes_crd_store_finds_the_layout(server_command, exported, tmp_
     stand-in (no network here)."""
     from yaml_ls_client import YamlLanguageServer
 
-    kubernetes = "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json"
+    kubernetes = ("https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/"
+                  "v1.34.1-standalone-strict/all.json")  # yaml-language-server 1.25's default Kubernetes schema
     settings_ = {"yaml": {**SETTINGS["yaml"], "schemas": {"kubernetes": "*.yaml"},
                           "kubernetesCRDStore": {"enable": True, "url": exported.as_uri()}}}
     text = DYNAMODB.replace("  - name: Region\n", "  - name: regoin\n")
@@ -549,7 +562,10 @@ const patterns = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))
 const bad = [];
 for (const p of patterns) {
   let flags = '';
-  const body = p.replace(/\\(\\?([ims]+)\\)/g, (_m, f) => { for (const c of f) if (!flags.includes(c)) flags += c; return ''; });
+  const body = p.replace(/\\(\\?([ims]+)\\)/g, (_m, f) => {
+    for (const c of f) if (!flags.includes(c)) flags += c;
+    return '';
+  });
   try { new RegExp(body, flags + 'u'); } catch (e) { bad.push(p + ' : ' + e.message); }
 }
 console.log(JSON.stringify(bad));

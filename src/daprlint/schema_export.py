@@ -76,7 +76,6 @@ GROUP = "dapr.io"
 CATALOG = "catalog.json"
 ALL = f"{GROUP}/all.json"
 CATALOG_SCHEMA = "https://json.schemastore.org/schema-catalog.json"
-DOCS = "https://docs.dapr.io/reference/components-reference/"
 
 # keywords that mean something else, or nothing, before 2019-09
 _NOT_DRAFT7 = {"$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor",
@@ -165,7 +164,7 @@ def _ci(text: str) -> str:
 
 
 def _ci_any(texts) -> str:
-    return "(?i)^(?:" + "|".join(_escape(t) for t in sorted(set(texts), key=str.lower)) + ")$"
+    return "(?i)^(?:" + "|".join(_escape(t) for t in sorted(set(texts), key=lambda t: (t.lower(), t))) + ")$"
 
 
 def _placeholder_pattern(name: str) -> str:
@@ -514,8 +513,10 @@ _UNJUDGED = [{"not": {"type": ["string", "number", "boolean"]}}, {"type": "strin
 
 # DPR006's value types as patterns of the text (the same language as its regular expressions and
 # dapr.parse_go_duration; YAML numbers and booleans are the values' JSON forms)
-_GO_INT = r"[+-]?(?:0[xX]_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|0[bB]_?[01]+(?:_[01]+)*|0[oO]?_?[0-7]+(?:_[0-7]+)*|[0-9]+(?:_[0-9]+)*)"
-_FLOAT = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])"
+_GO_INT = (r"[+-]?(?:0[xX]_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|0[bB]_?[01]+(?:_[01]+)*|0[oO]?_?[0-7]+(?:_[0-7]+)*"
+           r"|[0-9]+(?:_[0-9]+)*)")
+_FLOAT = (r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # Python's float(), which DPR006 uses
+          r"|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])")
 _HEX_FLOAT = r"[+-]?0[xX][0-9a-fA-F_.]+[pP][+-]?[0-9_]+"
 _DURATION = r"[+-]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[0-9]+)"
 _QUANTITY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?"
