@@ -1,4 +1,4 @@
-"""Command line: `daprlint check | rules | explain | server`.
+"""Command line: `daprlint check | rules | explain | server | schema`.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
 error. Nothing here prints a metadata value: messages were redacted when
@@ -115,6 +115,7 @@ def build_parser():
         "--format", choices=("text", "json"), default="text")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
+    sub.add_parser("schema", help="write JSON Schemas for YAML editors and kubeconform (--out DIR)", add_help=False)
     server = sub.add_parser("server", help="run the language server over stdio (needs daprlint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (the default)")
     return parser
@@ -191,6 +192,10 @@ def _fast_check_args(argv: list[str]):
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "schema":  # JSON Schemas for editors (docs/editor-schemas.md); its own parser
+        from .schema_export import main as schema_main
+
+        return schema_main(argv[1:])
     if argv and argv[0] not in ("check", "rules", "explain", "server", "-h", "--help", "--version"):
         argv.insert(0, "check")
     args = _fast_check_args(argv)

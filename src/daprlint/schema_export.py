@@ -82,7 +82,9 @@ _NOT_DRAFT7 = {"$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveR
                "$vocabulary", "prefixItems", "dependentRequired", "dependentSchemas", "unevaluatedItems",
                "unevaluatedProperties", "minContains", "maxContains"}
 # model.is_templated and dapr.is_reference_like: names and values rendered later
-_REFERENCE_LIKE = r"\{\{[\s\S]*?\}\}|\$\{|\{uuid\}|\{podName\}|\{namespace\}|\{appID\}"
+# dapr.is_reference_like: templates, ${VAR}, Dapr's tags, a whole $VAR or $(VAR)
+_REFERENCE_LIKE = (r"\{\{[\s\S]*?\}\}|\$\{|\{uuid\}|\{podName\}|\{namespace\}|\{appID\}"
+                   r"|^\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*$")
 # dapr._PLACEHOLDER (case-insensitive), and with DPR006's `<` and `>` test: values DPR006 does not judge
 _PLACEHOLDER = r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|x{4,}|\.\.\.)\s*$"
 _NOT_JUDGED = "(?i)" + _PLACEHOLDER + r"|<[\s\S]*>|>[\s\S]*<"
@@ -519,7 +521,8 @@ _FLOAT = (r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # Pyt
           r"|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])")
 _HEX_FLOAT = r"[+-]?0[xX][0-9a-fA-F_.]+[pP][+-]?[0-9_]+"
 _DURATION = r"[+-]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[0-9]+)"
-_QUANTITY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?"
+# resource.ParseQuantity also takes a bare sign or dot (as zero): goparse.bytesize_problem follows it
+_QUANTITY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]*)?(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?"
 _BOOLS = ["true", "false", "1", "0", "t", "f", "yes", "no", "y", "n", "on", "off"]
 
 _TYPE_SCHEMAS = {
