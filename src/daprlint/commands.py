@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, Settings, find_config, load_settings
+from .config import settings_from_args
 from .discover import discover
 from .engine import INTERNAL_ERROR, Engine
 from .packs import load_packs
@@ -15,37 +15,8 @@ from .report import get_reporter, summarize
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
 
-def build_settings(args) -> Settings:
-    if args.isolated:
-        settings = Settings()
-    elif args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {args.config}")
-        settings = load_settings(path)
-    else:
-        first = next((p for p in args.paths if p != "-"), ".")
-        if args.stdin_filename and all(p == "-" for p in args.paths):
-            first = args.stdin_filename
-        settings = load_settings(find_config(Path(first) if Path(first).exists() else Path(first).parent
-                                             if Path(first).parent.exists() else Path.cwd()))
-    if args.select is not None:
-        settings.select = args.select
-    settings.extend_select = settings.extend_select + args.extend_select
-    settings.ignore = settings.ignore + args.ignore
-    settings.exclude = settings.exclude + args.exclude
-    settings.rule_packs = settings.rule_packs + [Path(p).resolve() for p in args.rule_pack]
-    for key, value in (("aws-region", args.aws_region), ("secrets-out", args.secrets_out), ("mode", args.mode),
-                       ("max-file-size", args.max_file_size)):
-        if value is not None:
-            settings.options[key] = value
-    if args.no_respect_gitignore:
-        settings.options["respect-gitignore"] = False
-    return settings
-
-
 def cmd_check(args) -> int:
-    settings = build_settings(args)
+    settings = settings_from_args(args)
     ruleset = load_packs(settings.rule_packs)
     engine = Engine(ruleset, settings)
     _tune_gc()

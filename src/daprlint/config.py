@@ -123,3 +123,33 @@ def _strings(value: Any, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of strings")
     return value
+
+
+def settings_from_args(args) -> Settings:
+    """The settings of a `check` run: the config file (or none), then the command line's flags."""
+    if args.isolated:
+        settings = Settings()
+    elif args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {args.config}")
+        settings = load_settings(path)
+    else:
+        first = next((p for p in args.paths if p != "-"), ".")
+        if args.stdin_filename and all(p == "-" for p in args.paths):
+            first = args.stdin_filename
+        settings = load_settings(find_config(Path(first) if Path(first).exists() else Path(first).parent
+                                             if Path(first).parent.exists() else Path.cwd()))
+    if args.select is not None:
+        settings.select = args.select
+    settings.extend_select = settings.extend_select + args.extend_select
+    settings.ignore = settings.ignore + args.ignore
+    settings.exclude = settings.exclude + args.exclude
+    settings.rule_packs = settings.rule_packs + [Path(p).resolve() for p in args.rule_pack]
+    for key, value in (("aws-region", args.aws_region), ("secrets-out", args.secrets_out), ("mode", args.mode),
+                       ("max-file-size", args.max_file_size)):
+        if value is not None:
+            settings.options[key] = value
+    if args.no_respect_gitignore:
+        settings.options["respect-gitignore"] = False
+    return settings

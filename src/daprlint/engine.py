@@ -17,14 +17,13 @@ from . import facts, loader, model, projectfiles, workloads
 from .config import DEFAULT_MAX_FILE_SIZE, Settings
 from .packs import Rule, RuleSet
 from .results import FileResult, Finding
+from .selection import INTERNAL_ERROR, NEVER_IGNORED, select_rules
 from .rulekit import Diagnostic, Fix, RuleContext
 from .span import FILE_START, Span
 
-# Codes the engine itself reports; their docs live in rules/core/.
-INTERNAL_ERROR = "INT001"
+# Codes the engine itself reports (and INT001); their docs live in rules/core/.
 UNREADABLE = "YML002"
 UNUSED_SUPPRESSION = "SUP001"
-NEVER_IGNORED = {INTERNAL_ERROR}
 
 _SUPPRESSION = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
 
@@ -62,30 +61,6 @@ class Suppression:
     codes: tuple[str, ...]  # empty: every code
     span: Span
     used: set = field(default_factory=set)
-
-
-def _matches(code: str, selector: str, opt_in: bool) -> bool:
-    if selector == "ALL":
-        return True
-    if opt_in:
-        return code == selector  # opt-in rules need their exact code
-    return code.startswith(selector)
-
-
-def select_rules(ruleset: RuleSet, settings: Settings) -> dict[str, Rule]:
-    selectors = settings.select if settings.select is not None else None
-    enabled = {}
-    for code, rule in ruleset.rules.items():
-        if selectors is None:
-            on = not rule.opt_in
-        else:
-            on = any(_matches(code, s, rule.opt_in) for s in selectors)
-        on = on or any(_matches(code, s, rule.opt_in) for s in settings.extend_select)
-        if any(code.startswith(s) or s == "ALL" for s in settings.ignore) and code not in NEVER_IGNORED:
-            on = False
-        if on or code in NEVER_IGNORED:
-            enabled[code] = rule
-    return enabled
 
 
 def parse_suppressions(text: str) -> list[Suppression]:
