@@ -45,6 +45,7 @@ SEVERITY = "error"
 SUMMARY = "AWS component without a region"
 FIX = "unsafe"
 KINDS = ("Component",)
+SKIP_PARTIAL = True  # a kustomize patch sets only what it changes
 
 
 def check(resource, ctx):

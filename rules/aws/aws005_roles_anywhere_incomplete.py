@@ -23,6 +23,7 @@ NAME = "aws-roles-anywhere-incomplete"
 SEVERITY = "error"
 SUMMARY = "IAM Roles Anywhere needs trustAnchorArn, trustProfileArn and assumeRoleArn"
 KINDS = ("Component",)
+SKIP_PARTIAL = True  # a kustomize patch sets only what it changes
 FIELDS = ("trustAnchorArn", "trustProfileArn", "assumeRoleArn")
 
 

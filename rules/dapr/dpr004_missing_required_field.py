@@ -62,6 +62,7 @@ SEVERITY = "error"
 SUMMARY = "required metadata field is missing"
 FIX = "none"
 KINDS = ("Component",)
+SKIP_PARTIAL = True  # a kustomize patch sets only what it changes
 
 EXTRAS = dapr.FIELD_EXTRAS
 _IMPLICIT_CREDENTIALS = ("bindings.gcp.", "pubsub.gcp.", "secretstores.gcp.", "state.gcp.")

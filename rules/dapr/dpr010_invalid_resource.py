@@ -113,7 +113,7 @@ def check(resource, ctx):
     name = index.get(f"{api.value}/{kind.value}")
     if not name:
         return
-    validator = _validator(name, ctx)
+    validator = _validator(name, ctx, resource.partial)
     if validator is None or validator.fast_valid(resource.node):
         return
     seen = set()
@@ -137,9 +137,11 @@ def _kinds(index, data):
     return memo["kinds"]
 
 
-def _validator(name, ctx):
+def _validator(name, ctx, partial=False):
+    """The node validator of one CRD schema (*partial*: for a kustomize patch, no field is required)."""
     validators = ctx.data.memo(CODE + ".validators")
-    if name not in validators:
+    key = (name, partial)
+    if key not in validators:
         import copy
 
         from daprlint.schema import NodeValidator, Unsupported
@@ -160,10 +162,10 @@ def _validator(name, ctx):
                 node["type"] = [node["type"], "null"]
         _allow_null_collections(schema)
         try:
-            validators[name] = NodeValidator(schema, path)
+            validators[key] = NodeValidator(schema, path, ignore_required=partial)
         except Unsupported:
-            validators[name] = None
-    return validators[name]
+            validators[key] = None
+    return validators[key]
 
 
 def _at(schema, path):

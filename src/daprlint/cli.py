@@ -31,6 +31,10 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
                                     help="lowest severity that makes the exit code 1 (default: info, i.e. any "
                                          "finding)")),
     ("output", ("--exit-zero",), dict(action="store_true", help="exit 0 even when there are findings")),
+    ("output", ("--show-files",), dict(action="store_true", help="list the files that would be linted, and stop")),
+    ("output", ("--show-deployments",), dict(action="store_true",
+                                            help="list the deployments (which files load together, their app IDs, "
+                                                 "and why), and stop")),
     ("rule selection", ("--select",), dict(type=_codes, metavar="CODES", help="comma-separated codes or prefixes "
                                            "to enable (replaces the default set); opt-in rules need their exact "
                                            "code")),
@@ -115,6 +119,8 @@ def build_parser():
         "--format", choices=("text", "json"), default="text")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
+    sub.add_parser("deployments", help="show which files load together, and why (check --show-deployments)",
+                   add_help=False)
     sub.add_parser("schema", help="write JSON Schemas for YAML editors and kubeconform (--out DIR)", add_help=False)
     server = sub.add_parser("server", help="run the language server over stdio (needs daprlint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (the default)")
@@ -192,6 +198,8 @@ def _fast_check_args(argv: list[str]):
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "deployments":  # `daprlint deployments PATH` is `check --show-deployments PATH`
+        argv = ["check", "--show-deployments", *argv[1:]]
     if argv and argv[0] == "schema":  # JSON Schemas for editors (docs/editor-schemas.md); its own parser
         from .schema_export import main as schema_main
 

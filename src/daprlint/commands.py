@@ -24,6 +24,9 @@ def cmd_check(args) -> int:
                        force_exclude=args.force_exclude, root=str(settings.root))
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
         targets = [t for t in targets if False]
+    if args.show_files:
+        _write("".join(t.path + "\n" for t in targets), args.output_file)
+        return 0
     fixed, diff_text = 0, None
     from . import tree, workspace
     from .runner import lint_targets
@@ -52,6 +55,12 @@ def cmd_check(args) -> int:
         targets + plan.context + plan.shared, cache, args.jobs)
     root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
                                   str(settings.root) if settings.source else None)
+    if args.show_deployments:
+        from .show import render_deployments
+
+        built = tree.build_deployments(engine, results, context + more, shared, root)
+        _write(render_deployments(built, {r.path for r in results}, args.format), args.output_file)
+        return 0
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
                        cache, args.jobs, want_texts, root)
     if cache is not None:

@@ -62,8 +62,9 @@ class Deployment:
     complete: bool = True    # nothing remote, missing or outside the tree
     notes: list = field(default_factory=list)       # why it is incomplete
     flat_namespace: bool = False                    # self-hosted: namespaces do not split it
+    mode: str = "kubernetes"                        # how it is deployed: "kubernetes" or "self-hosted"
     namespace_override: dict = field(default_factory=dict)  # id(fact) -> namespace set by kustomize
-    missing: list = field(default_factory=list)     # [facts.Ref, message]: paths that do not exist
+    missing: list = field(default_factory=list)     # [facts.Ref, message, "run-file" | "kustomize"]
     config_files: list = field(default_factory=list)  # [facts.Ref, shown path, holds a Configuration?]
     local_secret_files: dict = field(default_factory=dict)  # id(store fact) -> {secret: keys | None} | None
 
@@ -80,6 +81,9 @@ class Deployment:
         return groups
 
     def add(self, file_facts, namespace: str = "") -> None:
+        """Add a file's resources (once: two bases may include the same file)."""
+        if file_facts.path in self.files:
+            return
         self.files.append(file_facts.path)
         for group, items in ((self.resources, file_facts.resources), (self.workloads, file_facts.workloads),
                              (self.secrets, file_facts.secrets)):
@@ -136,7 +140,7 @@ def roles(file_facts: list) -> dict[str, str]:
 
 # -- building ------------------------------------------------------------------
 def build(file_facts: list, shared: list = (), scope: str = "folder", read_file=None,
-          root: str | None = None) -> list[Deployment]:
+          root: str | None = None, mode: str = "kubernetes") -> list[Deployment]:
     """The deployments of *file_facts* (facts.FileFacts of the linted and
     context files, in order); *shared* (from `resources-paths`) join each.
     *read_file(path) -> bytes | None* reads a local secret store's JSON file
@@ -153,6 +157,9 @@ def build(file_facts: list, shared: list = (), scope: str = "folder", read_file=
         _add_shared(deployment, shared_facts)
         if read_file is not None and root is not None:
             _local_secret_files(deployment, read_file, os.path.abspath(root))
+        # a run file is `dapr run` (self-hosted); kustomize and Helm apply to a cluster; the rest as configured
+        deployment.mode = {"run-file": "self-hosted", "kustomize": "kubernetes", "helm": "kubernetes"}.get(
+            deployment.kind, mode)
     finish(found)
     return found
 
@@ -240,7 +247,7 @@ def _include(d: Deployment, index: _Index, kustomizations: dict, folder: str, na
             d.notes.append(f"{ref.value} is a folder without a kustomization")
         else:
             d.complete = False
-            d.missing.append([ref, f"kustomize resource `{ref.value}` does not exist"])
+            d.missing.append([ref, f"kustomize resource `{ref.value}` does not exist", "kustomize"])
     for ref in k.patches:
         target = _resolve(folder, ref.value)
         if target is not None:
@@ -260,7 +267,7 @@ def _run_files(index: _Index, claimed: set) -> list[Deployment]:
         for app in run.apps:
             app_dir = _resolve(run_dir, app.app_dir.value) if app.app_dir is not None else None
             if app.app_dir is not None and app_dir is not None and not os.path.isdir(app_dir):
-                missing.append([app.app_dir, f"appDirPath `{app.app_dir.value}` does not exist"])
+                missing.append([app.app_dir, f"appDirPath `{app.app_dir.value}` does not exist", "run-file"])
             app_id = app.app_id.value if app.app_id is not None else (
                 os.path.basename(app_dir) if app_dir else None)
             if app_id:
@@ -273,7 +280,7 @@ def _run_files(index: _Index, claimed: set) -> list[Deployment]:
             if config is not None:
                 ref, target = config
                 if not os.path.exists(target):
-                    missing.append([ref, f"configFilePath `{ref.value}` does not exist"])
+                    missing.append([ref, f"configFilePath `{ref.value}` does not exist", "run-file"])
                 else:
                     held = index.by_path.get(target)
                     configs.append([ref, target, None if held is None else
@@ -305,7 +312,7 @@ def _app_resources(app, app_dir, run, run_dir, missing) -> tuple[list[str], str 
             if target is None:
                 return folders, f"{ref.value} is outside the tree"
             if not os.path.isdir(target):
-                missing.append([ref, f"resources path `{ref.value}` does not exist"])
+                missing.append([ref, f"resources path `{ref.value}` does not exist", "run-file"])
             folders.append(target)
         return folders, None
     if app_dir is not None and os.path.isdir(os.path.join(app_dir, ".dapr", "resources")):
@@ -317,7 +324,7 @@ def _app_resources(app, app_dir, run, run_dir, missing) -> tuple[list[str], str 
             if target is None:
                 return folders, f"{ref.value} is outside the tree"
             if not os.path.isdir(target):
-                missing.append([ref, f"resources path `{ref.value}` does not exist"])
+                missing.append([ref, f"resources path `{ref.value}` does not exist", "run-file"])
             folders.append(target)
         return folders, None
     return [], "an app loads ~/.dapr/components (outside the tree)"

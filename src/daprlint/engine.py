@@ -227,7 +227,8 @@ class Engine:
             result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text)
         for resource in resources:
             for rule in self._rules_for(resource.kind_name):
-                self._run(rule, resource, ctx, result, resource)
+                if not (resource.partial and rule.skip_partial):
+                    self._run(rule, resource, ctx, result, resource)
         for pod in pods:
             for rule in self._by_scope["workload"]:
                 if pod.kind_name in rule.kinds or "*" in rule.kinds:

@@ -51,6 +51,8 @@ class Rule:
     check: Callable[..., Any]
     origin: str
     pack: str
+    # the rule judges what is absent (a required field, a missing key): not run on a kustomize patch
+    skip_partial: bool = False
 
     @property
     def prefix(self) -> str:
@@ -111,6 +113,7 @@ def _module_rule(path: Path, pack: Path, shipped: bool = False) -> Rule:
         check=module.check,
         origin=str(path),
         pack=str(pack),
+        skip_partial=bool(getattr(module, "SKIP_PARTIAL", False)),
     ))
 
 

@@ -95,9 +95,11 @@ def _enum_text(v) -> str:
 
 
 class NodeValidator:
-    def __init__(self, schema: dict, base: Path | None = None):
+    def __init__(self, schema: dict, base: Path | None = None, ignore_required: bool = False):
+        """*ignore_required*: judge a partial document (a kustomize patch): no field is missing."""
         self.root = schema
         self.base = base
+        self.ignore_required = ignore_required
         self._check_supported(schema, set())
         self._plans: dict[int, _Plan] = {}
         self.plan = self._compile(schema)
@@ -158,7 +160,7 @@ class NodeValidator:
         plan.pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
         plan.min_length, plan.max_length = schema.get("minLength"), schema.get("maxLength")
         plan.minimum, plan.maximum = schema.get("minimum"), schema.get("maximum")
-        plan.required = tuple(schema.get("required", ())) or None
+        plan.required = None if self.ignore_required else (tuple(schema.get("required", ())) or None)
         plan.required_msg = schema.get("x-daprlint-messages", {}).get("required", "is missing the required field '{name}'")
         plan.min_properties = schema.get("minProperties")
         plan.props = {k: self._compile(v) for k, v in schema.get("properties", {}).items()} or None
@@ -607,13 +609,21 @@ def schema_check(schema: dict, origin: Path, meta: dict):
     """Turn a schema rule into a check(resource, ctx) function."""
     api_versions = meta.get("api-versions")
     try:
-        validator: NodeValidator | None = NodeValidator(schema, origin)
+        full: NodeValidator | None = NodeValidator(schema, origin)
     except Unsupported:
-        validator = None
+        full = None
+    partial: list = []  # the validator for kustomize patches, made on first use
 
     def check(resource, ctx):
         if api_versions and (resource.api_version is None or resource.api_version.value not in api_versions):
             return
+        validator = full
+        if resource.partial and full is not None:
+            if not partial:
+                partial.append(NodeValidator(schema, origin, ignore_required=True))
+            validator = partial[0]
+        elif resource.partial:
+            return  # no node validator: the jsonschema fallback cannot leave `required` out
         if validator is not None:
             if validator.fast_valid(resource.node):
                 return

@@ -20,23 +20,44 @@ from .rulekit import Diagnostic
 
 
 class Tree:
-    """The resources of every deployment, grouped by namespace, for tree rules.
+    """The deployments, their resources grouped by namespace, for tree rules.
 
-    `groups` maps (deployment key, namespace) to the resources of that
+    `groups` maps (deployment key, namespace) to the Dapr resources of that
     namespace in that deployment, shared (`resources-paths`) ones first, so
     a duplicate is reported in the linted file, not the context one.
+    `workloads(key)` and `secrets(key)` give the same grouping for pods and
+    Secrets, `deployment(key)` the deployments.Deployment itself.
     """
 
-    def __init__(self, deployments):
+    def __init__(self, deployments, linted: set | None = None):
         self.deployments = {d.key: d for d in deployments}
         self.groups: dict[tuple[str, str], list] = {}
+        self._workloads: dict[tuple[str, str], list] = {}
+        self._secrets: dict[tuple[str, str], list] = {}
+        # context files first (stable): "already defined at" then points at a committed file
+        # and the finding lands in the linted one
+        first = (lambda f: f.path in linted) if linted is not None else (lambda f: False)
         for d in deployments:
             for namespace, resources in d.namespaces().items():
-                self.groups[(d.key, namespace)] = resources
+                self.groups[(d.key, namespace)] = sorted(resources, key=first)
+            for items, into in ((d.workloads, self._workloads), (d.secrets, self._secrets)):
+                for item in sorted(items, key=first):
+                    key = (d.key, d.namespace_of(item))
+                    into.setdefault(key, []).append(item)
+                    self.groups.setdefault(key, [])
+
+    def deployment(self, key: tuple[str, str]):
+        return self.deployments[key[0]]
 
     def components(self, key: tuple[str, str], category: str | None = None) -> list:
         return [f for f in self.groups.get(key, ()) if f.kind == "Component" and f.name is not None
                 and (category is None or f.category == category)]
+
+    def workloads(self, key: tuple[str, str]) -> list:
+        return self._workloads.get(key, [])
+
+    def secrets(self, key: tuple[str, str]) -> list:
+        return self._secrets.get(key, [])
 
     def of_kind(self, kind: str) -> list:
         return [f for d in self.deployments.values() for f in d.resources if f.kind == kind]
@@ -125,7 +146,7 @@ def tree_findings(engine, paths: list[str], deployments) -> list:
     if not rules:
         return []
     linted = set(paths)
-    tree = Tree(deployments)
+    tree = Tree(deployments, linted)
     ctx = TreeContext(engine.options, engine.ruleset.data)
     found = []
     seen = set()
@@ -195,7 +216,8 @@ def build_deployments(engine, results, context=(), shared=(), root: str | None =
 
     return deployments.build([r.facts for r in list(results) + list(context) if r.facts is not None],
                              [r.facts for r in shared if r.facts is not None],
-                             engine.options.get("tree-scope", "folder"), deployments.read_local_file, root)
+                             engine.options.get("tree-scope", "folder"), deployments.read_local_file, root,
+                             engine.options.get("mode", "kubernetes"))
 
 
 def _texts_for_fixes(engine, targets, results, findings) -> None:
