@@ -39,21 +39,15 @@ from pathlib import Path
 
 import yaml
 
-try:  # libyaml is ~10x faster; fall back to the pure-Python loader.
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader,
+                        build_version, dump, load_json, load_yaml_text, metadata_name, pick_canonical,
+                        require, yaml_field_attrs)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
 OUT_DIR = REPO / "rules" / "generated"
 GENERATED_BY = "scripts/gen_schemas.py"
 
-# DAPR-FACTS A.4: spec.type category prefixes accepted by daprd (dapr/dapr pkg/components/category.go).
-CATEGORIES = sorted([
-    "bindings", "pubsub", "secretstores", "state", "workflow", "workflowbackend", "middleware",
-    "configuration", "crypto", "lock", "nameresolution", "conversation",
-])
 
 # dapr/dapr cmd/daprd/components/state_postgres.go registers "yugabytedb"/"yugabyte" with a v2
 # constructor only ("There's no v1 for YugabyteDB"); the derived index lists both metadata versions
@@ -61,24 +55,6 @@ CATEGORIES = sorted([
 VERSION_RESTRICTIONS = {
     "state.yugabyte": {"v2"},
     "state.yugabytedb": {"v2"},
-}
-
-# Runtime-builtin fields are appended by the components-contrib build tool (validators.go); they
-# carry no description in the reference data, so give them a short one here.
-RUNTIME_BUILTIN_DESCRIPTIONS = {
-    "keyPrefix": "Runtime-builtin (daprd): prefix for stored keys: appid (default), name, namespace, none, or a custom string.",
-    "actorStateStore": "Runtime-builtin (daprd): use this state store for actor state (only one actor state store per app).",
-    "outboxPublishPubsub": "Runtime-builtin (daprd): transactional outbox - pub/sub component used to publish state changes.",
-    "outboxPublishTopic": "Runtime-builtin (daprd): transactional outbox - topic the state changes are published to.",
-    "outboxPubsub": "Runtime-builtin (daprd): transactional outbox - pub/sub component used internally to coordinate the outbox (defaults to outboxPublishPubsub).",
-    "outboxDiscardWhenMissingState": "Runtime-builtin (daprd): transactional outbox - discard the message when the state is missing instead of retrying.",
-    "consumerID": "Runtime-builtin (daprd): consumer (group) ID for the subscriber; defaults to the app ID. Supports {uuid}, {podName}, {namespace}, {appID}.",
-    "allowedTopics": "Runtime-builtin (daprd): comma-separated list of topics allowed for all apps using this pub/sub component.",
-    "publishingScopes": "Runtime-builtin (daprd): semicolon-separated app=topic1,topic2 list restricting which apps may publish to which topics.",
-    "subscriptionScopes": "Runtime-builtin (daprd): semicolon-separated app=topic1,topic2 list restricting which apps may subscribe to which topics.",
-    "protectedTopics": "Runtime-builtin (daprd): comma-separated list of topics that require explicit publishing/subscription scopes.",
-    "direction": "Runtime-builtin (daprd): direction of the binding: input, output or input,output.",
-    "route": "Runtime-builtin (daprd): app endpoint that receives input-binding events (defaults to the component name).",
 }
 
 # Name-based heuristic that a linter might use to guess that a field holds a secret. Names matching
@@ -111,51 +87,6 @@ UNFLAGGED_SECRETS = frozenset({
     "vaulttoken",               # secretstores.hashicorp.vault token
 })
 
-FIELD_ATTRS = ("name", "required", "sensitive", "type", "default", "allowedValues", "deprecated",
-               "binding", "example")
-
-
-
-class GenError(Exception):
-    """Reference data is inconsistent or missing."""
-
-
-# --------------------------------------------------------------------------------------------------
-# helpers
-
-def dump(obj) -> str:
-    return json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def load_yaml_text(text: str):
-    # Two zeebe metadata.yaml files have a trailing TAB that PyYAML rejects (Go's parser accepts
-    # it), so strip trailing whitespace from every line first.
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return yaml.load(text, Loader=_Loader)
-
-
-def load_json(path: Path):
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def collapse(text, limit=300) -> str:
-    if text is None:
-        return ""
-    return " ".join(str(text).split())[:limit]
-
-
-def opt_str(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def require(cond, message):
-    if not cond:
-        raise GenError(message)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,10 +129,6 @@ def load_metadata_files(ref: Path) -> dict:
         files[rel] = load_yaml_text(p.read_text(encoding="utf-8"))
     require(files, f"no metadata.yaml found under {root}")
     return files
-
-
-def yaml_field_attrs(f: dict) -> dict:
-    return {k: f[k] for k in FIELD_ATTRS if k in f}
 
 
 def cross_check(index: dict, meta_files: dict, builtin_yaml: dict) -> None:
@@ -251,134 +178,6 @@ def cross_check(index: dict, meta_files: dict, builtin_yaml: dict) -> None:
             if f["name"] not in RUNTIME_BUILTIN_DESCRIPTIONS:
                 problems.append(f"{key}: unknown runtime-builtin field {f['name']}")
     require(not problems, "reference data inconsistent:\n  " + "\n  ".join(problems))
-
-
-def description_lookup(y: dict, builtin_yaml: dict):
-    """(profile title or None, field name) -> description, from a metadata.yaml + builtin profiles."""
-    general, per_profile = {}, {}
-
-    def add(title, f):
-        d = f.get("description")
-        if d is None:
-            return
-        per_profile.setdefault((title, f["name"]), d)
-        general.setdefault(f["name"], d)
-
-    for f in y.get("metadata") or []:
-        add(None, f)
-    for p in y.get("authenticationProfiles") or []:
-        for f in p.get("metadata") or []:
-            add(p["title"], f)
-    for b in y.get("builtinAuthenticationProfiles") or []:
-        for bp in builtin_yaml.get(b["name"], []):
-            for f in b.get("metadata") or []:
-                add(bp["title"], f)
-            for f in bp.get("metadata") or []:
-                add(bp["title"], f)
-
-    def lookup(title, name):
-        if (title, name) in per_profile:
-            return per_profile[(title, name)]
-        return general.get(name)
-
-    return lookup
-
-
-def build_version(entry: dict, y: dict, builtin_yaml: dict) -> dict:
-    """One versions[vN] object from a component-fields-index entry (+ its metadata.yaml)."""
-    desc = description_lookup(y, builtin_yaml)
-    decls = []  # (field, source, profile title)
-    for f in entry["metadata"]:
-        decls.append((f, "binding" if "binding" in f else "component", None))
-    for p in entry["authenticationProfiles"]:
-        for f in p["metadata"]:
-            decls.append((f, "profile", p["title"]))
-    for f in entry["runtimeBuiltinMetadata"]:
-        decls.append((f, "runtime-builtin", None))
-
-    fields = {}
-    for f, source, title in decls:
-        name = f["name"]
-        if source == "runtime-builtin":
-            description = RUNTIME_BUILTIN_DESCRIPTIONS.get(name, "")
-        else:
-            description = desc(title, name) or ""
-        allowed = f.get("allowedValues")
-        rec = {
-            "name": name,
-            "description": collapse(description),
-            "type": f.get("type"),
-            "required": bool(f.get("required")) and source in ("component", "binding"),
-            "sensitive": bool(f.get("sensitive")),
-            "deprecated": bool(f.get("deprecated")),
-            "default": opt_str(f.get("default")),
-            "allowedValues": [opt_str(v) for v in allowed] if allowed is not None else None,
-            "example": opt_str(f.get("example")),
-            "source": source,
-            "binding": ({k: bool(v) for k, v in f["binding"].items()} if f.get("binding") else None),
-        }
-        key = name.lower()
-        cur = fields.get(key)
-        if cur is None:
-            fields[key] = rec
-            continue
-        if cur["name"] != name:
-            raise GenError(f"{entry['metadata_yaml']}: field names differ only by case: {cur['name']} / {name}")
-        cur["required"] = cur["required"] or rec["required"]
-        cur["sensitive"] = cur["sensitive"] or rec["sensitive"]
-        cur["deprecated"] = cur["deprecated"] or rec["deprecated"]
-        for attr in ("description", "type", "default", "allowedValues", "example"):
-            if not cur[attr] and rec[attr]:
-                cur[attr] = rec[attr]
-
-    profiles = [
-        {
-            "title": p["title"],
-            "source": p["source"],
-            "required": [f["name"] for f in p["metadata"] if f.get("required")],
-            "fields": [f["name"] for f in p["metadata"]],
-        }
-        for p in entry["authenticationProfiles"]
-    ]
-    binding = None
-    if entry.get("binding") is not None:
-        binding = {
-            "input": bool(entry["binding"].get("input")),
-            "output": bool(entry["binding"].get("output")),
-            "operations": list(entry.get("binding_operations") or []),
-        }
-    return {
-        "status": entry["status"],
-        "title": entry["title"],
-        "fields": fields,
-        "profiles": profiles,
-        "builtin_profiles": list(entry["builtinAuthenticationProfiles"]),
-        "capabilities": list(entry.get("capabilities") or []),
-        "binding": binding,
-    }
-
-
-def metadata_name(index_key: str) -> str:
-    return index_key.rsplit("@", 1)[0]
-
-
-def pick_canonical(group: set, daprd: dict, index: dict) -> str:
-    """Canonical spec.type of an alias group: the name matching the describing metadata.yaml,
-    else the one matching the registration file name, else the alphabetically first."""
-    meta_names = set()
-    for t in group:
-        meta_names.update(metadata_name(k) for k in daprd[t]["metadata_yaml_keys"])
-    hits = sorted(group & meta_names)
-    if len(hits) == 1:
-        return hits[0]
-    stems = set()
-    for t in group:
-        stem = Path(daprd[t]["registration_file"]).stem
-        stems.add(stem)
-    by_file = sorted(t for t in group if t.replace(".", "_") in stems)
-    if len(by_file) == 1:
-        return by_file[0]
-    return sorted(group)[0]
 
 
 def build_components(sources: dict, meta_files: dict, builtin_yaml: dict, index: dict, daprd: dict) -> dict:
