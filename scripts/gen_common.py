@@ -144,8 +144,12 @@ def description_lookup(y: dict, builtin_yaml: dict):
     return lookup
 
 
-def build_version(entry: dict, y: dict, builtin_yaml: dict) -> dict:
-    """One versions[vN] object from a component-fields-index entry (+ its metadata.yaml)."""
+def build_version(entry: dict, y: dict, builtin_yaml: dict, case_conflicts: list | None = None) -> dict:
+    """One versions[vN] object from a component-fields-index entry (+ its metadata.yaml).
+
+    Two declarations whose names differ only by case are an error, unless *case_conflicts* is a
+    list: then the first spelling is kept, the declarations merge and the pair is appended (old
+    releases declare `consumerId` next to the runtime-builtin `consumerID`)."""
     desc = description_lookup(y, builtin_yaml)
     decls = []  # (field, source, profile title)
     for f in entry["metadata"]:
@@ -183,7 +187,9 @@ def build_version(entry: dict, y: dict, builtin_yaml: dict) -> dict:
             fields[key] = rec
             continue
         if cur["name"] != name:
-            raise GenError(f"{entry['metadata_yaml']}: field names differ only by case: {cur['name']} / {name}")
+            if case_conflicts is None:
+                raise GenError(f"{entry['metadata_yaml']}: field names differ only by case: {cur['name']} / {name}")
+            case_conflicts.append((entry["metadata_yaml"], cur["name"], name))
         cur["required"] = cur["required"] or rec["required"]
         cur["sensitive"] = cur["sensitive"] or rec["sensitive"]
         cur["deprecated"] = cur["deprecated"] or rec["deprecated"]

@@ -39,8 +39,11 @@ from pathlib import Path
 
 import yaml
 
+from gen_releases import build_releases, release_list
+from gen_workloads import build_annotations, build_run_file
+from gen_crd_modes import build_modes
 from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader,
-                        build_version, dump, load_json, load_yaml_text, metadata_name, pick_canonical,
+                        build_version, dump, dump_compact, load_json, load_yaml_text, metadata_name, pick_canonical,
                         require, yaml_field_attrs)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -441,9 +444,11 @@ def translate_cel(rule: str, props: dict):
     return None
 
 
-def convert_schema(node):
+def convert_schema(node, cel: bool = True):
+    """A CRD openAPIV3Schema node as JSON Schema 2020-12; with cel=False the CEL validations
+    (x-kubernetes-validations, which only the API server runs) are left out."""
     if isinstance(node, list):
-        return [convert_schema(x) for x in node]
+        return [convert_schema(x, cel) for x in node]
     if not isinstance(node, dict):
         return copy.deepcopy(node)
     out = {}
@@ -451,11 +456,11 @@ def convert_schema(node):
     translated = []
     for k, v in node.items():
         if k == "properties":
-            out[k] = {pk: convert_schema(pv) for pk, pv in v.items()}
+            out[k] = {pk: convert_schema(pv, cel) for pk, pv in v.items()}
         elif k in ("items", "additionalProperties", "not"):
-            out[k] = convert_schema(v) if isinstance(v, dict) else v
+            out[k] = convert_schema(v, cel) if isinstance(v, dict) else v
         elif k in ("allOf", "anyOf", "oneOf"):
-            out[k] = [convert_schema(x) for x in v]
+            out[k] = [convert_schema(x, cel) for x in v]
         elif k == "description":
             if isinstance(v, str) and len(v) <= 200:
                 out[k] = v
@@ -469,6 +474,9 @@ def convert_schema(node):
         elif k == "x-kubernetes-list-type":
             if v == "set":
                 out["uniqueItems"] = True
+        elif k == "x-kubernetes-validations" and not cel:
+            comments.append("Kubernetes CEL validations left out: " + "; ".join(
+                val.get("message") or val.get("rule", "") for val in v))
         elif k == "x-kubernetes-validations":
             for val in v:
                 rule = val.get("rule", "")
@@ -503,7 +511,7 @@ def convert_schema(node):
 
 
 def build_crds(ref: Path, sources: dict) -> dict:
-    files, index = {}, {}
+    files, index, crds = {}, {}, {}
     for p in sorted((ref / "dapr-crds").glob("*.yaml")):
         crd = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
         if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
@@ -530,8 +538,10 @@ def build_crds(ref: Path, sources: dict) -> dict:
             schema.update(body)
             files[fname] = schema
             index[f"{group}/{v}/{kind}"] = fname
+            crds[fname] = {"group": group, "kind": kind, "version": v, "crd_file": p.name,
+                           "scope": spec["scope"], "without_cel": convert_schema(ver["schema"]["openAPIV3Schema"], cel=False)}
     require(files, "no CRDs found")
-    return {"files": files, "index": index}
+    return {"files": files, "index": index, "crds": crds}
 
 
 # What self-hosted daprd accepts although the CRD (that is, the Kubernetes API server) does not:
@@ -593,12 +603,15 @@ def generate(ref: Path) -> dict:
 
     cross_check(index, meta_files, builtin_yaml)
     components = build_components(sources, meta_files, builtin_yaml, index, daprd)
+    releases = build_releases(
+        ref, {t: e.get("alias_of") for t, e in components["types"].items()},
+        {t: {v: rec["fields"] for v, rec in e["versions"].items()}
+         for t, e in components["types"].items() if not e.get("alias_of")})
     sensitive = build_sensitive(index, sensitive_ref)
     aws = build_aws(sources, aws_ref, index, daprd)
     crds = build_crds(ref, sources)
 
     out = {
-        "components.json": dump(components),
         "sensitive-names.json": dump(sensitive),
         "aws.json": dump(aws),
         "sources.json": dump({
@@ -606,6 +619,7 @@ def generate(ref: Path) -> dict:
             "dapr": sources["dapr"],
             "metadata_files": len(meta_files),
             "generated_by": GENERATED_BY,
+            **release_list(releases["releases"]),
         }),
         "crds/index.json": dump(crds["index"]),
     }
@@ -613,7 +627,13 @@ def generate(ref: Path) -> dict:
         out[f"crds/{fname}"] = dump(schema)
     for fname, schema in build_lint_variants(crds["files"]).items():
         out[f"crds/{fname}"] = dump(schema)
+    for fname, schema in build_modes(crds["files"], crds["index"], crds["crds"], sources["dapr"]).items():
+        out[f"crds/{fname}"] = dump_compact(schema, depth=4)
     out.update(split_components(components))
+    releases["files"]["releases/annotations.json"] = build_annotations(ref, releases["releases"])
+    releases["files"]["releases/run-file.json"] = build_run_file(ref, releases["releases"])
+    for rel, obj in releases["files"].items():
+        out[rel] = dump_compact(obj, depth=4 if rel.startswith("releases/components/") else 3)
     return out
 
 
@@ -642,10 +662,16 @@ def split_components(components: dict) -> dict:
     return files
 
 
+# Files earlier versions of this generator wrote; they are removed (and --check reports them).
+# components.json (the whole master data in one 1.2 MB file "for tools") was read by nothing:
+# the rules read component-types.json and components/<type>.json, the versioned data is in releases/.
+OBSOLETE = ("components.json",)
+
+
 def stale_files(out_dir: Path, generated: dict) -> list:
     """Files in the generated sub-folders that the generator would no longer write."""
-    stale = []
-    for sub in ("crds", "components"):
+    stale = [name for name in OBSOLETE if (out_dir / name).exists()]
+    for sub in ("crds", "components", "releases", "releases/components"):
         folder = out_dir / sub
         if folder.is_dir():
             stale += [f"{sub}/{p.name}" for p in folder.glob("*.json") if f"{sub}/{p.name}" not in generated]
