@@ -415,10 +415,11 @@ def build_type_file(t: str, versions: dict, order: list, master_fields: dict, co
     for v in sorted(versions):
         by = versions[v]
         rec = timeline({r: version_attrs(x) for r, x in by.items()}, order, VERSION_DEFAULTS, f"{t} {v}")
-        names = sorted({k for x in by.values() for k in x["fields"]})
+        records = {r: field_records(x) for r, x in by.items()}
+        names = sorted({k for x in records.values() for k in x})
         fields = {}
         for k in names:
-            values = {r: field_records(x)[k] for r, x in by.items() if k in x["fields"]}
+            values = {r: x[k] for r, x in records.items() if k in x}
             f = timeline(values, order, FIELD_DEFAULTS, f"{t} {v} field {k}")
             if k not in master_fields.get(v, {}):  # the master file has no description for it
                 newest = [r for r in order if r in by and k in by[r]["fields"]][-1]

@@ -32,7 +32,7 @@ ANNOTATIONS = "generated/releases/annotations.json"
 RUN_FILE = "generated/releases/run-file.json"
 MASTER = "master"
 
-_VERSION = re.compile(r"v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")  # ASCII digits only
+_VERSION = r"v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?"  # ASCII digits; compiled on first use
 _MASTER_KEY = (1 << 30,)
 FIELD_DEFAULTS = {"name": None, "required": False, "sensitive": False, "type": None, "default": None,
                   "allowedValues": None, "deprecated": False, "binding": None, "source": "component"}
@@ -84,7 +84,7 @@ class FieldStatus(namedtuple("FieldStatus", _FIELD_STATUS, defaults=(None,) * 8 
 # -- versions ------------------------------------------------------------------
 def parse_version(text: str) -> tuple[int, int, int | None]:
     """'1.14' -> (1, 14, None); '1.14.5' and 'v1.14.5' -> (1, 14, 5)."""
-    m = _VERSION.fullmatch(text.strip()) if isinstance(text, str) else None
+    m = re.fullmatch(_VERSION, text.strip()) if isinstance(text, str) else None
     if m is None:
         raise ValueError(f"invalid Dapr version {text!r}: expected MAJOR.MINOR or MAJOR.MINOR.PATCH, "
                          f"for example 1.14 or 1.14.5")
@@ -309,8 +309,9 @@ def _field_status(data, spec_type: str, version: str, name: str, t: Target) -> F
     answer_from = metadata_release(data, spec_type, version, t)
     if answer_from is None:
         return FieldStatus("unknown", name=f and f.get("name"), code=code, uncertain=True)
-    listed = fields(data, spec_type, version, answer_from) or {}
-    state = "listed" if name in listed else "not-listed"
+    at = release_key(answer_from) if answer_from != t.release else t.key
+    info = _field_attrs(f, at) if f is not None and "since" in f and _present(f, at) else None
+    state = "listed" if info is not None else "not-listed"
     history = {}
     if f is not None and "since" in f:
         history = {"name": f["name"], "since": f["since"], "until": f.get("until"),
@@ -318,7 +319,6 @@ def _field_status(data, spec_type: str, version: str, name: str, t: Target) -> F
                    "old_accepted": f.get("old_accepted")}
     elif f is not None:
         history = {"name": f["name"]}
-    info = listed.get(name)
     if info is not None:
         history["name"] = info["name"]  # the spelling of that release (consumerId in 1.13, consumerID after)
     if answer_from != t.release:
