@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import copy
 import difflib
-import json
 import re
 from pathlib import Path
 
-from gen_common import (CATEGORIES, FIELD_ATTRS, GenError, build_version, collapse, load_json,
-                        load_yaml_text, pick_canonical, require, yaml_field_attrs)
+from gen_common import (CATEGORIES, FIELD_ATTRS, build_version, load_json, load_yaml_text, pick_canonical,
+                        require, yaml_field_attrs)
 
 MASTER = "master"
 HOOK = Path(__file__).resolve().parent / "data" / "contrib-code-fields.json"
@@ -123,12 +122,11 @@ def read_releases(ref: Path) -> dict:
 
 def ranges(present: list, order: list) -> list:
     """[[since, until], ...] (until None = still present at the end of *order*)."""
-    out, start, prev = [], None, None
+    out, start = [], None
     for r in order:
         if r in present:
             if start is None:
                 start = r
-            prev = r
         elif start is not None:
             out.append([start, r])
             start = None
@@ -575,9 +573,3 @@ def release_list(releases: dict) -> dict:
         "release_sources": {r: {k: v for k, v in info.items() if k != "metadata_files"} for r, info in releases.items()},
     }
 
-
-def as_json(obj) -> str:  # pragma: no cover - debugging aid
-    return json.dumps(obj, indent=1, sort_keys=True)
-
-
-__all__ = ["build_releases", "release_list", "release_key", "MASTER", "GenError", "collapse"]

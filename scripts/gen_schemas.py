@@ -6,17 +6,24 @@ Inputs (the reference directory, default ``<repo>/../shared/reference``):
 * ``dapr-components-metadata/**/metadata.yaml`` (components-contrib, 141 files) and
   ``dapr-components-metadata/.build-tools/builtin-authentication-profiles.yaml``
 * ``dapr-derived/*.json`` (component-fields-index, daprd-component-types, sensitive-fields,
-  aws-auth-fields) and ``dapr-derived/SOURCE.md``
+  aws-auth-fields, sidecar-annotations, run-file-fields) and ``dapr-derived/SOURCE.md``
 * ``dapr-crds/*.yaml`` (the Dapr CRDs) and ``dapr-crds/SOURCE.md``
+* ``dapr-releases/`` (Dapr 1.12-1.18: metadata.yaml files, registered types, annotations; see
+  scripts/gen_releases.py and scripts/gen_workloads.py), and the optional
+  ``scripts/data/contrib-code-fields.json``
 
 Outputs (written deterministically; ``--check`` only compares):
 
-* ``rules/generated/components.json``      per spec.type / version field tables
+* ``rules/generated/component-types.json`` every spec.type (master), alias target, data file
+* ``rules/generated/components/<type>.json`` per spec.type / version field tables (master)
 * ``rules/generated/sensitive-names.json`` sensitive field names and non-sensitive look-alikes
 * ``rules/generated/aws.json``             AWS auth component lists, IAM switches, aliases
-* ``rules/generated/crds/*.schema.json``   CRD openAPIV3Schema as JSON Schema draft 2020-12
+* ``rules/generated/crds/*.schema.json``   CRD openAPIV3Schema as JSON Schema draft 2020-12, the
+  DPR001 lint variant, and the kubernetes / self-hosted variants (scripts/gen_crd_modes.py)
 * ``rules/generated/crds/index.json``      "<apiVersion>/<Kind>" -> schema file name
-* ``rules/generated/sources.json``         upstream commits
+* ``rules/generated/crds/modes.json``      where the kubernetes and self-hosted variants differ
+* ``rules/generated/releases/``            the versioned data (docs/versions.md)
+* ``rules/generated/sources.json``         upstream commits, the known Dapr releases and the default
 
 Builtin authentication profiles are expanded exactly as ``dapr-derived/component-fields-index.json``
 does (that file is the source of truth for the expansion); everything is cross-checked against the
