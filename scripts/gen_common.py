@@ -106,6 +106,19 @@ def _dump_level(obj, level: int, depth: int) -> str:
     return "[\n" + ",\n".join(items) + "\n" + pad + "]"
 
 
+def dump_mixed(obj: dict, compact: dict) -> str:
+    """Like dump(obj), except that the top-level keys named in *compact* are written as
+    dump_compact does, down to the given depth (the keys already there keep their bytes)."""
+    items = []
+    for k in sorted(obj):
+        if k in compact:
+            text = _dump_level(obj[k], 1, 1 + compact[k])
+        else:
+            text = json.dumps(obj[k], indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n ")
+        items.append(f" {json.dumps(k, ensure_ascii=False)}: {text}")
+    return "{\n" + ",\n".join(items) + "\n}\n"
+
+
 # --------------------------------------------------------------------------------------------------
 # metadata.yaml -> per-version field table
 

@@ -16,7 +16,8 @@ Inputs, all under the reference directory (see its ``dapr-releases/SOURCE.md``):
 Outputs (the format is described in docs/versions.md):
 
 * ``releases/types.json``                 every spec.type registered in some release
-* ``releases/components/<type>.json``     per canonical type: metadata.yaml history per version
+* ``components/<type>.json`` key ``releases`` (per canonical type; gen_schemas.py adds it to the
+  type's master file): metadata.yaml history per version
 * ``releases/auth-profiles.json``         the builtin authentication profiles per release
 
 Every value carries the releases it holds in: ``since`` (first release with it), ``until`` (first
@@ -490,7 +491,7 @@ def build_auth_profiles(per_release: dict, order: list) -> dict:
 # --------------------------------------------------------------------------------------------------
 
 def build_releases(ref: Path, master_types: dict, master_versions: dict, hook: Path = HOOK) -> dict:
-    """{relative output path: object} for rules/generated/releases/ and the release list.
+    """{"files": {relative output path: object}, "types": {canonical type: history}, "releases": ...}.
 
     master_types: spec.type -> alias_of from the master component data (canonical names);
     master_versions: canonical type -> {version: fields} of rules/generated/components/."""
@@ -540,16 +541,14 @@ def build_releases(ref: Path, master_types: dict, master_versions: dict, hook: P
         if canonical[t] != t:
             entry["canonical"] = canonical[t]
         if canonical[t] in files:
-            entry["file"] = f"releases/components/{canonical[t]}.json"
+            entry["file"] = f"components/{canonical[t]}.json"
         types[t] = entry
 
     out = {
         "releases/types.json": {"releases": order, "types": types},
         "releases/auth-profiles.json": {"releases": order, **build_auth_profiles(per_release, order)},
     }
-    for t, doc in files.items():
-        out[f"releases/components/{t}.json"] = doc
-    return {"files": out, "releases": releases, "order": order}
+    return {"files": out, "types": files, "releases": releases, "order": order}
 
 
 def check_master_equals_components(hist: dict, master_versions: dict) -> None:

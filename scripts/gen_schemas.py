@@ -50,7 +50,7 @@ from gen_releases import build_releases, release_list
 from gen_workloads import build_annotations, build_run_file
 from gen_crd_modes import build_modes
 from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader,
-                        build_version, dump, dump_compact, load_json, load_yaml_text, metadata_name, pick_canonical,
+                        build_version, dump, dump_compact, dump_mixed, load_json, load_yaml_text, metadata_name, pick_canonical,
                         require, yaml_field_attrs)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -636,11 +636,17 @@ def generate(ref: Path) -> dict:
         out[f"crds/{fname}"] = dump(schema)
     for fname, schema in build_modes(crds["files"], crds["index"], crds["crds"], sources["dapr"]).items():
         out[f"crds/{fname}"] = dump_compact(schema, depth=4)
-    out.update(split_components(components))
+    split = split_components(components)
+    # Each type's release history goes into its own master file under "releases" (one file per
+    # type: a run opens, and the pack fingerprint stats, no more files than before).
+    for t, history in releases["types"].items():
+        split.setdefault(f"components/{t}.json", {"type": t, "versions": {}})["releases"] = history["versions"]
+    for rel, obj in split.items():
+        out[rel] = dump_mixed(obj, {"releases": 3}) if "releases" in obj else dump(obj)
     releases["files"]["releases/annotations.json"] = build_annotations(ref, releases["releases"])
     releases["files"]["releases/run-file.json"] = build_run_file(ref, releases["releases"])
     for rel, obj in releases["files"].items():
-        out[rel] = dump_compact(obj, depth=4 if rel.startswith("releases/components/") else 3)
+        out[rel] = dump_compact(obj, depth=3)
     return out
 
 
@@ -659,13 +665,13 @@ def split_components(components: dict) -> dict:
                        "versions": sorted(entry.get("versions", {})),
                        "file": f"components/{canonical}.json" if entry.get("versions") else None}
         if not entry.get("alias_of") and entry.get("versions"):
-            files[f"components/{name}.json"] = dump({"type": name, "versions": entry["versions"]})
+            files[f"components/{name}.json"] = {"type": name, "versions": entry["versions"]}
     for name, item in index.items():
         if item["file"] and item["file"] not in files:
             # the alias target has no own entry with fields: keep this type's data
-            files[item["file"]] = dump({"type": name, "versions": components["types"][name]["versions"]})
-    files["component-types.json"] = dump({"sources": components["sources"], "categories": components["categories"],
-                                          "types": index})
+            files[item["file"]] = {"type": name, "versions": components["types"][name]["versions"]}
+    files["component-types.json"] = {"sources": components["sources"], "categories": components["categories"],
+                                     "types": index}
     return files
 
 
@@ -678,7 +684,7 @@ OBSOLETE = ("components.json",)
 def stale_files(out_dir: Path, generated: dict) -> list:
     """Files in the generated sub-folders that the generator would no longer write."""
     stale = [name for name in OBSOLETE if (out_dir / name).exists()]
-    for sub in ("crds", "components", "releases", "releases/components"):
+    for sub in ("crds", "components", "releases"):
         folder = out_dir / sub
         if folder.is_dir():
             stale += [f"{sub}/{p.name}" for p in folder.glob("*.json") if f"{sub}/{p.name}" not in generated]

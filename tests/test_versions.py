@@ -356,4 +356,4 @@ def test_lazy_loading(data):
     """Asking about one type loads only that type's file (plus the shared indexes)."""
     V.field_status(data, "pubsub.kafka", "v1", "brokers", "1.18")
     loaded = set(data._cache)
-    assert loaded == {V.SOURCES, V.TYPES, "generated/releases/components/pubsub.kafka.json"}
+    assert loaded == {V.SOURCES, V.TYPES, "generated/components/pubsub.kafka.json"}

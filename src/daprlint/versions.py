@@ -2,9 +2,9 @@
 
 Pure query helpers over the versioned data in `rules/generated/` (made by
 scripts/gen_schemas.py; the format is in docs/versions.md): the release list
-in `sources.json`, and `releases/types.json`, `releases/components/<type>.json`,
-`releases/auth-profiles.json`, `releases/annotations.json`,
-`releases/run-file.json`. Every function takes the pack data a rule gets
+in `sources.json`, `releases/types.json`, the `releases` key of each
+`components/<type>.json`, `releases/auth-profiles.json`,
+`releases/annotations.json` and `releases/run-file.json`. Every function takes the pack data a rule gets
 (`ctx.data`, a packs.PackData), reads files only through `data.json()` and
 keeps its answers in `data.memo()`, so a run loads only the per-type files of
 the types it sees and works each (type, version, release) out once.
@@ -235,7 +235,7 @@ def _type_file(data, spec_type: str) -> dict | None:
 
 def _version_entry(data, spec_type: str, version: str) -> dict | None:
     doc = _type_file(data, spec_type)
-    return None if doc is None else doc["versions"].get((version or "v1").lower())
+    return None if doc is None else doc.get("releases", {}).get((version or "v1").lower())
 
 
 def metadata_release(data, spec_type: str, version: str, target) -> str | None:
