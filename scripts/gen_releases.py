@@ -512,10 +512,8 @@ def build_releases(ref: Path, master_types: dict, master_versions: dict, hook: P
             require(len(data["files"]) == releases[r]["metadata_files"], f"{r}: metadata.yaml count differs from SOURCE.md")
         data["records"] = {}
         for key, (_, y, entry) in data["files"].items():
-            conflicts: list = []
-            rec = build_version(entry, y, data["builtin"], None if r == MASTER else conflicts)
-            if conflicts:
-                rec["_case_conflicts"] = conflicts
+            # 1.12/1.13 eventhubs declare `consumerId` next to the runtime-builtin `consumerID`
+            rec = build_version(entry, y, data["builtin"], None if r == MASTER else [])
             rec["_version"], rec["_key"] = y["version"], key
             data["records"][key] = rec
         per_release[r] = data

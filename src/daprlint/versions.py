@@ -16,6 +16,11 @@ rules of the annotations (`dapr.io/enabled` must be `true` from 1.17.3). A
 version newer than every known release uses the newest one and says so
 (`Target.newer_than_known`); one older than the oldest is an error.
 
+Component queries take the component version the data is keyed by ("v1",
+"v2"): turn a manifest's spec.version into it with `effective_version` (""
+is the default version of a versioned type). Spec.types and field names
+match case-insensitively, run-file keys exactly.
+
 Missing data is not evidence: before 1.16 many registered types have no
 metadata.yaml. `field_status` then answers "unknown" and gives the nearest
 later release's metadata as advice (`uncertain` is True).
