@@ -357,3 +357,71 @@ def test_lazy_loading(data):
     V.field_status(data, "pubsub.kafka", "v1", "brokers", "1.18")
     loaded = set(data._cache)
     assert loaded == {V.SOURCES, V.TYPES, "generated/components/pubsub.kafka.json"}
+
+
+# -- pack_data_for: the master-shaped files as one release has them ----------------------
+def test_pack_data_for_shapes(data):
+    assert V.pack_data_for(data, "master") is data
+    view = V.pack_data_for(data, "1.17")
+    assert V.pack_data_for(data, "1.17.2") is view  # one view per release
+    index = view.json("generated/component-types.json")
+    assert index["sources"]["release"] == "1.17" and index["categories"] == data.json(V.MASTER_INDEX)["categories"]
+    assert index["types"]["pubsub.azure.servicebusqueues"]["registered"] is True
+    assert index["types"]["configuration.kubernetes"]["registered"] is False      # added in 1.18
+    assert index["types"]["nameresolution.nameformat"]["registered"] is False     # metadata, not registered
+    assert index["types"]["nameresolution.nameformat"]["file"] == "components/nameresolution.nameformat.json"
+    kafka = view.json("generated/components/pubsub.kafka.json")["versions"]["v1"]
+    assert "dialtimeout" not in kafka["fields"] and "brokers" in kafka["fields"]
+    assert kafka["fields"]["brokers"]["description"]  # descriptions from the master file
+    assert view.json("generated/aws.json") is data.json("generated/aws.json")  # not versioned
+    old = V.pack_data_for(data, "1.12").json("generated/component-types.json")["types"]
+    assert old["bindings.aws.sqs"]["registered"] is True and old["bindings.aws.sqs"]["file"] is None
+    assert old["pubsub.natsstreaming"]["registered"] is True
+    assert old["state.postgresql"]["versions"] == ["v1"]
+
+
+def test_pack_data_for_1_18_matches_master_files_where_master_equals_1_18(data):
+    view = V.pack_data_for(data, "1.18")
+    for name in ("pubsub.kafka", "state.aws.dynamodb", "bindings.aws.s3", "conversation.aws.bedrock"):
+        rel = f"generated/components/{name}.json"
+        assert view.json(rel)["versions"] == data.json(rel)["versions"], name
+    pulsar = "generated/components/pubsub.pulsar.json"  # master has unreleased fields
+    assert set(data.json(pulsar)["versions"]["v1"]["fields"]) - set(view.json(pulsar)["versions"]["v1"]["fields"]) \
+        == {"topicspattern", "autodiscoveryperiod"}
+
+
+KAFKA = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: pubsub
+spec:
+  type: {type}
+  version: v1
+  metadata:
+  - name: {first}
+    value: "x"
+  - name: dialTimeout
+    value: "10s"
+"""
+
+
+@pytest.mark.parametrize("spec_type, first, release, unknown", [
+    ("pubsub.kafka", "brokers", "1.17", ["dialTimeout"]),
+    ("pubsub.kafka", "brokers", "1.18", []),
+    ("pubsub.kafka", "brokers", None, []),
+    ("bindings.aws.sqs", "queueName", "1.15", []),             # no metadata.yaml before 1.16: no evidence
+    ("bindings.aws.sqs", "queueName", "1.16", ["dialTimeout"]),
+])
+def test_existing_rules_on_a_release_view(spec_type, first, release, unknown):
+    """DPR003 (written against the master files) answers for the release it is given."""
+    from daprlint.config import Settings
+    from daprlint.engine import Engine
+    from daprlint.packs import load_packs
+
+    ruleset = load_packs()
+    if release:
+        ruleset.__dict__["data"] = V.pack_data_for(ruleset.data, release)
+    result = Engine(ruleset, Settings()).lint_text("c.yaml", KAFKA.format(type=spec_type, first=first))
+    found = [f.message.split("`")[1] for f in result.findings if f.code == "DPR003"]
+    assert found == unknown

@@ -266,9 +266,7 @@ def version_info(data, spec_type: str, version: str, target) -> dict | None:
     entry = _version_entry(data, spec_type, version)
     if entry is None or "since" not in entry or not _present(entry, t.key):
         return None
-    out = {"status": None, "title": None, "capabilities": [], "binding": None, "builtin_profiles": [],
-           "profiles": [], **_at({k: v for k, v in entry.items() if k != "fields"}, t.key)}
-    return out
+    return {**_VERSION_DEFAULTS, **_at({k: v for k, v in entry.items() if k != "fields"}, t.key)}
 
 
 def fields(data, spec_type: str, version: str, target) -> dict | None:
@@ -352,6 +350,95 @@ def builtin_profile(data, name: str, target) -> list | None:
     if entry is None or not _present(entry, t.key):
         return None
     return _at(entry, t.key)["profiles"]
+
+
+# -- the pack data as one release has it ------------------------------------------
+MASTER_INDEX = "generated/component-types.json"
+_TYPE_FILES = "generated/components/"
+
+
+def pack_data_for(data, target):
+    """A PackData-like view of the pack data as the target release has it: `json()`
+    answers `generated/component-types.json` and `generated/components/<type>.json` in
+    their usual shape but for that release (types registered there, fields its metadata.yaml
+    lists; a type without a metadata.yaml there has no file, so no field is judged), and
+    every other file as `data` does; `memo()` is the view's own. "master" is `data` itself.
+    For schema_export's --dapr-version, and for running rules written against the master
+    files on an older release."""
+    t = _target(data, target)
+    if t.release == MASTER:
+        return data
+    views = data.memo("versions.views")
+    if t.release not in views:
+        views[t.release] = ReleaseData(data, t)
+    return views[t.release]
+
+
+class ReleaseData:
+    """See pack_data_for."""
+
+    def __init__(self, base, target: Target):
+        from collections import defaultdict
+
+        self.base, self.target = base, target
+        self._cache: dict = {}
+        self._memos: defaultdict = defaultdict(dict)
+        self.memo = self._memos.__getitem__
+
+    def json(self, relpath: str):
+        try:
+            return self._cache[relpath]
+        except KeyError:
+            pass
+        if relpath == MASTER_INDEX:
+            value = _release_index(self.base, self.target)
+        elif relpath.startswith(_TYPE_FILES):
+            value = _release_type_file(self.base, relpath, self.target)
+        else:
+            return self.base.json(relpath)
+        self._cache[relpath] = value
+        return value
+
+    def path(self, relpath: str):
+        return self.base.path(relpath)
+
+
+def _release_index(base, t: Target) -> dict:
+    master = base.json(MASTER_INDEX)
+    types = {}
+    for name, entry in _types(base).items():
+        canonical = entry.get("canonical", name)
+        versions = sorted(v for v in (_type_file(base, name) or {}).get("releases", {})
+                          if metadata_release(base, name, v, t) == t.release)
+        types[name] = {"registered": is_registered(base, name, t), "alias_of": canonical if canonical != name else None,
+                       "metadata_type": master["types"].get(name, {}).get("metadata_type"),
+                       "versions": versions, "file": entry["file"] if versions else None}
+    for name, item in master["types"].items():  # metadata names daprd never registers (crypto.jwks)
+        types.setdefault(name, {**item, "registered": False, "versions": [], "file": None})
+    return {**master, "sources": {**master["sources"], "release": t.release}, "types": types}
+
+
+def _release_type_file(base, relpath: str, t: Target) -> dict:
+    doc = base.json(relpath)
+    versions = {}
+    for v, entry in doc.get("releases", {}).items():
+        if "since" not in entry or not _present(entry, t.key):
+            continue
+        known = doc["versions"].get(v, {}).get("fields", {})
+        fields = {}
+        for name, f in entry["fields"].items():
+            if "since" in f and _present(f, t.key):
+                attrs = _field_attrs(f, t.key)
+                attrs["description"] = known.get(name, {}).get("description") or attrs.get("description") or ""
+                attrs["example"] = known.get(name, {}).get("example")
+                fields[name] = attrs
+        info = _at({k: x for k, x in entry.items() if k != "fields"}, t.key)
+        versions[v] = {**{k: info.get(k, d) for k, d in _VERSION_DEFAULTS.items()}, "fields": fields}
+    return {"type": doc["type"], "versions": versions}
+
+
+_VERSION_DEFAULTS = {"status": None, "title": None, "capabilities": [], "binding": None, "builtin_profiles": [],
+                     "profiles": []}
 
 
 # -- sidecar annotations ---------------------------------------------------------
