@@ -6,17 +6,24 @@ Inputs (the reference directory, default ``<repo>/../shared/reference``):
 * ``dapr-components-metadata/**/metadata.yaml`` (components-contrib, 141 files) and
   ``dapr-components-metadata/.build-tools/builtin-authentication-profiles.yaml``
 * ``dapr-derived/*.json`` (component-fields-index, daprd-component-types, sensitive-fields,
-  aws-auth-fields) and ``dapr-derived/SOURCE.md``
+  aws-auth-fields, sidecar-annotations, run-file-fields) and ``dapr-derived/SOURCE.md``
 * ``dapr-crds/*.yaml`` (the Dapr CRDs) and ``dapr-crds/SOURCE.md``
+* ``dapr-releases/`` (Dapr 1.12-1.18: metadata.yaml files, registered types, annotations; see
+  scripts/gen_releases.py and scripts/gen_workloads.py), and the optional
+  ``scripts/data/contrib-code-fields.json``
 
 Outputs (written deterministically; ``--check`` only compares):
 
-* ``rules/generated/components.json``      per spec.type / version field tables
+* ``rules/generated/component-types.json`` every spec.type (master), alias target, data file
+* ``rules/generated/components/<type>.json`` per spec.type / version field tables (master)
 * ``rules/generated/sensitive-names.json`` sensitive field names and non-sensitive look-alikes
 * ``rules/generated/aws.json``             AWS auth component lists, IAM switches, aliases
-* ``rules/generated/crds/*.schema.json``   CRD openAPIV3Schema as JSON Schema draft 2020-12
+* ``rules/generated/crds/*.schema.json``   CRD openAPIV3Schema as JSON Schema draft 2020-12, the
+  DPR001 lint variant, and the kubernetes / self-hosted variants (scripts/gen_crd_modes.py)
 * ``rules/generated/crds/index.json``      "<apiVersion>/<Kind>" -> schema file name
-* ``rules/generated/sources.json``         upstream commits
+* ``rules/generated/crds/modes.json``      where the kubernetes and self-hosted variants differ
+* ``rules/generated/releases/``            the versioned data (docs/versions.md)
+* ``rules/generated/sources.json``         upstream commits, the known Dapr releases and the default
 
 Builtin authentication profiles are expanded exactly as ``dapr-derived/component-fields-index.json``
 does (that file is the source of truth for the expansion); everything is cross-checked against the
@@ -39,21 +46,18 @@ from pathlib import Path
 
 import yaml
 
-try:  # libyaml is ~10x faster; fall back to the pure-Python loader.
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+from gen_releases import build_releases, release_list
+from gen_workloads import build_annotations, build_run_file
+from gen_crd_modes import build_modes
+from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader,
+                        build_version, dump, dump_compact, dump_mixed, load_json, load_yaml_text, metadata_name, pick_canonical,
+                        require, yaml_field_attrs)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
 OUT_DIR = REPO / "rules" / "generated"
 GENERATED_BY = "scripts/gen_schemas.py"
 
-# DAPR-FACTS A.4: spec.type category prefixes accepted by daprd (dapr/dapr pkg/components/category.go).
-CATEGORIES = sorted([
-    "bindings", "pubsub", "secretstores", "state", "workflow", "workflowbackend", "middleware",
-    "configuration", "crypto", "lock", "nameresolution", "conversation",
-])
 
 # dapr/dapr cmd/daprd/components/state_postgres.go registers "yugabytedb"/"yugabyte" with a v2
 # constructor only ("There's no v1 for YugabyteDB"); the derived index lists both metadata versions
@@ -61,24 +65,6 @@ CATEGORIES = sorted([
 VERSION_RESTRICTIONS = {
     "state.yugabyte": {"v2"},
     "state.yugabytedb": {"v2"},
-}
-
-# Runtime-builtin fields are appended by the components-contrib build tool (validators.go); they
-# carry no description in the reference data, so give them a short one here.
-RUNTIME_BUILTIN_DESCRIPTIONS = {
-    "keyPrefix": "Runtime-builtin (daprd): prefix for stored keys: appid (default), name, namespace, none, or a custom string.",
-    "actorStateStore": "Runtime-builtin (daprd): use this state store for actor state (only one actor state store per app).",
-    "outboxPublishPubsub": "Runtime-builtin (daprd): transactional outbox - pub/sub component used to publish state changes.",
-    "outboxPublishTopic": "Runtime-builtin (daprd): transactional outbox - topic the state changes are published to.",
-    "outboxPubsub": "Runtime-builtin (daprd): transactional outbox - pub/sub component used internally to coordinate the outbox (defaults to outboxPublishPubsub).",
-    "outboxDiscardWhenMissingState": "Runtime-builtin (daprd): transactional outbox - discard the message when the state is missing instead of retrying.",
-    "consumerID": "Runtime-builtin (daprd): consumer (group) ID for the subscriber; defaults to the app ID. Supports {uuid}, {podName}, {namespace}, {appID}.",
-    "allowedTopics": "Runtime-builtin (daprd): comma-separated list of topics allowed for all apps using this pub/sub component.",
-    "publishingScopes": "Runtime-builtin (daprd): semicolon-separated app=topic1,topic2 list restricting which apps may publish to which topics.",
-    "subscriptionScopes": "Runtime-builtin (daprd): semicolon-separated app=topic1,topic2 list restricting which apps may subscribe to which topics.",
-    "protectedTopics": "Runtime-builtin (daprd): comma-separated list of topics that require explicit publishing/subscription scopes.",
-    "direction": "Runtime-builtin (daprd): direction of the binding: input, output or input,output.",
-    "route": "Runtime-builtin (daprd): app endpoint that receives input-binding events (defaults to the component name).",
 }
 
 # Name-based heuristic that a linter might use to guess that a field holds a secret. Names matching
@@ -111,51 +97,6 @@ UNFLAGGED_SECRETS = frozenset({
     "vaulttoken",               # secretstores.hashicorp.vault token
 })
 
-FIELD_ATTRS = ("name", "required", "sensitive", "type", "default", "allowedValues", "deprecated",
-               "binding", "example")
-
-
-
-class GenError(Exception):
-    """Reference data is inconsistent or missing."""
-
-
-# --------------------------------------------------------------------------------------------------
-# helpers
-
-def dump(obj) -> str:
-    return json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def load_yaml_text(text: str):
-    # Two zeebe metadata.yaml files have a trailing TAB that PyYAML rejects (Go's parser accepts
-    # it), so strip trailing whitespace from every line first.
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return yaml.load(text, Loader=_Loader)
-
-
-def load_json(path: Path):
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def collapse(text, limit=300) -> str:
-    if text is None:
-        return ""
-    return " ".join(str(text).split())[:limit]
-
-
-def opt_str(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def require(cond, message):
-    if not cond:
-        raise GenError(message)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,10 +139,6 @@ def load_metadata_files(ref: Path) -> dict:
         files[rel] = load_yaml_text(p.read_text(encoding="utf-8"))
     require(files, f"no metadata.yaml found under {root}")
     return files
-
-
-def yaml_field_attrs(f: dict) -> dict:
-    return {k: f[k] for k in FIELD_ATTRS if k in f}
 
 
 def cross_check(index: dict, meta_files: dict, builtin_yaml: dict) -> None:
@@ -251,134 +188,6 @@ def cross_check(index: dict, meta_files: dict, builtin_yaml: dict) -> None:
             if f["name"] not in RUNTIME_BUILTIN_DESCRIPTIONS:
                 problems.append(f"{key}: unknown runtime-builtin field {f['name']}")
     require(not problems, "reference data inconsistent:\n  " + "\n  ".join(problems))
-
-
-def description_lookup(y: dict, builtin_yaml: dict):
-    """(profile title or None, field name) -> description, from a metadata.yaml + builtin profiles."""
-    general, per_profile = {}, {}
-
-    def add(title, f):
-        d = f.get("description")
-        if d is None:
-            return
-        per_profile.setdefault((title, f["name"]), d)
-        general.setdefault(f["name"], d)
-
-    for f in y.get("metadata") or []:
-        add(None, f)
-    for p in y.get("authenticationProfiles") or []:
-        for f in p.get("metadata") or []:
-            add(p["title"], f)
-    for b in y.get("builtinAuthenticationProfiles") or []:
-        for bp in builtin_yaml.get(b["name"], []):
-            for f in b.get("metadata") or []:
-                add(bp["title"], f)
-            for f in bp.get("metadata") or []:
-                add(bp["title"], f)
-
-    def lookup(title, name):
-        if (title, name) in per_profile:
-            return per_profile[(title, name)]
-        return general.get(name)
-
-    return lookup
-
-
-def build_version(entry: dict, y: dict, builtin_yaml: dict) -> dict:
-    """One versions[vN] object from a component-fields-index entry (+ its metadata.yaml)."""
-    desc = description_lookup(y, builtin_yaml)
-    decls = []  # (field, source, profile title)
-    for f in entry["metadata"]:
-        decls.append((f, "binding" if "binding" in f else "component", None))
-    for p in entry["authenticationProfiles"]:
-        for f in p["metadata"]:
-            decls.append((f, "profile", p["title"]))
-    for f in entry["runtimeBuiltinMetadata"]:
-        decls.append((f, "runtime-builtin", None))
-
-    fields = {}
-    for f, source, title in decls:
-        name = f["name"]
-        if source == "runtime-builtin":
-            description = RUNTIME_BUILTIN_DESCRIPTIONS.get(name, "")
-        else:
-            description = desc(title, name) or ""
-        allowed = f.get("allowedValues")
-        rec = {
-            "name": name,
-            "description": collapse(description),
-            "type": f.get("type"),
-            "required": bool(f.get("required")) and source in ("component", "binding"),
-            "sensitive": bool(f.get("sensitive")),
-            "deprecated": bool(f.get("deprecated")),
-            "default": opt_str(f.get("default")),
-            "allowedValues": [opt_str(v) for v in allowed] if allowed is not None else None,
-            "example": opt_str(f.get("example")),
-            "source": source,
-            "binding": ({k: bool(v) for k, v in f["binding"].items()} if f.get("binding") else None),
-        }
-        key = name.lower()
-        cur = fields.get(key)
-        if cur is None:
-            fields[key] = rec
-            continue
-        if cur["name"] != name:
-            raise GenError(f"{entry['metadata_yaml']}: field names differ only by case: {cur['name']} / {name}")
-        cur["required"] = cur["required"] or rec["required"]
-        cur["sensitive"] = cur["sensitive"] or rec["sensitive"]
-        cur["deprecated"] = cur["deprecated"] or rec["deprecated"]
-        for attr in ("description", "type", "default", "allowedValues", "example"):
-            if not cur[attr] and rec[attr]:
-                cur[attr] = rec[attr]
-
-    profiles = [
-        {
-            "title": p["title"],
-            "source": p["source"],
-            "required": [f["name"] for f in p["metadata"] if f.get("required")],
-            "fields": [f["name"] for f in p["metadata"]],
-        }
-        for p in entry["authenticationProfiles"]
-    ]
-    binding = None
-    if entry.get("binding") is not None:
-        binding = {
-            "input": bool(entry["binding"].get("input")),
-            "output": bool(entry["binding"].get("output")),
-            "operations": list(entry.get("binding_operations") or []),
-        }
-    return {
-        "status": entry["status"],
-        "title": entry["title"],
-        "fields": fields,
-        "profiles": profiles,
-        "builtin_profiles": list(entry["builtinAuthenticationProfiles"]),
-        "capabilities": list(entry.get("capabilities") or []),
-        "binding": binding,
-    }
-
-
-def metadata_name(index_key: str) -> str:
-    return index_key.rsplit("@", 1)[0]
-
-
-def pick_canonical(group: set, daprd: dict, index: dict) -> str:
-    """Canonical spec.type of an alias group: the name matching the describing metadata.yaml,
-    else the one matching the registration file name, else the alphabetically first."""
-    meta_names = set()
-    for t in group:
-        meta_names.update(metadata_name(k) for k in daprd[t]["metadata_yaml_keys"])
-    hits = sorted(group & meta_names)
-    if len(hits) == 1:
-        return hits[0]
-    stems = set()
-    for t in group:
-        stem = Path(daprd[t]["registration_file"]).stem
-        stems.add(stem)
-    by_file = sorted(t for t in group if t.replace(".", "_") in stems)
-    if len(by_file) == 1:
-        return by_file[0]
-    return sorted(group)[0]
 
 
 def build_components(sources: dict, meta_files: dict, builtin_yaml: dict, index: dict, daprd: dict) -> dict:
@@ -642,9 +451,11 @@ def translate_cel(rule: str, props: dict):
     return None
 
 
-def convert_schema(node):
+def convert_schema(node, cel: bool = True):
+    """A CRD openAPIV3Schema node as JSON Schema 2020-12; with cel=False the CEL validations
+    (x-kubernetes-validations, which only the API server runs) are left out."""
     if isinstance(node, list):
-        return [convert_schema(x) for x in node]
+        return [convert_schema(x, cel) for x in node]
     if not isinstance(node, dict):
         return copy.deepcopy(node)
     out = {}
@@ -652,11 +463,11 @@ def convert_schema(node):
     translated = []
     for k, v in node.items():
         if k == "properties":
-            out[k] = {pk: convert_schema(pv) for pk, pv in v.items()}
+            out[k] = {pk: convert_schema(pv, cel) for pk, pv in v.items()}
         elif k in ("items", "additionalProperties", "not"):
-            out[k] = convert_schema(v) if isinstance(v, dict) else v
+            out[k] = convert_schema(v, cel) if isinstance(v, dict) else v
         elif k in ("allOf", "anyOf", "oneOf"):
-            out[k] = [convert_schema(x) for x in v]
+            out[k] = [convert_schema(x, cel) for x in v]
         elif k == "description":
             if isinstance(v, str) and len(v) <= 200:
                 out[k] = v
@@ -670,6 +481,9 @@ def convert_schema(node):
         elif k == "x-kubernetes-list-type":
             if v == "set":
                 out["uniqueItems"] = True
+        elif k == "x-kubernetes-validations" and not cel:
+            comments.append("Kubernetes CEL validations left out: " + "; ".join(
+                val.get("message") or val.get("rule", "") for val in v))
         elif k == "x-kubernetes-validations":
             for val in v:
                 rule = val.get("rule", "")
@@ -704,7 +518,7 @@ def convert_schema(node):
 
 
 def build_crds(ref: Path, sources: dict) -> dict:
-    files, index = {}, {}
+    files, index, crds = {}, {}, {}
     for p in sorted((ref / "dapr-crds").glob("*.yaml")):
         crd = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
         if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
@@ -731,8 +545,10 @@ def build_crds(ref: Path, sources: dict) -> dict:
             schema.update(body)
             files[fname] = schema
             index[f"{group}/{v}/{kind}"] = fname
+            crds[fname] = {"group": group, "kind": kind, "version": v, "crd_file": p.name,
+                           "scope": spec["scope"], "without_cel": convert_schema(ver["schema"]["openAPIV3Schema"], cel=False)}
     require(files, "no CRDs found")
-    return {"files": files, "index": index}
+    return {"files": files, "index": index, "crds": crds}
 
 
 # What self-hosted daprd accepts although the CRD (that is, the Kubernetes API server) does not:
@@ -794,12 +610,15 @@ def generate(ref: Path) -> dict:
 
     cross_check(index, meta_files, builtin_yaml)
     components = build_components(sources, meta_files, builtin_yaml, index, daprd)
+    releases = build_releases(
+        ref, {t: e.get("alias_of") for t, e in components["types"].items()},
+        {t: {v: rec["fields"] for v, rec in e["versions"].items()}
+         for t, e in components["types"].items() if not e.get("alias_of")})
     sensitive = build_sensitive(index, sensitive_ref)
     aws = build_aws(sources, aws_ref, index, daprd)
     crds = build_crds(ref, sources)
 
     out = {
-        "components.json": dump(components),
         "sensitive-names.json": dump(sensitive),
         "aws.json": dump(aws),
         "sources.json": dump({
@@ -807,6 +626,7 @@ def generate(ref: Path) -> dict:
             "dapr": sources["dapr"],
             "metadata_files": len(meta_files),
             "generated_by": GENERATED_BY,
+            **release_list(releases["releases"]),
         }),
         "crds/index.json": dump(crds["index"]),
     }
@@ -814,7 +634,19 @@ def generate(ref: Path) -> dict:
         out[f"crds/{fname}"] = dump(schema)
     for fname, schema in build_lint_variants(crds["files"]).items():
         out[f"crds/{fname}"] = dump(schema)
-    out.update(split_components(components))
+    for fname, schema in build_modes(crds["files"], crds["index"], crds["crds"], sources["dapr"]).items():
+        out[f"crds/{fname}"] = dump_compact(schema, depth=4)
+    split = split_components(components)
+    # Each type's release history goes into its own master file under "releases" (one file per
+    # type: a run opens, and the pack fingerprint stats, no more files than before).
+    for t, history in releases["types"].items():
+        split.setdefault(f"components/{t}.json", {"type": t, "versions": {}})["releases"] = history["versions"]
+    for rel, obj in split.items():
+        out[rel] = dump_mixed(obj, {"releases": 3}) if "releases" in obj else dump(obj)
+    releases["files"]["releases/annotations.json"] = build_annotations(ref, releases["releases"])
+    releases["files"]["releases/run-file.json"] = build_run_file(ref, releases["releases"])
+    for rel, obj in releases["files"].items():
+        out[rel] = dump_compact(obj, depth=3)
     return out
 
 
@@ -833,20 +665,26 @@ def split_components(components: dict) -> dict:
                        "versions": sorted(entry.get("versions", {})),
                        "file": f"components/{canonical}.json" if entry.get("versions") else None}
         if not entry.get("alias_of") and entry.get("versions"):
-            files[f"components/{name}.json"] = dump({"type": name, "versions": entry["versions"]})
+            files[f"components/{name}.json"] = {"type": name, "versions": entry["versions"]}
     for name, item in index.items():
         if item["file"] and item["file"] not in files:
             # the alias target has no own entry with fields: keep this type's data
-            files[item["file"]] = dump({"type": name, "versions": components["types"][name]["versions"]})
-    files["component-types.json"] = dump({"sources": components["sources"], "categories": components["categories"],
-                                          "types": index})
+            files[item["file"]] = {"type": name, "versions": components["types"][name]["versions"]}
+    files["component-types.json"] = {"sources": components["sources"], "categories": components["categories"],
+                                     "types": index}
     return files
+
+
+# Files earlier versions of this generator wrote; they are removed (and --check reports them).
+# components.json (the whole master data in one 1.2 MB file "for tools") was read by nothing:
+# the rules read component-types.json and components/<type>.json, the versioned data is in releases/.
+OBSOLETE = ("components.json",)
 
 
 def stale_files(out_dir: Path, generated: dict) -> list:
     """Files in the generated sub-folders that the generator would no longer write."""
-    stale = []
-    for sub in ("crds", "components"):
+    stale = [name for name in OBSOLETE if (out_dir / name).exists()]
+    for sub in ("crds", "components", "releases"):
         folder = out_dir / sub
         if folder.is_dir():
             stale += [f"{sub}/{p.name}" for p in folder.glob("*.json") if f"{sub}/{p.name}" not in generated]

@@ -1,12 +1,14 @@
 """Checks for the committed data in rules/generated/ and rules/data/aws-regions.json.
 
-The freshness checks need the Dapr reference data in ../shared/reference (next to the repository);
-they are skipped when it is absent. The structural checks always run.
+The freshness and reproducibility checks need the Dapr reference data in ../shared/reference (next
+to the repository; DAPRLINT_REFERENCE=<dir> points elsewhere, e.g. from a git worktree); they are
+skipped when it is absent. The structural checks always run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
+REFERENCE = Path(os.environ.get("DAPRLINT_REFERENCE") or REPO.parent / "shared" / "reference")
 GENERATED = REPO / "rules" / "generated"
 CRDS = GENERATED / "crds"
 REGIONS = REPO / "rules" / "data" / "aws-regions.json"
@@ -34,7 +36,13 @@ def load(path: Path):
 
 @pytest.fixture(scope="module")
 def components():
-    return load(GENERATED / "components.json")
+    """The master component data as the rules see it: the index plus each type's own file."""
+    index = load(GENERATED / "component-types.json")
+    types = {}
+    for name, item in index["types"].items():
+        versions = load(GENERATED / item["file"])["versions"] if item["file"] else {}
+        types[name] = {**item, "versions": versions}
+    return {"sources": index["sources"], "categories": index["categories"], "types": types}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,14 +82,14 @@ def test_every_metadata_yaml_is_represented(components):
         candidates = [f"{meta['type']}.{meta['name']}", *daprd_names.get(rel, [])]
         if not any(version in types.get(name, {}).get("versions", {}) for name in candidates):
             missing.append(f"{rel} ({' / '.join(candidates)} {version})")
-    assert not missing, "metadata.yaml files not represented in components.json:\n" + "\n".join(missing)
+    assert not missing, "metadata.yaml files not represented in components/:\n" + "\n".join(missing)
 
 
 # --------------------------------------------------------------------------------------------------
 # (c) structural checks (no reference data needed)
 
 
-def test_components_json_structure(components):
+def test_components_structure(components):
     categories = set(components["categories"])
     assert {"bindings", "pubsub", "secretstores", "state", "middleware", "configuration", "crypto",
             "lock", "nameresolution", "conversation", "workflow", "workflowbackend"} == categories
@@ -105,7 +113,7 @@ def test_components_json_structure(components):
                 assert set(profile["required"]) <= set(profile["fields"]), (name, profile["title"])
 
 
-def test_components_json_known_entries(components):
+def test_components_known_entries(components):
     types = components["types"]
     assert types["pubsub.snssqs"]["alias_of"] == "pubsub.aws.snssqs"
     sm = types["secretstores.aws.secretmanager"]
@@ -159,7 +167,8 @@ def test_crd_schemas_are_valid_draft_2020_12():
     index = load(CRDS / "index.json")
     assert index["dapr.io/v1alpha1/Component"] == "component-v1alpha1.schema.json"
     files = sorted(CRDS.glob("*.schema.json"))
-    assert {f.name for f in files if ".lint." not in f.name} == set(index.values())
+    variants = (".lint.", ".kubernetes.", ".self-hosted.")
+    assert {f.name for f in files if not any(v in f.name for v in variants)} == set(index.values())
     for f in files:
         schema = load(f)
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -188,3 +197,303 @@ def test_aws_regions():
         assert r in regions
     for r in ("us-east", "US-EAST-1", "us-east-1a", "useast1"):
         assert not pattern.match(r)
+
+
+# --------------------------------------------------------------------------------------------------
+# (d) the versioned data (rules/generated/releases/) and the CRD modes
+
+RELEASES_DIR = GENERATED / "releases"
+NEW_FILES_BUDGET = 1_500_000  # bytes the versioned data may add to the wheel (the issue's bar)
+
+
+@needs_reference
+def test_generator_is_reproducible(tmp_path):
+    """Two runs (different hash seeds) write identical bytes."""
+    runs = {}
+    for seed in ("1", "2"):  # both at once: the machine has two cores
+        out = tmp_path / f"run{seed}"
+        runs[out] = subprocess.Popen(
+            [sys.executable, str(REPO / "scripts" / "gen_schemas.py"), "--reference", str(REFERENCE), "--out", str(out)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed})
+    outs = []
+    for out, proc in runs.items():
+        log, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, log
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outs[0].keys() == outs[1].keys()
+    differ = [rel for rel in outs[0] if outs[0][rel] != outs[1][rel]]
+    assert not differ, f"not reproducible: {differ}"
+
+
+def _versioned_bytes():
+    """Bytes of the versioned data: its own files plus the `releases` key of each type file."""
+    crds = [p for p in CRDS.iterdir() if ".kubernetes." in p.name or ".self-hosted." in p.name or p.name == "modes.json"]
+    total = sum(p.stat().st_size for p in [*RELEASES_DIR.glob("*.json"), *crds])
+    for path in (GENERATED / "components").iterdir():
+        text = path.read_text(encoding="utf-8")
+        if '\n "releases": ' in text:
+            start = text.index('\n "releases": ')
+            total += text.index('\n "type": ', start) - start
+    return total
+
+
+def test_versioned_data_size_budget():
+    assert _versioned_bytes() <= NEW_FILES_BUDGET
+    assert not (GENERATED / "components.json").exists()  # dropped: nothing read it
+    assert not (RELEASES_DIR / "components").exists()  # per-type history lives in components/<type>.json
+    biggest = max(p.stat().st_size for p in (GENERATED / "components").iterdir())
+    assert biggest < 100_000  # a one-file run loads one of these per type it sees
+
+
+def _release_keys(doc):
+    order = doc["releases"]
+    assert order[-1] == "master" and order[:-1] == load(GENERATED / "sources.json")["dapr_releases"]
+    return {r: i for i, r in enumerate(order)}
+
+
+def _check_history(entry, rank, what):
+    assert entry["since"] in rank, what
+    if "until" in entry:
+        assert rank[entry["since"]] < rank[entry["until"]], what
+    untils = [rank[c["until"]] for c in entry.get("changes", ())]
+    assert untils == sorted(untils, reverse=True) and len(set(untils)) == len(untils), what
+    for a, b in entry.get("gaps", ()):
+        assert rank[entry["since"]] < rank[a] < rank[b], what
+
+
+def test_releases_types_structure():
+    doc = load(RELEASES_DIR / "types.json")
+    rank = _release_keys(doc)
+    index = load(GENERATED / "component-types.json")["types"]
+    for name, entry in doc["types"].items():
+        _check_history(entry, rank, name)
+        assert entry["category"] == name.split(".", 1)[0]
+        if "file" in entry:
+            assert (GENERATED / entry["file"]).is_file(), name
+        if entry.get("canonical"):
+            assert entry["canonical"] in doc["types"] or entry["canonical"] in index, name
+    # every type daprd registers at master is in the master index under the same canonical name
+    for name, entry in doc["types"].items():
+        if "until" not in entry:
+            assert index[name]["registered"], name
+            assert (index[name]["alias_of"] or name) == entry.get("canonical", name), name
+
+
+def test_releases_component_files_structure():
+    rank = {r: i for i, r in enumerate(load(RELEASES_DIR / "types.json")["releases"])}
+    with_history = 0
+    for path in (GENERATED / "components").iterdir():
+        doc = load(path)
+        assert path.name == doc["type"] + ".json"
+        with_history += "releases" in doc
+        for v, entry in doc.get("releases", {}).items():
+            assert re.fullmatch(r"v\d+", v)
+            _check_history(entry, rank, f"{path.name} {v}")
+            for key, f in entry["fields"].items():
+                assert key == f["name"].lower(), (path.name, key)
+                assert "since" in f or "code" in f, (path.name, key)
+                if "since" in f:
+                    _check_history(f, rank, f"{path.name} {v} {key}")
+                    assert rank[f["since"]] >= rank[entry["since"]]
+                if "renamed_to" in f:
+                    new = entry["fields"][f["renamed_to"].lower()]
+                    assert new["since"] == f["until"] and new["renamed_from"] == f["name"]
+    assert with_history == 138
+
+
+def test_master_column_equals_component_files():
+    """The versioned data at "master" gives back exactly what rules read today (components/)."""
+    from daprlint import versions
+    from daprlint.packs import PackData
+
+    data = PackData([REPO / "rules"])
+    index = load(GENERATED / "component-types.json")["types"]
+    attrs = ("name", "required", "sensitive", "type", "default", "allowedValues", "deprecated", "binding", "source")
+    checked = 0
+    for name, item in index.items():
+        if item["alias_of"] or not item["file"] or not versions.is_registered(data, name, "master"):
+            continue
+        for v, rec in load(GENERATED / item["file"])["versions"].items():
+            got = versions.fields(data, name, v, "master")
+            want = {k: {a: f[a] for a in attrs} for k, f in rec["fields"].items()}
+            assert {k: {a: f[a] for a in attrs} for k, f in got.items()} == want, (name, v)
+            checked += 1
+    assert checked > 130
+
+
+def test_annotations_and_run_file_structure():
+    ann = load(RELEASES_DIR / "annotations.json")
+    rank = _release_keys(ann)
+    patch_rank = lambda r: tuple(int(p) for p in r.split(".")) if r != "master" else (1 << 30,)  # noqa: E731
+    for key, entry in ann["annotations"].items():
+        assert key.startswith("dapr.io/")
+        untils = [patch_rank(c["until"]) for c in entry.get("changes", ())]
+        assert untils == sorted(untils, reverse=True), key
+        for item in entry["validation"]:
+            assert item["by"] in ("injector", "daprd", "operator", "sentry"), key
+    assert {n["annotation"] for n in ann["patch_level_notes"]} == {"dapr.io/enabled", "dapr.io/env"}
+    run = load(RELEASES_DIR / "run-file.json")
+    _release_keys(run)
+    for key, entry in run["keys"].items():
+        _check_history(entry, rank, key)
+        assert entry["scope"] in ("top-level", "app-only", "common-or-app"), key
+
+
+def _pointer_tuple(pointer):
+    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/") if p)
+
+
+_NOT_CONSTRAINTS = {"$schema", "$id", "$comment", "title", "description", "default", "examples", "format"}
+
+
+def _flatten(schema, path=()):
+    """(schema path + keyword) -> JSON text of every constraint, recursing into sub-schemas."""
+    out = {}
+    for k, v in schema.items():
+        if k == "properties":
+            for name, child in v.items():
+                out.update(_flatten(child, path + ("properties", name)))
+        elif k in ("items", "additionalProperties", "not", "propertyNames") and isinstance(v, dict):
+            out.update(_flatten(v, path + (k,)))
+        elif k in ("allOf", "anyOf", "oneOf"):
+            for i, child in enumerate(v):
+                out.update(_flatten(child, path + (k, str(i))))
+        elif k not in _NOT_CONSTRAINTS:
+            out[path + (k,)] = json.dumps(v, sort_keys=True)
+    return out
+
+
+def test_crd_modes_differ_exactly_where_documented():
+    modes = load(CRDS / "modes.json")["kinds"]
+    assert set(modes) == set(load(CRDS / "index.json"))
+    for key, info in modes.items():
+        k8s, hosted = load(CRDS / info["kubernetes"]), load(CRDS / info["self-hosted"])
+        for schema in (k8s, hosted):
+            jsonschema.Draft202012Validator.check_schema(schema)
+        documented = []
+        for side, entries in (("kubernetes", info["relaxed"]), ("self_hosted", info["self_hosted_only"])):
+            for e in entries:
+                at = _pointer_tuple(e["schema_path"])
+                for schema, value in ((k8s, e["kubernetes"]), (hosted, e["self_hosted"])):
+                    node = schema
+                    for part in at:
+                        node = node[int(part)] if isinstance(node, list) else node[part]
+                    assert node.get(e["keyword"]) == value, (key, e)
+                documented.append(at + (e["keyword"],))
+        a, b = _flatten(k8s), _flatten(hosted)
+        differ = {p for p in a.keys() | b.keys() if a.get(p) != b.get(p)}
+        undocumented = [p for p in differ if not any(p[:len(d)] == d for d in documented)]
+        assert not undocumented, (key, undocumented[:5])
+        unused = [d for d in documented if not any(p[:len(d)] == d for p in differ)]
+        assert not unused, (key, unused[:5])
+
+
+def _errors(schema_file, doc):
+    return [e for e in jsonschema.Draft202012Validator(load(CRDS / schema_file)).iter_errors(doc)]
+
+
+COMPONENT = {"apiVersion": "dapr.io/v1alpha1", "kind": "Component", "metadata": {"name": "orders"},
+             "spec": {"type": "state.redis", "version": "v1", "metadata": [{"name": "redisHost", "value": "x:6379"}]}}
+SUBSCRIPTION = {"apiVersion": "dapr.io/v2alpha1", "kind": "Subscription", "metadata": {"name": "orders"},
+                "spec": {"pubsubname": "pubsub", "topic": "orders", "routes": {"default": "/orders"}}}
+
+
+def _with(doc, path, value):
+    doc = json.loads(json.dumps(doc))
+    node = doc
+    for part in path[:-1]:
+        node = node[part]
+    if value is KeyError:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return doc
+
+
+@pytest.mark.parametrize("doc, kubernetes_rejects, self_hosted_rejects", [
+    (COMPONENT, False, False),
+    (_with(COMPONENT, ("spec", "version"), KeyError), True, False),          # the issue's three
+    (_with(COMPONENT, ("spec", "metadata"), None), True, False),
+    (_with(SUBSCRIPTION, ("metadata", "name"), ""), True, False),
+    (_with(COMPONENT, ("spec", "initTimeout"), None), False, False),         # pruned by the API server
+    (_with(COMPONENT, ("spec", "version"), None), True, False),              # null on a required field
+    (_with(COMPONENT, ("spec", "version"), 1), True, True),                  # a type error everywhere
+    (_with(COMPONENT, ("spec", "ignoreErrors"), "yes"), True, True),
+    (_with(COMPONENT, ("metadata", "name"), "Orders"), True, False),         # not a DNS-1123 subdomain
+    (_with(COMPONENT, ("metadata", "name"), "a/b"), True, True),             # not a path segment either
+    (_with(COMPONENT, ("metadata", "name"), ".."), True, True),
+    (_with(COMPONENT, ("metadata",), {"generateName": "orders-"}), False, False),
+    (_with(COMPONENT, ("metadata", "namespace"), "Prod_1"), True, False),
+    (_with(COMPONENT, ("metadata", "labels"), {"app": "x", "bad key!": "y"}), True, False),
+    (_with(COMPONENT, ("metadata", "labels"), {"app": 1}), True, True),
+    (_with(COMPONENT, ("auth",), {}), True, False),
+    (_with(COMPONENT, ("spec", "metadata"), [{"value": "no name"}]), True, False),
+    (_with(COMPONENT, ("spec", "metadata"), [None]), True, False),
+])
+def test_crd_mode_behaviour(doc, kubernetes_rejects, self_hosted_rejects):
+    from daprlint.schema import NodeValidator
+
+    key = f"{doc['apiVersion']}/{doc['kind']}"
+    info = load(CRDS / "modes.json")["kinds"][key]
+    node = yaml.compose(yaml.safe_dump(doc))
+    for mode, rejects in (("kubernetes", kubernetes_rejects), ("self-hosted", self_hosted_rejects)):
+        assert bool(_errors(info[mode], doc)) is rejects, mode
+        validator = NodeValidator(load(CRDS / info[mode]), CRDS / info[mode])  # what rules run
+        assert (not validator.fast_valid(node)) is rejects and bool(list(validator.errors(node))) is rejects, mode
+
+
+def test_crd_modes_schema_validating_kinds():
+    """daprd validates MCPServer and WorkflowAccessPolicy against the CRD itself (1.18+)."""
+    modes = load(CRDS / "modes.json")["kinds"]
+    for key in ("dapr.io/v1alpha1/MCPServer", "dapr.io/v1alpha1/WorkflowAccessPolicy"):
+        assert modes[key]["self_hosted_validates_crd_schema"] is True and modes[key]["since"] == "1.18"
+        assert all(e["instance"].startswith("/metadata") or e["instance"] in ("/", "/apiVersion", "/kind")
+                   for e in modes[key]["relaxed"]), key
+    mcp = {"apiVersion": "dapr.io/v1alpha1", "kind": "MCPServer", "metadata": {"name": "m"}, "spec": {}}
+    assert _errors(modes["dapr.io/v1alpha1/MCPServer"]["self-hosted"], mcp)  # spec.endpoint is required there too
+
+
+def test_code_fields_hook(tmp_path):
+    """scripts/data/contrib-code-fields.json (optional): the releases whose Go code reads a field
+    are merged into the per-type file as `code` ranges, also for fields metadata.yaml never lists."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import gen_common
+        import gen_releases
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    order = ["1.12", "1.13", "1.14", "1.15", "1.16", "1.17", "1.18", "master"]
+    hook = tmp_path / "contrib-code-fields.json"
+    hook.write_text(json.dumps({"types": {"bindings.http": {"v1": {
+        "errorIfNot2XX": {"releases": order},
+        "secretThing": {"releases": ["1.12", "1.13", "1.15"]}}}}}))
+    canonical = {"bindings.http": "bindings.http"}
+    code = gen_releases.read_code_hook(hook, canonical, order)
+    assert code["bindings.http"]["v1"]["errorifnot2xx"]["ranges"] == [["1.12", None]]
+    assert code["bindings.http"]["v1"]["secretthing"]["ranges"] == [["1.12", "1.14"], ["1.15", "1.16"]]
+    assert gen_releases.read_code_hook(tmp_path / "absent.json", canonical, order) == {}
+    hook.write_text(json.dumps({"types": {"bindings.nosuch": {}}}))
+    with pytest.raises(gen_common.GenError):
+        gen_releases.read_code_hook(hook, canonical, order)
+
+    # what versions.py makes of it
+    from daprlint import versions
+    from daprlint.packs import PackData
+
+    doc = load(GENERATED / "components" / "bindings.http.json")
+    fields = doc["releases"]["v1"]["fields"]
+    fields["errorifnot2xx"]["code"] = [["1.12", None]]
+    fields["secretthing"] = {"name": "secretThing", "code": [["1.12", "1.14"], ["1.15", "1.16"]]}
+    pack = tmp_path / "pack"
+    for sub in ("releases", "components"):
+        (pack / "generated" / sub).mkdir(parents=True)
+    for rel in ("sources.json", "releases/types.json"):
+        (pack / "generated" / rel).write_bytes((GENERATED / rel).read_bytes())
+    (pack / "generated" / "components" / "bindings.http.json").write_text(json.dumps(doc))
+    data = PackData([pack])
+    early = versions.field_status(data, "bindings.http", "v1", "errorIfNot2XX", "1.12")
+    assert (early.state, early.code) == ("not-listed", True)  # read by code long before metadata.yaml lists it
+    assert [versions.field_status(data, "bindings.http", "v1", "secretThing", r).code
+            for r in ("1.12", "1.14", "1.15", "1.16")] == [True, False, True, False]
+    assert versions.field_status(data, "bindings.http", "v1", "url", "1.18").code is None  # no code data
