@@ -76,8 +76,14 @@ def _version_text() -> str:
         import json
 
         src = json.loads((builtin_pack_path() / "generated" / "sources.json").read_text())
-        return (f"daprlint {__version__} (Dapr data: components-contrib@{src['components-contrib'][:12]}, "
-                f"dapr@{src['dapr'][:12]})")
+        data = f"components-contrib@{src['components-contrib'][:12]}, dapr@{src['dapr'][:12]}"
+        releases = src.get("dapr_releases")
+        if not releases:
+            return f"daprlint {__version__} (Dapr data: {data})"
+        default = src["default_release"]
+        tags = src["release_sources"][default]
+        return (f"daprlint {__version__} (Dapr {default} by default: dapr {tags['dapr']}, components-contrib "
+                f"{tags['components_contrib']}; knows Dapr {releases[0]}-{releases[-1]}; master data: {data})")
     except (OSError, ValueError, KeyError):
         return f"daprlint {__version__}"
 

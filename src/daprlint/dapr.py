@@ -12,8 +12,6 @@ from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to gopa
 from .model import MetadataItem, Resource, is_templated
 
 TYPES = "generated/component-types.json"
-# the whole data set in one file (1.2 MB): for tools; rules use type_index()/type_entry()
-COMPONENTS = "generated/components.json"
 AWS = "generated/aws.json"
 SENSITIVE = "generated/sensitive-names.json"
 REGIONS = "data/aws-regions.json"
