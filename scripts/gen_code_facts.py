@@ -7,37 +7,39 @@ dapr/components-contrib at each release tag daprlint targets (and master), finds
 daprd (dapr/dapr ``cmd/daprd/components/*.go`` at the matching tag) registers for each spec.type,
 and records the metadata keys their code reads at component init and per request.
 
-Inputs: bare git mirrors, read with ``git cat-file`` only (no checkout, no Go toolchain):
+Inputs: bare git mirrors, read with ``git ls-tree``/``git cat-file`` only (no checkout, no Go toolchain):
 
-* ``/work/.mirror/dapr+components-contrib/repo``  release tags below and master (HEAD)
+* ``/work/.mirror/dapr+components-contrib/repo``  the release tags in RELEASES and master (HEAD)
 * ``/work/.mirror/dapr+dapr/repo``                the dapr tag of the same minor (and master)
-* ``/work/.mirror/dapr+kit/repo``                 kit's ``metadata`` package, for how aliases resolve
+* ``/work/.mirror/dapr+kit/repo``                 kit at the version in components-contrib's go.mod:
+                                                  its struct types, and how its DecodeMetadata resolves aliases
+* ``<repo>/../shared/reference/dapr-releases``    (``--reference``) metadata.yaml per minor, for the cross-check
 
-Output: ``scripts/data/contrib-code-fields.json`` (sorted keys, deterministic; ``--check`` only
-compares). With ``--reference`` (default ``<repo>/../shared/reference``) present, the generator also
-cross-checks metadata.yaml (``dapr-releases/metadata-field-history.json``) and writes the coverage
-block; ``--summary`` prints the markdown tables used in ``docs/data-sources.md``.
+Output: ``scripts/data/contrib-code-fields.json`` (sorted keys, byte-for-byte deterministic; ``--check``
+only compares). ``--summary`` prints the coverage and AWS tables of ``docs/data-sources.md``.
 
-How (see docs/data-sources.md for the full method and limits):
+How (docs/data-sources.md has the method, the output format and the parser's limits):
 
-1. A small Go front end written for this script: a lexer with Go's semicolon insertion and a
-   recursive-descent parser for declarations, types, statements and expressions (no type checker).
-2. An abstract interpreter that starts at every function of the component package with a
-   parameter of a components-contrib metadata or request type (``bindings.Metadata``,
-   ``*bindings.InvokeRequest`` ...), follows values through locals, struct fields (one abstract
-   heap cell per struct type and field), calls into components-contrib packages (context-sensitive:
-   each callee is analysed with the abstract values of its arguments) and returns, and records:
-   ``DecodeMetadata``/``Decode``/``mapstructure.Decode``/``json.Unmarshal`` targets (the struct whose
-   ``mapstructure``/``json`` tags are then expanded, squash and aliases as kit/contrib implement them
-   at that release), map index reads ``m["key"]`` (exact case), ``GetMetadataProperty``-style reads
-   (case-insensitive, later keys are aliases), range loops with ``strings.HasPrefix`` prefixes, and
-   reads guarded by a predicate call (``if isX509Auth(props) {...}``).
-3. The origin of every map decides init versus per-request: ``X.Properties`` of a component
-   ``Metadata`` is init, ``req.Metadata`` of a ``...Request`` is per request.
+1. A Go front end written for this script: a lexer with Go's semicolon insertion and a recursive-descent
+   parser for declarations, types, statements and expressions (no type checker).
+2. An abstract interpreter. Roots: the functions of the component package that take a contrib metadata
+   or request value (``bindings.Metadata``, ``*bindings.InvokeRequest`` ...) and the exported methods of
+   the types the registered constructors return. It follows values through locals, struct fields (one
+   abstract heap cell per struct type and field), calls into components-contrib packages (each callee is
+   analysed with the abstract values of its arguments) and returns; bool options that a component never
+   sets prune the branches they guard. It records ``DecodeMetadata``/``Properties.Decode``/kit
+   ``config.Decode``/``mapstructure.Decode``/``json.Unmarshal``/``retry.DecodeConfigWithPrefix`` targets
+   (whose ``mapstructure``/``json`` tags are then expanded, with squash and aliases as that release's
+   decoder implements them), ``m["key"]`` reads (exact case), ``GetMetadataProperty``-style reads
+   (case-insensitive; later keys are aliases), key patterns of range loops (``strings.HasPrefix``/
+   ``HasSuffix``) and reads guarded by a predicate call (``if isX509Auth(props) {...}``).
+3. The origin of every map decides init versus per-request: ``X.Properties`` of a component ``Metadata``
+   is read at init, ``req.Metadata`` of a ``...Request`` per request.
 
-Facts are derived from Dapr's Apache-2.0 code; no Go code is copied. Python standard library only.
+Facts are derived from Dapr's Apache-2.0 code; no Go code is copied. Standard library only (PyYAML
+for the metadata.yaml cross-check).
 
-Usage: python scripts/gen_code_facts.py [--check] [--summary] [--reference DIR] [--minor 1.15 ...]
+Usage: python scripts/gen_code_facts.py [--check] [--summary] [--reference DIR] [--output FILE]
 """
 
 from __future__ import annotations
@@ -680,8 +682,6 @@ class Parser:
                 if self.tok.kind == "ident":
                     self.next()
                 return ("branch", line, v)
-            if v == "func" and False:
-                pass
         if t.kind == "op" and t.val == "{":
             return self.block()
         if t.kind == ";":
@@ -1556,12 +1556,19 @@ class Analyzer:
                 fr.env[name] = v
 
     # --- statements ---
-    def exec_list(self, fr: Frame, stmts: list):
+    def exec_list(self, fr: Frame, stmts: list) -> bool:
+        """Runs statements in order; True when the list certainly returns (what follows is dead)."""
         for s in stmts:
-            self.exec(fr, s)
+            if self.exec(fr, s):
+                return True
+        return False
 
-    def exec(self, fr: Frame, s: tuple):
+    def exec(self, fr: Frame, s: tuple) -> bool:
         k = s[0]
+        if k == "block":
+            return self.exec_list(fr, s[2])
+        if k == "if":
+            return self.exec_if(fr, s)
         if k == "expr":
             self.eval(fr, s[2])
         elif k == "assign":
@@ -1577,13 +1584,9 @@ class Analyzer:
                     v = join(v, Val("obj", typ=rt)) if v.kind in ("obj", "unknown", "map") else v
                 if name != "_":
                     fr.env[name] = v
-        elif k == "block":
-            self.exec_list(fr, s[2])
         elif k == "typedecl":  # local types: struct types become anonymous type refs of this frame
             for td in s[2]:
                 fr.env[td.name] = Val("type", typ=self.rtype(fr, td.type))
-        elif k == "if":
-            self.exec_if(fr, s)
         elif k == "for":
             _, _, init, cond, post, body = s
             if init:
@@ -1615,10 +1618,9 @@ class Analyzer:
                 self.exec(fr, init)
             xv = self.eval(fr, x)
             for types, body in clauses:
-                if name:
-                    if types and len(types) == 1 and types[0][0] != "tname" or (types and len(types) == 1):
-                        fr.env[name] = join(Val("obj", typ=self.prog.resolve_type(types[0], fr.pkg, fr.gofile)),
-                                            xv if xv.kind == "map" else None)
+                if name:  # `switch v := x.(type)`: v has the case's type when the case names one
+                    if types and len(types) == 1:
+                        fr.env[name] = join(Val("obj", typ=self.rtype(fr, types[0])), xv if xv.kind == "map" else None)
                     else:
                         fr.env[name] = xv
                 self.exec_list(fr, body)
@@ -1642,8 +1644,9 @@ class Analyzer:
                     fr.returns[i] = join(fr.returns[i], v)
                 else:
                     fr.returns.append(v)
+            return True
         elif k == "label":
-            self.exec(fr, s[3])
+            return self.exec(fr, s[3])
         elif k in ("incdec",):
             self.eval(fr, s[2])
         elif k == "send":
@@ -1697,7 +1700,7 @@ class Analyzer:
             self.heap_types.add(typ)
             self.changed = True
 
-    def exec_if(self, fr: Frame, s: tuple):
+    def exec_if(self, fr: Frame, s: tuple) -> bool:
         _, _, init, cond, then, els = s
         if init:
             self.exec(fr, init)
@@ -1717,11 +1720,17 @@ class Analyzer:
         cv = self._cond_value
         saved = fr.gate
         fr.gate = saved | gate
+        then_returns = else_returns = False
         if cv is not False:  # a condition that is constant false (options the component never sets)
-            self.exec(fr, then)
+            then_returns = self.exec(fr, then)
         fr.gate = saved
         if els is not None and cv is not True:
-            self.exec(fr, els)
+            else_returns = self.exec(fr, els)
+        if cv is True:
+            return then_returns
+        if cv is False:
+            return else_returns
+        return then_returns and else_returns
 
     @staticmethod
     def _has_call(e: tuple) -> bool:
@@ -1772,12 +1781,7 @@ class Analyzer:
 
     # --- expressions ---
     def eval_multi(self, fr: Frame, e: tuple, n: int) -> list:
-        if e[0] == "call":
-            vals = self.eval_call(fr, e)
-        elif e[0] in ("idx", "assert"):
-            vals = [self.eval(fr, e)]
-        else:
-            vals = [self.eval(fr, e)]
+        vals = self.eval_call(fr, e) if e[0] == "call" else [self.eval(fr, e)]  # v, ok := m[k] / x.(T)
         return (vals + [UNKNOWN] * n)[:n]
 
     def eval(self, fr: Frame, e: tuple | None, no_read: bool = False) -> Val:
@@ -2472,12 +2476,23 @@ def expand_struct(prog: Program, typ, decoder: str, modes: dict, depth: int = 0,
             spelled = key
             if not mname:  # no tag: mapstructure matches the Go name; prefer a json spelling of the same key
                 jname = tags.get("json", "").split(",")[0]
-                if jname and jname.lower() == name.lower():
-                    spelled = jname
+                spelled = jname if jname and jname.lower() == name.lower() else lower_camel(name)
             if prefix:
                 key = spelled = prefix + spelled[:1].upper() + spelled[1:]
             out.append((key, spelled, fl, sname, f.path, effective, declared))
     return out
+
+
+def lower_camel(go_name: str) -> str:
+    """Display spelling of an untagged Go field name (matching is case-insensitive anyway):
+    AccountKey -> accountKey, ServiceURL -> serviceURL, AWSRegion -> awsRegion, ID -> id."""
+    m = re.match(r"[A-Z]+", go_name)
+    if not m:
+        return go_name
+    run = m.group()
+    if len(run) == len(go_name) or len(run) == 1:
+        return go_name[:len(run)].lower() + go_name[len(run):]
+    return run[:-1].lower() + go_name[len(run) - 1:]
 
 
 def doc_struct_keys(prog: Program, typ, category: str, depth: int = 0) -> set:
@@ -2676,10 +2691,6 @@ def _add(d: dict, key, minor: str):
     d.setdefault(key, [])
     if minor not in d[key]:
         d[key].append(minor)
-
-
-def _minor_order(minors) -> list:
-    return sorted(set(minors), key=MINORS.index)
 
 
 def merge_package_facts(facts: list) -> PackageFacts | None:
@@ -3034,6 +3045,8 @@ def main(argv=None) -> int:
     text = dump(data) + "\n"
     if args.summary:
         print(summary_markdown(summary))
+        print()
+        print(aws_role_markdown(data["types"]))
     if args.check:
         old = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if old != text:
@@ -3064,6 +3077,38 @@ def summary_markdown(summary: dict) -> str:
     rows = [f"| {m} | " + " | ".join(str(row.get(k, 0)) for k, _ in SUMMARY_COLUMNS) + " |"
             for m, row in summary.items()]
     return "\n".join([head, sep, *rows])
+
+
+def _field_status(vent: dict, key: str, minor: str) -> str:
+    """'read', 'with:a,b' (only together with those keys), 'alias of X', or '-' for one minor."""
+    e = vent.get("fields", {}).get(key)
+    if e is not None and minor in e.get("init", []):
+        for keys, ms in e.get("only_with", {}).items():
+            if minor in ms:
+                return "only with " + keys.replace(",", "+")
+        return "read"
+    for fe in vent.get("fields", {}).values():
+        for a, ms in fe.get("aliases", {}).items():
+            if a.lower() == key and minor in ms and minor in fe.get("init", []):
+                return "alias of " + fe["name"]
+    return "-"
+
+
+def aws_role_markdown(types: dict) -> str:
+    """Which AWS-authenticating types read assumeRoleArn / sessionName at init, per minor."""
+    rows = []
+    for st, tent in sorted(types.items()):
+        for version, vent in sorted(tent["versions"].items()):
+            fields = vent.get("fields", {})
+            if not any(k in fields for k in ("assumerolearn", "awsiamrolearn", "sessiontoken", "awsregion")):
+                continue
+            for key in ("assumerolearn", "sessionname"):
+                cells = []
+                for m in MINORS:
+                    cells.append(_field_status(vent, key, m) if m in vent.get("registered", []) else "")
+                rows.append(f"| {st} {version} | {key} | " + " | ".join(cells) + " |")
+    head = "| spec.type | field | " + " | ".join(MINORS) + " |"
+    return "\n".join([head, "|---" * (len(MINORS) + 2) + "|", *rows])
 
 
 if __name__ == "__main__":
