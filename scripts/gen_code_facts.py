@@ -3080,35 +3080,34 @@ def summary_markdown(summary: dict) -> str:
 
 
 def _field_status(vent: dict, key: str, minor: str) -> str:
-    """'read', 'with:a,b' (only together with those keys), 'alias of X', or '-' for one minor."""
+    """One minor: 'yes', 'RA' (only inside the IAM Roles Anywhere check, i.e. together with
+    trustAnchorArn and trustProfileArn), 'with a+b', 'alias' (accepted as an alias) or '-'."""
     e = vent.get("fields", {}).get(key)
     if e is not None and minor in e.get("init", []):
         for keys, ms in e.get("only_with", {}).items():
             if minor in ms:
-                return "only with " + keys.replace(",", "+")
-        return "read"
+                return "RA" if keys == "trustAnchorArn,trustProfileArn" else "with " + keys.replace(",", "+")
+        return "yes"
     for fe in vent.get("fields", {}).values():
-        for a, ms in fe.get("aliases", {}).items():
-            if a.lower() == key and minor in ms and minor in fe.get("init", []):
-                return "alias of " + fe["name"]
+        if minor in fe.get("init", []) and any(a.lower() == key and minor in ms
+                                               for a, ms in fe.get("aliases", {}).items()):
+            return "alias"
     return "-"
 
 
 def aws_role_markdown(types: dict) -> str:
-    """Which AWS-authenticating types read assumeRoleArn / sessionName at init, per minor."""
+    """assumeRoleArn / sessionName at init, per AWS-authenticating type and minor."""
     rows = []
     for st, tent in sorted(types.items()):
         for version, vent in sorted(tent["versions"].items()):
             fields = vent.get("fields", {})
             if not any(k in fields for k in ("assumerolearn", "awsiamrolearn", "sessiontoken", "awsregion")):
                 continue
-            for key in ("assumerolearn", "sessionname"):
-                cells = []
-                for m in MINORS:
-                    cells.append(_field_status(vent, key, m) if m in vent.get("registered", []) else "")
-                rows.append(f"| {st} {version} | {key} | " + " | ".join(cells) + " |")
-    head = "| spec.type | field | " + " | ".join(MINORS) + " |"
-    return "\n".join([head, "|---" * (len(MINORS) + 2) + "|", *rows])
+            cells = [f"{_field_status(vent, 'assumerolearn', m)} / {_field_status(vent, 'sessionname', m)}"
+                     if m in vent.get("registered", []) else "" for m in MINORS]
+            rows.append(f"| {st} {version} | " + " | ".join(cells) + " |")
+    head = "| spec.type (assumeRoleArn / sessionName) | " + " | ".join(MINORS) + " |"
+    return "\n".join([head, "|---" * (len(MINORS) + 1) + "|", *rows])
 
 
 if __name__ == "__main__":
