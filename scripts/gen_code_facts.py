@@ -2799,6 +2799,10 @@ def _merge_fields(vent: dict, pf: PackageFacts, minor: str):
             notes.append(f"decode target not found: {typ} ({file}:{line})")
     for file in sorted(pf.iterates):
         notes.append(f"iterates over all properties ({file})")
+    accepted = set(pf.init) | {a.lower() for rec in pf.init.values() for a in rec.aliases}
+    undecoded = sorted(pf.doc - accepted)
+    if undecoded:  # GetComponentMetadata's struct names a field no decoder fills under that name
+        notes.append("GetComponentMetadata struct fields not read under that name: " + ", ".join(undecoded))
     if notes:
         vent["incomplete"][minor] = notes
 
