@@ -67,7 +67,8 @@ def test_github_escaping():
 
 
 def test_github_annotations_shape():
-    proc = run_cli("check", "--isolated", "--no-cache", "--format", "github", "examples/bad/aws-auth.yaml")
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "github", "--select", "AWS",
+                   "examples/bad/aws-auth.yaml")
     lines = proc.stdout.decode().splitlines()
     assert lines[0].startswith("::error file=examples/bad/aws-auth.yaml,line=7,col=9,")
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
