@@ -155,19 +155,19 @@ class RobustProtocol(LanguageServerProtocol):
         sent = self._responses
         try:
             if isinstance(item, Malformed):
-                log.warning("skipped malformed input: %s", item.reason)
+                log.warning(f"skipped malformed input: {item.reason}")
                 self.send_error(None, item.code, item.reason)
                 return
             message = item.message or decode(item.body)
             self._dispatch(message, answered)
         except Invalid as exc:
-            log.warning("answered a malformed message: %s", exc.text)
+            log.warning(f"malformed message: {exc.text}")
             for msg_id in exc.ids:
                 self.send_error(msg_id, exc.code, exc.text)
         except (SystemExit, ClientGone):
             raise
         except Exception as exc:  # a bug here must not cost the client its answer
-            log.error("internal error while handling a message (%s)", type(exc).__name__)
+            log.error(f"internal error while handling a message ({type(exc).__name__})")
             if message is not None and message.kind == "request" and self._responses == sent:
                 self.send_error(message.id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
 
@@ -192,7 +192,7 @@ class RobustProtocol(LanguageServerProtocol):
             if request:
                 self.send_error(message.id, INVALID_PARAMS, f"invalid params for {_method_label(method)}")
             else:
-                log.warning("ignored %s: invalid params", _method_label(method))
+                log.warning(f"ignored {_method_label(method)}: invalid params")
             return
         if request:
             self._handle_request(message.id, method, structured.params)
@@ -267,7 +267,7 @@ class RobustProtocol(LanguageServerProtocol):
         except JsonRpcException as error:
             self.send_error(msg_id, error.code, _ERROR_TEXT.get(error.code, "request failed"))
         except Exception as exc:
-            log.error("internal error in %s (%s)", _method_label(method_name), type(exc).__name__)
+            log.error(f"internal error in {_method_label(method_name)} ({type(exc).__name__})")
             self.send_error(msg_id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
 
     def _execute_request_callback(self, msg_id, future):
@@ -280,7 +280,7 @@ class RobustProtocol(LanguageServerProtocol):
             self._send_response(msg_id, result=future.result())
 
     def _execute_request_err_callback(self, msg_id, exc):
-        log.error("internal error in a request (%s)", type(exc).__name__)
+        log.error(f"internal error in a request ({type(exc).__name__})")
         self.send_error(msg_id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
 
     def _send_response(self, msg_id, result=None, error=None):
@@ -301,7 +301,7 @@ class RobustProtocol(LanguageServerProtocol):
         try:
             body = json.dumps(data, default=self._serialize_message)  # ASCII: lone surrogates are escaped
         except Exception as exc:  # an answer that cannot be sent is still an answer: an error
-            log.error("could not serialise a message (%s)", type(exc).__name__)
+            log.error(f"could not serialise a message ({type(exc).__name__})")
             msg_id = getattr(data, "id", None)
             if msg_id is not None and hasattr(data, "result"):
                 self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {
