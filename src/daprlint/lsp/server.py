@@ -410,10 +410,11 @@ class DaprlintServer(LanguageServer):
             return False
 
     def client_resolves_edits(self) -> bool:
-        """The client asks codeAction/resolve for an action's `edit` (needed by fixes that move secrets)."""
+        """The client keeps an action's `data` and asks codeAction/resolve for its `edit` (fixes that move secrets)."""
         try:
-            return "edit" in (self.client_capabilities.text_document.code_action.resolve_support.properties or ())
-        except AttributeError:
+            code_action = self.client_capabilities.text_document.code_action
+            return bool(code_action.data_support) and "edit" in (code_action.resolve_support.properties or ())
+        except (AttributeError, TypeError):
             return False
 
 
