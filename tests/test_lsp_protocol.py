@@ -366,6 +366,34 @@ def test_an_initialize_the_fast_start_cannot_vouch_for_is_pygls_s(monkeypatch):
 
 
 @needs_pygls
+def test_errors_and_logs_quote_nothing_from_the_input(monkeypatch, capsys):
+    planted = "PlantedValue0009"
+    data = (INIT + request(1001, f"x/{planted}") + request(1002, "textDocument/hover", {"textDocument": planted})
+            + framed_body(b'{"jsonrpc":"2.0","id":1003,"method":"' + planted.encode() + b'\xff"}')
+            + framed_body(planted.encode()) + b"Content-Length: " + planted.encode() + b"\r\n\r\n"
+            + notification("textDocument/didOpen", {"textDocument": {"uri": planted}}) + SHUTDOWN + EXIT)
+    code, messages = serve_bytes(data, monkeypatch)
+    assert responses(messages)[1:4] == [(1001, METHOD_NOT_FOUND), (1002, INVALID_PARAMS), (1003, PARSE_ERROR)]
+    assert code == 0
+    assert planted not in json.dumps(messages) + capsys.readouterr().err
+
+
+@needs_pygls
+def test_the_pygls_internals_the_server_builds_on_are_there():
+    """server.py subclasses pygls's protocol (see its docstring): a pygls release that moves these fails here."""
+    from pygls.protocol import LanguageServerProtocol
+
+    from daprlint.lsp.server import create_server
+
+    for name in ("_handle_request", "_handle_notification", "_handle_cancel_notification", "_execute_request",
+                 "_get_handler", "_send_data", "_send_response", "_serialize_message", "get_message_type"):
+        assert callable(getattr(LanguageServerProtocol, name, None)), name
+    protocol = create_server().lsp
+    for name in ("_request_futures", "_result_types", "_shutdown", "_workspace", "_converter", "fm", "transport"):
+        assert hasattr(protocol, name), name
+
+
+@needs_pygls
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(VALUES, max_size=4))
 def test_every_request_among_any_json_values_is_answered(monkeypatch, values):

@@ -133,13 +133,6 @@ class _Transport:
             raise ClientGone() from None
 
 
-def _method_label(method) -> str:
-    """A method name fit for a message: client-chosen text is shown only when it looks like a method."""
-    if isinstance(method, str) and len(method) <= 100 and all(c.isalnum() or c in "/$._-" for c in method):
-        return method
-    return "(unnamed)"
-
-
 class RobustProtocol(LanguageServerProtocol):
     """pygls's protocol behind a checked intake: every request is answered, the server keeps serving."""
 
@@ -183,16 +176,16 @@ class RobustProtocol(LanguageServerProtocol):
         refusal = self._refusal(method)
         if refusal is not None or not self._has_handler(message):
             if request:
-                code, text = refusal or (METHOD_NOT_FOUND, f"method not found: {_method_label(method)}")
+                code, text = refusal or (METHOD_NOT_FOUND, "method not found")  # not echoed: client text
                 self.send_error(message.id, code, text)
             return  # a notification the server does not take is ignored, as LSP asks
         try:
             structured = self._structure(message, answered)
         except Exception:
             if request:
-                self.send_error(message.id, INVALID_PARAMS, f"invalid params for {_method_label(method)}")
+                self.send_error(message.id, INVALID_PARAMS, f"invalid params for {method}")  # a method we serve
             else:
-                log.warning(f"ignored {_method_label(method)}: invalid params")
+                log.warning(f"ignored {method}: invalid params")
             return
         if request:
             self._handle_request(message.id, method, structured.params)
@@ -267,7 +260,7 @@ class RobustProtocol(LanguageServerProtocol):
         except JsonRpcException as error:
             self.send_error(msg_id, error.code, _ERROR_TEXT.get(error.code, "request failed"))
         except Exception as exc:
-            log.error(f"internal error in {_method_label(method_name)} ({type(exc).__name__})")
+            log.error(f"internal error in {method_name} ({type(exc).__name__})")  # a method we serve
             self.send_error(msg_id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
 
     def _execute_request_callback(self, msg_id, future):
@@ -319,7 +312,8 @@ def _minimal_initialize(params) -> dict:
     minimal = {"processId": pid if isinstance(pid, int) and not isinstance(pid, bool) else None, "capabilities": {}}
     if isinstance(params.get("rootUri"), str):
         minimal["rootUri"] = params["rootUri"]
-    general = (params.get("capabilities") or {}).get("general") if isinstance(params.get("capabilities"), dict) else None
+    capabilities = params.get("capabilities")
+    general = capabilities.get("general") if isinstance(capabilities, dict) else None
     encodings = general.get("positionEncodings") if isinstance(general, dict) else None
     if isinstance(encodings, list):
         known = [e for e in encodings if e in ("utf-8", "utf-16", "utf-32")]
