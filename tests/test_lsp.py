@@ -608,8 +608,29 @@ def test_secret_fix_conflict_or_write_error_returns_no_edit(tmp_path):
     state = analyzer.lint(manifest.as_uri(), SECRETS_MANIFEST, 2)
     fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
     edit, message = analyzer.resolve_secret_fix(state, fix["data"])
-    assert edit is None and "cannot write" in message
+    assert edit is None and "blocker does not exist" in message
+    (tmp_path / ".daprlint.toml").write_text('secrets-out = "missing/secrets.json"\n')
+    state = analyzer.lint(manifest.as_uri(), SECRETS_MANIFEST, 3)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    assert analyzer.resolve_secret_fix(state, fix["data"])[0] is None and not (tmp_path / "missing").exists()
     assert_no_planted_value(message)
+
+
+def test_secret_fix_returns_no_edit_when_the_flush_fails(tmp_path, monkeypatch):
+    import errno
+
+    from daprlint import secrets_out
+
+    def full_disk(path, data, mode=None):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(secrets_out, "atomic_write", full_disk)
+    analyzer = Analyzer()
+    state = analyzer.lint(_secrets_project(tmp_path).as_uri(), SECRETS_MANIFEST, 1)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    edit, message = analyzer.resolve_secret_fix(state, fix["data"])
+    assert edit is None and message.endswith(f"cannot write {tmp_path / 'secrets.json'}: No space left on device")
+    assert not (tmp_path / "secrets.json").exists()
 
 
 def test_secret_fix_refuses_a_path_git_would_commit(tmp_path):

@@ -298,6 +298,10 @@ class Analyzer:
         if target is None:
             return None, "daprlint: the fix was not applied: set secrets-out in the daprlint configuration"
         why = f"daprlint: {finding.code} fix not applied"
+        if not target.parent.is_dir():
+            # secrets_out.check_not_tracked asks git from the cwd when the folder is missing, and
+            # a server's cwd is the editor's: only an existing folder gets the right answer
+            return None, f"{why}: {target.parent} does not exist; create it, then ask for the fix again"
         try:
             sink = SecretsSink(target)
             conflict = sink.conflict(fix.secrets)
