@@ -32,7 +32,8 @@ def test_json_shape():
     assert set(report) == {"version", "findings", "summary"}
     for f in report["findings"]:
         assert set(f) == {"path", "line", "column", "end_line", "end_column", "code", "name", "severity",
-                          "message", "fix"}
+                          "message", "url", "fix"}
+        assert f["url"] == "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#" + f["code"].lower()
         assert f["line"] >= 1 and f["column"] >= 1
         assert f["fix"] is None or f["fix"]["safety"] in ("safe", "unsafe")
     assert report["summary"]["findings"] == len(report["findings"])

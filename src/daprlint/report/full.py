@@ -1,0 +1,286 @@
+"""`--output-format full` (the default, as in ruff): each finding with a code frame.
+
+    examples/bad/aws-auth.yaml:42:11: AWS004 [*] `awsRegion` is deprecated: use `region`
+       |
+    40 |   metadata:
+    41 |   - name: awsRegion
+       |           ^^^^^^^^^ AWS004
+    42 |     value: eu-west-1
+       |
+       = help: rename `awsRegion` to `region`
+
+The first line is the concise line. The frame shows the span's lines (a span
+over more than MAX_SPAN_LINES lines shows its first two and its last) with
+CONTEXT lines around them, carets under the span, and the fix: its
+description, and why `--fix` does not apply it when it does not.
+
+A frame prints the file's own text, so it never shows a secret, whichever
+finding it belongs to. On every line it shows, these are replaced by
+`********` before anything else happens:
+- the spans in ctx["secret_spans"][path] (every scalar holding a secret);
+- the spans of the report's findings that carry secret values;
+- each occurrence of those values, and every credential shape
+  (AWS key IDs, URL passwords, PEM private key headers).
+Then tabs expand to 4-column stops, control and invisible characters
+become escapes (`escape.printable`), wide characters count two columns and
+combining marks none, so the carets stay under the span. Lines are what
+PyYAML counts as lines (span.LINE_BREAK: LF, CRLF, lone CR, NEL, LS, PS).
+A very long line is cut to a window around the span, marked with "…".
+A finding without its file's text (ctx["texts"]), or at the file's start
+with no extent (a file-level problem), is printed as its concise line.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS
+from ..span import FILE_START, LINE_BREAK
+from .escape import escape_char, is_unsafe, printable
+from .style import BLUE, BOLD, SEVERITY, paint
+from .text import Printables, finish, fix_state, header
+
+CONTEXT = 2
+MAX_SPAN_LINES = 3
+TAB = 4
+WINDOW = 160          # characters of a line shown, at most
+WINDOW_BEFORE = 40    # of them before the span's start on a cut line
+_MIN_SECRET = 3
+
+
+def render(findings, summary, ctx) -> str:
+    colour, unsafe, names = ctx.get("colour", False), summary.unsafe_fixes, Printables()
+    texts, spans = ctx.get("texts") or {}, ctx.get("secret_spans") or {}
+    files: dict[str, _File | None] = {}
+    parts = []
+    if not ctx.get("statistics"):
+        secrets = _secrets_by_path(findings)
+        for f in findings:
+            source = files.get(f.path, False)
+            if source is False:
+                text = texts.get(f.path)
+                source = files[f.path] = None if text is None else _File(text, spans.get(f.path, ()),
+                                                                         *secrets.get(f.path, ((), ())))
+            parts.append(_finding(f, source, unsafe, colour, names))
+    return finish("".join(parts), findings, summary, ctx)
+
+
+def _secrets_by_path(findings) -> dict:
+    """{path: (spans of findings with secrets, secret values)}."""
+    out: dict[str, tuple[list, set]] = {}
+    for f in findings:
+        values = set(f.secrets)
+        if f.fix is not None and f.fix.secrets:
+            values.update(v for keys in f.fix.secrets.values() for v in keys.values())
+        if values:
+            spans, known = out.setdefault(f.path, ([], set()))
+            spans.append((f.span.start, f.span.end))
+            known.update(v for v in values if isinstance(v, str) and len(v) >= _MIN_SECRET)
+    return out
+
+
+def _finding(f, source, unsafe: bool, colour: bool, names: Printables) -> str:
+    first = header(f, unsafe, colour, names)
+    span = f.span
+    if source is None or span == FILE_START or span.start > len(source.text):
+        return first + (f" ({fix_state(f.fix, unsafe)})" if f.fix is not None and f.fix.blocked else "") + "\n"
+    rows = source.frame(span)
+    width = max(len(str(n + 1)) for n, _, _ in rows if n is not None)
+    pad = " " * width
+    bar = paint(f"{pad} |", BLUE + BOLD, colour)
+    style = SEVERITY.get(f.severity, "") + BOLD
+    out = [first, "\n", bar, "\n"]
+    last_caret = max((i for i, (_, _, carets) in enumerate(rows) if carets), default=-1)
+    for i, (number, shown, carets) in enumerate(rows):
+        if number is None:
+            out.append(paint("...", BLUE + BOLD, colour) + "\n")
+            continue
+        gutter = paint(f"{number + 1:>{width}} |", BLUE + BOLD, colour)
+        out.append(f"{gutter} {shown}".rstrip() + "\n")
+        if carets:
+            start, count = carets
+            label = f" {names(f.code)}" if i == last_caret else ""
+            out.append(f"{bar} {' ' * start}{paint('^' * count + label, style, colour)}\n")
+    out += [bar, "\n"]
+    if f.fix is not None:
+        state = fix_state(f.fix, unsafe)
+        note = f" ({state})" if state else ""
+        out.append(f"{pad} {paint('= help', BOLD, colour)}: {printable(f.fix.description)}{note}\n")
+    out.append("\n")
+    return "".join(out)
+
+
+class _File:
+    """One file's text, its lines and what must never be shown of it."""
+
+    __slots__ = ("text", "starts", "ends", "masks", "secrets")
+
+    def __init__(self, text: str, secret_spans, finding_spans, secrets):
+        self.text = text
+        self.starts, self.ends = [0], []
+        for m in LINE_BREAK.finditer(text):
+            self.ends.append(m.start())
+            self.starts.append(m.end())
+        self.ends.append(len(text))
+        self.masks = _merge([(s, e) for s, e in (*secret_spans, *finding_spans) if e > s])
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def frame(self, span) -> list[tuple[int | None, str, tuple[int, int] | None]]:
+        """(line number or None for an elision, shown text, (caret column, count) or None) rows."""
+        end = min(span.end, len(self.text))
+        first = self.line_of(span.start)
+        last = max(first, self.line_of(end))
+        if last > first and end == self.starts[last]:
+            last -= 1  # the span ends with a line break: its last line is the one before
+        covered = list(range(first, last + 1))
+        if len(covered) > MAX_SPAN_LINES:
+            covered = [first, first + 1, None, last]
+        rows: list[tuple[int | None, str, tuple[int, int] | None]] = []
+        before = [n for n in range(max(0, first - CONTEXT), first)]
+        after = [n for n in range(last + 1, min(len(self.starts), last + 1 + CONTEXT))]
+        while before and not self._line(before[0]).strip():
+            before.pop(0)
+        while after and not self._line(after[-1]).strip():
+            after.pop()
+        for n in before:
+            rows.append((n, self._show(n, self.starts[n], None)[0], None))
+        for n in covered:
+            if n is None:
+                rows.append((None, "", None))
+                continue
+            ls, le = self.starts[n], self.ends[n]
+            raw = self._line(n)
+            indent = ls + len(raw) - len(raw.lstrip(" \t"))
+            cs = span.start if n == first else indent
+            ce = min(end, le) if n == last else le
+            if n != first and cs >= ce:  # a blank line inside the span: nothing to point at
+                rows.append((n, self._show(n, ls, None)[0], None))
+                continue
+            shown, carets = self._show(n, cs, (cs, max(cs, ce)))
+            rows.append((n, shown, carets))
+        for n in after:
+            rows.append((n, self._show(n, self.starts[n], None)[0], None))
+        return rows
+
+    def _line(self, n: int) -> str:
+        return self.text[self.starts[n]:self.ends[n]]
+
+    def _line_masks(self, n: int) -> list[tuple[int, int]]:
+        """Masked ranges of line *n*, relative to the line's start."""
+        ls, le = self.starts[n], self.ends[n]
+        raw = self.text[ls:le]
+        found = []
+        i = bisect_left(self.masks, (ls, ls)) - 1
+        for s, e in self.masks[max(i, 0):]:
+            if s >= le:
+                break
+            if e > ls and s < le:
+                found.append((max(s, ls) - ls, min(e, le) - ls))
+        for secret in self.secrets:
+            at = raw.find(secret)
+            while at >= 0:
+                found.append((at, at + len(secret)))
+                at = raw.find(secret, at + 1)
+        for m in AWS_KEY_ID.finditer(raw):
+            found.append(m.span(1))
+        for m in URL_CREDENTIALS.finditer(raw):
+            found.append(m.span("password"))
+        for m in PEM_PRIVATE_KEY.finditer(raw):
+            found.append(m.span())
+        return _merge(found)
+
+    def _show(self, n: int, anchor: int, caret: tuple[int, int] | None):
+        """Line *n* as shown (masked, escaped, cut to a window around *anchor*)
+        and the caret (display column, count) under source range *caret*."""
+        ls, le = self.starts[n], self.ends[n]
+        raw = self.text[ls:le]
+        masks = self._line_masks(n)
+        ws, we = 0, len(raw)
+        if len(raw) > WINDOW:
+            ws = max(0, min(anchor - ls - WINDOW_BEFORE, len(raw) - WINDOW))
+            we = min(len(raw), ws + WINDOW)
+            masks = [(max(s, ws), min(e, we)) for s, e in masks if e > ws and s < we]
+        shown, starts, ends = _layout(raw, ws, we, masks)
+        if caret is None:
+            return shown, None
+        cs = min(max(caret[0] - ls, ws), we) - ws
+        ce = min(max(caret[1] - ls, ws), we) - ws
+        start = starts[cs]
+        return shown, (start, max(1, ends[ce] - start))
+
+
+def _merge(ranges) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _layout(raw: str, ws: int, we: int, masks) -> tuple[str, list[int], list[int]]:
+    """raw[ws:we] as displayed, and for each offset in it the display column
+    where a span starting there starts (`starts`) and one ending there ends
+    (`ends`); they differ only inside a mask, which a caret covers whole."""
+    part = raw[ws:we]
+    lead = "…" if ws > 0 else ""
+    tail = "…" if we < len(raw) else ""
+    if not masks and part.isascii() and part.isprintable():  # the common line: one column per character
+        cols = list(range(len(lead), len(lead) + len(part) + 1))
+        return lead + part + tail, cols, cols
+    n = len(part)
+    starts, ends = [0] * (n + 1), [0] * (n + 1)
+    out, col, i = [lead], len(lead), 0
+    pending = [(s - ws, e - ws) for s, e in masks]
+    while i < n:
+        if pending and pending[0][0] == i:
+            s, e = pending.pop(0)
+            for k in range(s, e):
+                starts[k] = col
+            ends[s] = col
+            col += len(MASK)
+            for k in range(s + 1, e + 1):
+                ends[k] = col
+            out.append(MASK)
+            i = e
+            continue
+        ch = part[i]
+        starts[i] = ends[i] = col
+        if ch == "\t":
+            piece = " " * (TAB - (col % TAB))
+            width = len(piece)
+        elif is_unsafe(ch):
+            piece = escape_char(ch)
+            width = len(piece)
+        else:
+            piece, width = ch, _width(ch)
+        out.append(piece)
+        col += width
+        i += 1
+    starts[n] = ends[n] = col
+    out.append(tail)
+    return "".join(out), starts, ends
+
+
+_WIDTHS: dict[str, int] = {}
+
+
+def _width(ch: str) -> int:
+    """Terminal columns of one printable character: 2 for East Asian wide and
+    full-width characters, 0 for combining marks, 1 otherwise."""
+    if ch.isascii():
+        return 1
+    w = _WIDTHS.get(ch)
+    if w is None:
+        import unicodedata
+
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            w = 0
+        else:
+            w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        _WIDTHS[ch] = w
+    return w
