@@ -33,23 +33,27 @@ def secret_values(findings) -> set[str]:
 
 
 def scalar_spans(documents, values: set[str]) -> list[tuple[int, int]]:
-    """Spans of every scalar, key or value, whose value is one of *values*; an
-    alias is its anchored node, so it is visited once."""
+    """Spans of every scalar, key or value, whose value is one of *values*,
+    and of every scalar under the `value` of an item whose `name` is not a
+    string (no rule can tell whether it is sensitive, so it is taken to be).
+    An alias is its anchored node, so it is visited once."""
     spans, seen = [], set()
-    stack = list(documents)
+    stack = [(d, False) for d in documents]
     while stack:
-        node = stack.pop()
+        node, unknown = stack.pop()
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, ScalarNode):
-            if node.value in values:
+            if unknown or node.value in values:
                 spans.append((node.start_mark.index, node.end_mark.index))
         elif isinstance(node, MappingNode):
+            keys = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+            odd = "value" in keys and "name" in keys and not isinstance(keys["name"], ScalarNode)
             for key, value in node.value:
-                stack += (key, value)
+                stack += ((key, unknown), (value, unknown or (odd and value is keys["value"])))
         elif isinstance(node, SequenceNode):
-            stack += node.value
+            stack += ((v, unknown) for v in node.value)
     return sorted(spans)
 
 
