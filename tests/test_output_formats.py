@@ -144,7 +144,7 @@ def test_a_blocked_fix_is_not_counted_and_says_why_in_every_text_format():
     findings = [_finding(code="SEC001", fix=Fix("move `redisPassword`", (EDIT,), "unsafe", blocked=why))]
     summary = summarize(findings, 1, unsafe=True)
     assert (summary.fixable, summary.unsafe_fixable) == (0, 0)
-    ctx = {"texts": {"a.yaml": "abc: 1\n"}}
+    ctx = {"texts": {"a.yaml": "abc: 1\n"}, "secret_spans": {}}
     concise = render_concise(findings, summary, ctx)
     assert f"(fix not applicable: {why})" in concise and "[*]" not in concise
     full = render_full(findings, summary, ctx)
@@ -216,9 +216,15 @@ def test_frames_fall_back_to_the_concise_line_without_text(bad):
     assert no_texts == render("concise", findings, summary, ctx)
 
 
+def test_no_frames_when_the_caller_does_not_say_where_the_secrets_are(bad):
+    findings, summary, ctx = bad
+    without = {k: v for k, v in ctx.items() if k != "secret_spans"}
+    assert render("full", findings, summary, without) == render("concise", findings, summary, ctx)
+
+
 def test_a_file_level_finding_has_no_frame():
     f = Finding("a.yaml", Span(0, 0, 0, 0, 0, 0), "FIX001", "fix-not-written", "error", "fixes were not written")
-    out = render_full([f], summarize([f], 1), {"texts": {"a.yaml": "a: 1\n"}})
+    out = render_full([f], summarize([f], 1), {"texts": {"a.yaml": "a: 1\n"}, "secret_spans": {}})
     assert out.splitlines()[0] == "a.yaml:1:1: FIX001 fixes were not written"
     assert " | " not in out
 
@@ -226,7 +232,7 @@ def test_a_file_level_finding_has_no_frame():
 def test_a_point_span_gets_one_caret_and_a_span_past_the_text_none():
     text = "key: [unclosed\n"
     point = Finding("a.yaml", Span(15, 15, 1, 0, 1, 0), "YML001", "yaml-syntax-error", "error", "syntax")
-    out = render_full([point], summarize([point], 1), {"texts": {"a.yaml": text}})
+    out = render_full([point], summarize([point], 1), {"texts": {"a.yaml": text}, "secret_spans": {}})
     assert "  | ^ YML001\n" in out
     beyond = Finding("a.yaml", Span(99, 99, 9, 0, 9, 0), "YML001", "yaml-syntax-error", "error", "syntax")
-    assert " | " not in render_full([beyond], summarize([beyond], 1), {"texts": {"a.yaml": text}})
+    assert " | " not in render_full([beyond], summarize([beyond], 1), {"texts": {"a.yaml": text}, "secret_spans": {}})

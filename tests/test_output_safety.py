@@ -228,7 +228,7 @@ def test_a_raw_control_character_in_a_file_is_escaped_in_its_frame(tmp_path, mon
 
     text = "a: 1\nx: a\x1b[2J\x07b\tc\n"
     f = Finding("esc.yaml", Span(13, 14, 1, 8, 1, 9), "TEAM001", "team", "error", "bell\x07")
-    out = render("full", [f], summarize([f], 1), {"texts": {"esc.yaml": text}})
+    out = render("full", [f], summarize([f], 1), {"texts": {"esc.yaml": text}, "secret_spans": {}})
     assert "\x1b" not in out and "\x07" not in out
     assert "2 | x: a\\x1b[2J\\x07b    c\n" in out  # the tab: to the next 4-column stop
     assert "  | " + " " * 11 + "^^^^ TEAM001\n" in out  # under the whole escape

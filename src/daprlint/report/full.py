@@ -27,7 +27,10 @@ combining marks none, so the carets stay under the span. Lines are what
 PyYAML counts as lines (span.LINE_BREAK: LF, CRLF, lone CR, NEL, LS, PS).
 A very long line is cut to a window around the span, marked with "…".
 A finding without its file's text (ctx["texts"]), or at the file's start
-with no extent (a file-level problem), is printed as its concise line.
+with no extent (a file-level problem), is printed as its concise line, and
+so is every finding when ctx has no "secret_spans" at all: a caller that
+does not say where the secrets are gets no file text printed (a path
+missing from it has no secret scalars).
 """
 from __future__ import annotations
 
@@ -49,7 +52,8 @@ _MIN_SECRET = 3
 
 def render(findings, summary, ctx) -> str:
     colour, unsafe, names = ctx.get("colour", False), summary.unsafe_fixes, Printables()
-    texts, spans = ctx.get("texts") or {}, ctx.get("secret_spans") or {}
+    spans = ctx.get("secret_spans")
+    texts = (ctx.get("texts") or {}) if spans is not None else {}
     files: dict[str, _File | None] = {}
     parts = []
     if not ctx.get("statistics"):
@@ -58,7 +62,7 @@ def render(findings, summary, ctx) -> str:
             source = files.get(f.path, False)
             if source is False:
                 text = texts.get(f.path)
-                source = files[f.path] = None if text is None else _File(text, spans.get(f.path, ()),
+                source = files[f.path] = None if text is None else _File(text, spans.get(f.path) or (),
                                                                          *secrets.get(f.path, ((), ())))
             parts.append(_finding(f, source, unsafe, colour, names))
     return finish("".join(parts), findings, summary, ctx)
