@@ -12,6 +12,7 @@ import json
 import os
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from daprlint.engine import Finding
 from daprlint.report import summarize
@@ -236,3 +237,17 @@ def test_a_point_span_gets_one_caret_and_a_span_past_the_text_none():
     assert "  | ^ YML001\n" in out
     beyond = Finding("a.yaml", Span(99, 99, 9, 0, 9, 0), "YML001", "yaml-syntax-error", "error", "syntax")
     assert " | " not in render_full([beyond], summarize([beyond], 1), {"texts": {"a.yaml": text}, "secret_spans": {}})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("ab \t\n\r\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e名")))
+def test_frame_lines_are_the_lines_yaml_counts(text):
+    """The splitlines() fast path finds the same lines as span.LINE_BREAK,
+    which is tested against libyaml's marks (tests/test_loader.py)."""
+    from daprlint.report.full import _line_starts
+    from daprlint.span import LINE_BREAK, position
+
+    starts = _line_starts(text)
+    assert starts == [0, *(m.end() for m in LINE_BREAK.finditer(text))]
+    for line, start in enumerate(starts):
+        assert position(text, start) == (line, 0)

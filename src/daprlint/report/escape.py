@@ -16,10 +16,18 @@ import re
 # C0 and C1 controls and DEL; invisible format characters (soft hyphen,
 # zero-width characters, bidi embeddings, overrides and isolates, BOM);
 # line and paragraph separators; lone surrogates.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-                     "\ud800-\udfff]")
+UNSAFE = ("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+          "\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_compiled: dict[str, re.Pattern] = {}
+
+
+def _pattern(source: str) -> re.Pattern:
+    """Compiled on first use (~1 ms): most reports never need them."""
+    found = _compiled.get(source)
+    if found is None:
+        found = _compiled[source] = re.compile(source)
+    return found
 
 
 def escape_char(ch: str) -> str:
@@ -33,7 +41,7 @@ def escape_char(ch: str) -> str:
 
 
 def is_unsafe(ch: str) -> bool:
-    return _UNSAFE.match(ch) is not None
+    return not ch.isprintable() and _pattern(UNSAFE).match(ch) is not None
 
 
 def printable(text: str) -> str:
@@ -41,13 +49,16 @@ def printable(text: str) -> str:
     `\\u202e`; an undecodable file-name byte as `\\xff`)."""
     if text.isprintable():  # C-speed fast path: nothing to escape
         return text
-    return _UNSAFE.sub(lambda m: escape_char(m.group()), text)
+    return _pattern(UNSAFE).sub(lambda m: escape_char(m.group()), text)
 
 
 def json_text(encoded: str) -> str:
     """An encoded JSON text (ensure_ascii=False) with each lone surrogate as
     a `\\udcff` escape: valid UTF-8, and `json.loads` gives back the same
     string (so `os.fsencode` gives back the file name's bytes)."""
-    if _SURROGATE.search(encoded) is None:
+    if encoded.isascii():
         return encoded
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+    surrogate = _pattern("[\ud800-\udfff]")
+    if surrogate.search(encoded) is None:
+        return encoded
+    return surrogate.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)

@@ -34,7 +34,9 @@ missing from it has no secret scalars).
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS
 from ..span import FILE_START, LINE_BREAK
@@ -116,20 +118,24 @@ def _finding(f, source, unsafe: bool, colour: bool, names: Printables) -> str:
 class _File:
     """One file's text, its lines and what must never be shown of it."""
 
-    __slots__ = ("text", "starts", "ends", "masks", "secrets")
+    __slots__ = ("text", "starts", "masks", "secrets", "_context")
 
     def __init__(self, text: str, secret_spans, finding_spans, secrets):
         self.text = text
-        self.starts, self.ends = [0], []
-        for m in LINE_BREAK.finditer(text):
-            self.ends.append(m.start())
-            self.starts.append(m.end())
-        self.ends.append(len(text))
+        self.starts = _line_starts(text)
         self.masks = _merge([(s, e) for s, e in (*secret_spans, *finding_spans) if e > s])
         self.secrets = sorted(secrets, key=len, reverse=True)
+        self._context: dict[int, str] = {}  # context lines, shown as they are for every frame
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
+
+    def end(self, n: int) -> int:
+        """Where line *n* ends, before its line break."""
+        if n + 1 >= len(self.starts):
+            return len(self.text)
+        s = self.starts[n + 1]
+        return s - (2 if self.text[s - 2:s] == "\r\n" else 1)
 
     def frame(self, span) -> list[tuple[int | None, str, tuple[int, int] | None]]:
         """(line number or None for an elision, shown text, (caret column, count) or None) rows."""
@@ -149,31 +155,37 @@ class _File:
         while after and not self._line(after[-1]).strip():
             after.pop()
         for n in before:
-            rows.append((n, self._show(n, self.starts[n], None)[0], None))
+            rows.append((n, self._context_line(n), None))
         for n in covered:
             if n is None:
                 rows.append((None, "", None))
                 continue
-            ls, le = self.starts[n], self.ends[n]
+            ls, le = self.starts[n], self.end(n)
             raw = self._line(n)
             indent = ls + len(raw) - len(raw.lstrip(" \t"))
             cs = span.start if n == first else indent
             ce = min(end, le) if n == last else le
             if n != first and cs >= ce:  # a blank line inside the span: nothing to point at
-                rows.append((n, self._show(n, ls, None)[0], None))
+                rows.append((n, self._context_line(n), None))
                 continue
             shown, carets = self._show(n, cs, (cs, max(cs, ce)))
             rows.append((n, shown, carets))
         for n in after:
-            rows.append((n, self._show(n, self.starts[n], None)[0], None))
+            rows.append((n, self._context_line(n), None))
         return rows
 
+    def _context_line(self, n: int) -> str:
+        shown = self._context.get(n)
+        if shown is None:
+            shown = self._context[n] = self._show(n, self.starts[n], None)[0]
+        return shown
+
     def _line(self, n: int) -> str:
-        return self.text[self.starts[n]:self.ends[n]]
+        return self.text[self.starts[n]:self.end(n)]
 
     def _line_masks(self, n: int) -> list[tuple[int, int]]:
         """Masked ranges of line *n*, relative to the line's start."""
-        ls, le = self.starts[n], self.ends[n]
+        ls, le = self.starts[n], self.end(n)
         raw = self.text[ls:le]
         found = []
         i = bisect_left(self.masks, (ls, ls)) - 1
@@ -187,18 +199,16 @@ class _File:
             while at >= 0:
                 found.append((at, at + len(secret)))
                 at = raw.find(secret, at + 1)
-        for m in AWS_KEY_ID.finditer(raw):
-            found.append(m.span(1))
-        for m in URL_CREDENTIALS.finditer(raw):
-            found.append(m.span("password"))
-        for m in PEM_PRIVATE_KEY.finditer(raw):
-            found.append(m.span())
-        return _merge(found)
+        if _SHAPE_HINT.search(raw) is not None:
+            found += [m.span(1) for m in AWS_KEY_ID.finditer(raw)]
+            found += [m.span("password") for m in URL_CREDENTIALS.finditer(raw)]
+            found += [m.span() for m in PEM_PRIVATE_KEY.finditer(raw)]
+        return _merge(found) if len(found) > 1 else found
 
     def _show(self, n: int, anchor: int, caret: tuple[int, int] | None):
         """Line *n* as shown (masked, escaped, cut to a window around *anchor*)
         and the caret (display column, count) under source range *caret*."""
-        ls, le = self.starts[n], self.ends[n]
+        ls, le = self.starts[n], self.end(n)
         raw = self.text[ls:le]
         masks = self._line_masks(n)
         ws, we = 0, len(raw)
@@ -215,6 +225,22 @@ class _File:
         return shown, (start, max(1, ends[ce] - start))
 
 
+def _line_starts(text: str) -> list[int]:
+    """Where each line starts, as PyYAML counts lines (span.LINE_BREAK).
+
+    str.splitlines() breaks where YAML does (LF, CRLF, CR, NEL, LS, PS) and
+    also at VT, FF and FS/GS/RS, which YAML does not allow in a file it
+    reads: only a text holding one of those needs the (slower) LINE_BREAK scan.
+    """
+    if _NOT_YAML_BREAKS.search(text) is None:
+        pieces = text.splitlines(True)
+        starts = [0, *accumulate(map(len, pieces))]
+        if pieces and pieces[-1][-1] not in "\n\r\x85\u2028\u2029":
+            starts.pop()  # the last line has no line break: no empty line after it
+        return starts
+    return [0, *(m.end() for m in LINE_BREAK.finditer(text))]
+
+
 def _merge(ranges) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
@@ -226,7 +252,7 @@ def _merge(ranges) -> list[tuple[int, int]]:
     return out
 
 
-def _layout(raw: str, ws: int, we: int, masks) -> tuple[str, list[int], list[int]]:
+def _layout(raw: str, ws: int, we: int, masks):
     """raw[ws:we] as displayed, and for each offset in it the display column
     where a span starting there starts (`starts`) and one ending there ends
     (`ends`); they differ only inside a mask, which a caret covers whole."""
@@ -234,26 +260,35 @@ def _layout(raw: str, ws: int, we: int, masks) -> tuple[str, list[int], list[int
     lead = "…" if ws > 0 else ""
     tail = "…" if we < len(raw) else ""
     if not masks and part.isascii() and part.isprintable():  # the common line: one column per character
-        cols = list(range(len(lead), len(lead) + len(part) + 1))
+        cols = range(len(lead), len(lead) + len(part) + 1)
         return lead + part + tail, cols, cols
     n = len(part)
     starts, ends = [0] * (n + 1), [0] * (n + 1)
-    out, col, i = [lead], len(lead), 0
-    pending = [(s - ws, e - ws) for s, e in masks]
-    while i < n:
-        if pending and pending[0][0] == i:
-            s, e = pending.pop(0)
-            for k in range(s, e):
-                starts[k] = col
+    out, col, at = [lead], len(lead), 0
+    for s, e in [(s - ws, e - ws) for s, e in masks] + [(n, n)]:
+        col = _plain(part, at, s, col, out, starts, ends)
+        if e > s:  # a mask: a span starting inside it starts before it, one ending inside ends after it
+            starts[s:e] = [col] * (e - s)
             ends[s] = col
             col += len(MASK)
-            for k in range(s + 1, e + 1):
-                ends[k] = col
+            ends[s + 1:e + 1] = [col] * (e - s)
             out.append(MASK)
-            i = e
-            continue
-        ch = part[i]
-        starts[i] = ends[i] = col
+        at = e
+    starts[n] = ends[n] = col
+    out.append(tail)
+    return "".join(out), starts, ends
+
+
+def _plain(part: str, i: int, stop: int, col: int, out: list, starts: list, ends: list) -> int:
+    """Lay out part[i:stop] (no mask in it) from column *col*; the column after it."""
+    chunk = part[i:stop]
+    if chunk.isascii() and chunk.isprintable():
+        starts[i:stop] = ends[i:stop] = range(col, col + stop - i)
+        out.append(chunk)
+        return col + stop - i
+    for k in range(i, stop):
+        ch = part[k]
+        starts[k] = ends[k] = col
         if ch == "\t":
             piece = " " * (TAB - (col % TAB))
             width = len(piece)
@@ -264,12 +299,11 @@ def _layout(raw: str, ws: int, we: int, masks) -> tuple[str, list[int], list[int
             piece, width = ch, _width(ch)
         out.append(piece)
         col += width
-        i += 1
-    starts[n] = ends[n] = col
-    out.append(tail)
-    return "".join(out), starts, ends
+    return col
 
 
+_SHAPE_HINT = re.compile("AKIA|ASIA|AROA|AIDA|ANPA|AGPA|://|PRIVATE KEY")
+_NOT_YAML_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e]")
 _WIDTHS: dict[str, int] = {}
 
 
