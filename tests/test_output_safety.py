@@ -210,6 +210,25 @@ def test_github_output_starts_no_second_command(hostile):
     assert "\x1b" not in out and "\u202e" not in out and "\x85" not in out
 
 
+@pytest.mark.parametrize("name", ["::error file=a::pwned.yaml", "##[error]legacy.yaml", " ::warning::blank.yaml",
+                                  "\u00a0::notice::nbsp.yaml"])
+def test_no_text_line_starts_a_workflow_command(tmp_path, monkeypatch, name):
+    """The runner acts on a line that starts, after blanks, with `::` (or the
+    legacy `##[`): a relative path that would start a line so gets `./`."""
+    (tmp_path / name).write_text(HOSTILE_YAML, encoding="utf-8")
+    for args in ([name], ["."]):
+        out = run_cli("check", "--isolated", "--no-cache", *args, cwd=tmp_path).stdout.decode("utf-8")
+        lines = out.splitlines()
+        assert len(lines) > 1
+        assert not [line for line in lines if line.strip().startswith(("::", "##["))]
+        assert all(line.startswith("./") for line in lines[:-1])
+    monkeypatch.chdir(tmp_path)
+    findings, summary, ctx = lint(name)
+    for out in every_output(findings, summary, ctx).values():
+        if not out.startswith(("{", "::")):  # JSON, SARIF, and GitHub's own commands
+            assert not [line for line in out.splitlines() if line.strip().startswith(("::", "##["))]
+
+
 def test_frames_escape_the_lines_they_show(hostile, monkeypatch):
     monkeypatch.chdir(hostile)
     out = render("full", *lint(HOSTILE_NAME), colour=True)

@@ -5,7 +5,8 @@ they may hold a newline, an ESC byte, a bidi override or bytes that are not
 UTF-8 (Python hands such file names over as lone surrogates, see
 `os.fsdecode`). `printable()` turns every such character into a visible
 escape, so text output is one line per line, starts no terminal sequence
-and no `::workflow-command::`, and always encodes as UTF-8. `json_text()`
+and no `::workflow-command::` (`printable_path` also keeps a file name from
+starting a line with one), and always encodes as UTF-8. `json_text()`
 does the same for an encoded JSON document, where only lone surrogates can
 remain (the encoder already escapes control characters).
 """
@@ -50,6 +51,17 @@ def printable(text: str) -> str:
     if text.isprintable():  # C-speed fast path: nothing to escape
         return text
     return _pattern(UNSAFE).sub(lambda m: escape_char(m.group()), text)
+
+
+def printable_path(path: str) -> str:
+    """A path as text output starts a line with it: printable, and never
+    starting with what a CI runner reads as a command when a line begins
+    with it, even after blanks (`::error::`, the legacy `##[error]`):
+    such a relative path gets a `./` in front, which names the same file."""
+    shown = printable(path)
+    if shown[:1].isspace() or shown.startswith((":", "#")):
+        return "./" + shown
+    return shown
 
 
 def json_text(encoded: str) -> str:

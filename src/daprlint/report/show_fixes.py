@@ -16,7 +16,7 @@ lists what `--fix` would apply to the findings, with the run's
 from __future__ import annotations
 
 from . import fix_applies, fix_key
-from .escape import printable
+from .escape import printable, printable_path
 from .style import BOLD, paint
 
 
@@ -51,7 +51,7 @@ def block(findings, summary, ctx) -> str:
     total = len(applied)
     lines = [f"{title} {total} {'fix' if total == 1 else 'fixes'}:\n"]
     for path, codes in per_file.items():
-        lines.append(f"- {paint(printable(path), BOLD, colour)}:\n")
+        lines.append(f"- {paint(printable_path(path), BOLD, colour)}:\n")
         for code in sorted(codes):
             name = names.get(code)
             lines.append(f"    {codes[code]} × {printable(code)}" + (f" ({printable(name)})" if name else "") + "\n")

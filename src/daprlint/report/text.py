@@ -13,22 +13,30 @@ table (instead of the findings), the `--show-fixes` block and the summary.
 from __future__ import annotations
 
 from . import fix_applies
-from .escape import printable
+from .escape import printable, printable_path
 from .style import BOLD, CYAN, SEVERITY, paint
 
 
 class Printables:
-    """printable() of the strings a report repeats (paths, codes), once each."""
+    """printable() of the strings a report repeats (codes), printable_path()
+    of its paths, each worked out once."""
 
-    __slots__ = ("_seen",)
+    __slots__ = ("_seen", "_paths")
 
     def __init__(self):
         self._seen: dict[str, str] = {}
+        self._paths: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
         out = self._seen.get(text)
         if out is None:
             out = self._seen[text] = printable(text)
+        return out
+
+    def path(self, path: str) -> str:
+        out = self._paths.get(path)
+        if out is None:
+            out = self._paths[path] = printable_path(path)
         return out
 
 
@@ -38,7 +46,7 @@ def header(f, unsafe: bool, colour: bool, names: Printables) -> str:
     if colour:
         code = f"{SEVERITY.get(f.severity, '')}{BOLD}{code}\033[0m"
     mark = paint(" [*]", CYAN, colour) if fix_applies(f.fix, unsafe) else ""
-    return f"{paint(names(f.path), BOLD, colour)}:{f.span.line + 1}:{f.span.column + 1}: {code}{mark} {printable(f.message)}"
+    return f"{paint(names.path(f.path), BOLD, colour)}:{f.span.line + 1}:{f.span.column + 1}: {code}{mark} {printable(f.message)}"
 
 
 def fix_state(fix, unsafe: bool) -> str:
