@@ -42,7 +42,7 @@ from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS
 from ..span import FILE_START, LINE_BREAK
 from .escape import escape_char, is_unsafe, printable
 from .style import BLUE, BOLD, SEVERITY, paint
-from .text import Printables, finish, fix_state, header
+from .text import Printables, concise_line, finish, fix_state, header
 
 CONTEXT = 2
 MAX_SPAN_LINES = 3
@@ -85,10 +85,10 @@ def _secrets_by_path(findings) -> dict:
 
 
 def _finding(f, source, unsafe: bool, colour: bool, names: Printables) -> str:
-    first = header(f, unsafe, colour, names)
     span = f.span
     if source is None or span == FILE_START or span.start > len(source.text):
-        return first + (f" ({fix_state(f.fix, unsafe)})" if f.fix is not None and f.fix.blocked else "") + "\n"
+        return concise_line(f, unsafe, colour, names)
+    first = header(f, unsafe, colour, names)
     rows = source.frame(span)
     width = max(len(str(n + 1)) for n, _, _ in rows if n is not None)
     pad = " " * width

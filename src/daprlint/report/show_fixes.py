@@ -35,7 +35,8 @@ def block(findings, summary, ctx) -> str:
     colour = ctx.get("colour", False)
     applied = ctx.get("applied_fixes")
     if applied is None:
-        applied, title, empty = would_apply(findings, summary.unsafe_fixes), "`--fix` would apply", "No fixes available."
+        applied = would_apply(findings, summary.unsafe_fixes)
+        title, empty = "`--fix` would apply", "No fixes available."
     elif ctx.get("diff"):
         title, empty = "Would fix", "No fixes would be applied."
     else:

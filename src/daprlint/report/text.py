@@ -46,7 +46,17 @@ def header(f, unsafe: bool, colour: bool, names: Printables) -> str:
     if colour:
         code = f"{SEVERITY.get(f.severity, '')}{BOLD}{code}\033[0m"
     mark = paint(" [*]", CYAN, colour) if fix_applies(f.fix, unsafe) else ""
-    return f"{paint(names.path(f.path), BOLD, colour)}:{f.span.line + 1}:{f.span.column + 1}: {code}{mark} {printable(f.message)}"
+    where = f"{paint(names.path(f.path), BOLD, colour)}:{f.span.line + 1}:{f.span.column + 1}"
+    return f"{where}: {code}{mark} {printable(f.message)}"
+
+
+def concise_line(f, unsafe: bool, colour: bool, names: Printables) -> str:
+    """The header, and why the fix is not applicable when it is blocked (an
+    unsafe fix that is not enabled is only counted in the summary)."""
+    line = header(f, unsafe, colour, names)
+    if f.fix is not None and f.fix.blocked:
+        line += f" ({fix_state(f.fix, unsafe)})"
+    return line + "\n"
 
 
 def fix_state(fix, unsafe: bool) -> str:
@@ -62,14 +72,8 @@ def fix_state(fix, unsafe: bool) -> str:
 
 def render(findings, summary, ctx) -> str:
     colour, unsafe, names = ctx.get("colour", False), summary.unsafe_fixes, Printables()
-    lines = []
-    if not ctx.get("statistics"):
-        for f in findings:
-            line = header(f, unsafe, colour, names)
-            if f.fix is not None and f.fix.blocked:  # an unsafe fix not enabled is only counted
-                line += f" ({fix_state(f.fix, unsafe)})"
-            lines.append(line + "\n")
-    return finish("".join(lines), findings, summary, ctx)
+    body = "" if ctx.get("statistics") else "".join(concise_line(f, unsafe, colour, names) for f in findings)
+    return finish(body, findings, summary, ctx)
 
 
 def finish(body: str, findings, summary, ctx) -> str:
