@@ -210,23 +210,43 @@ def test_github_output_starts_no_second_command(hostile):
     assert "\x1b" not in out and "\u202e" not in out and "\x85" not in out
 
 
+LEGACY_YAML = HOSTILE_YAML.replace("# bidi", "# ##[error]legacy in a comment; bidi").replace(
+    "  - name: redisHost\n", "  - name: redisHost\n  - name: x##[stop-commands]token\n    value: x\n", 1)
+
+
+def runner_commands(out: str, ours: bool = False) -> list[str]:
+    """Lines a GitHub runner would act on: `::` at the start after blanks
+    (TryParseV2), `##[` anywhere (the legacy TryParse). *ours*: the github
+    format's own `::error`/`::warning`/`::notice` lines are expected."""
+    own = re.compile(r"^::(error|warning|notice) file=")
+    return [line for line in out.splitlines() if "##[" in line or (
+        line.lstrip().startswith("::") and not (ours and own.match(line)))]
+
+
 @pytest.mark.parametrize("name", ["::error file=a::pwned.yaml", "##[error]legacy.yaml", " ::warning::blank.yaml",
-                                  "\u00a0::notice::nbsp.yaml"])
-def test_no_text_line_starts_a_workflow_command(tmp_path, monkeypatch, name):
-    """The runner acts on a line that starts, after blanks, with `::` (or the
-    legacy `##[`): a relative path that would start a line so gets `./`."""
-    (tmp_path / name).write_text(HOSTILE_YAML, encoding="utf-8")
-    for args in ([name], ["."]):
-        out = run_cli("check", "--isolated", "--no-cache", *args, cwd=tmp_path).stdout.decode("utf-8")
-        lines = out.splitlines()
-        assert len(lines) > 1
-        assert not [line for line in lines if line.strip().startswith(("::", "##["))]
-        assert all(line.startswith("./") for line in lines[:-1])
+                                  "\u00a0::notice::nbsp.yaml", "x##[add-mask]y.yaml"])
+def test_no_output_line_holds_a_workflow_command(tmp_path, monkeypatch, name):
+    """A GitHub runner acts on `::command::` starting a line (after blanks),
+    and on the legacy `##[command]` anywhere in one (`##[stop-commands]` would
+    silence every annotation after it). Neither comes out of a file name, a
+    metadata name, a message or a frame, in any format."""
+    (tmp_path / name).write_text(LEGACY_YAML, encoding="utf-8")
+    for fmt in ("text", "json", "sarif", "github"):
+        for args in ([name], ["."]):
+            proc = run_cli("check", "--isolated", "--no-cache", "--format", fmt, *args, cwd=tmp_path)
+            assert proc.returncode == 1, proc.stderr
+            out = proc.stdout.decode("utf-8")
+            assert not runner_commands(out, ours=fmt == "github"), fmt
+            if fmt == "json":  # the strings themselves are unchanged
+                report = json.loads(out)
+                assert any("##[stop-commands]" in f["message"] for f in report["findings"])
+                assert {os.path.basename(f["path"]) for f in report["findings"]} == {name}
     monkeypatch.chdir(tmp_path)
     findings, summary, ctx = lint(name)
-    for out in every_output(findings, summary, ctx).values():
-        if not out.startswith(("{", "::")):  # JSON, SARIF, and GitHub's own commands
-            assert not [line for line in out.splitlines() if line.strip().startswith(("::", "##["))]
+    for fmt, out in every_output(findings, summary, ctx).items():
+        assert not runner_commands(out, ours=fmt == "github"), fmt
+    frames = render("full", findings, summary, ctx)
+    assert "# #\\x23[error]legacy in a comment" in frames
 
 
 def test_frames_escape_the_lines_they_show(hostile, monkeypatch):
@@ -373,19 +393,22 @@ UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF)))
 def test_printable_leaves_nothing_a_terminal_acts_on(text):
-    out = printable(text)
-    assert not UNSAFE.search(out)
-    out.encode("utf-8")
-    if text.isprintable():
-        assert out == text
+    for variant in (text, f"##[{text}", f"#{text}##[stop-commands]#"):
+        out = printable(variant)
+        assert not UNSAFE.search(out) and "##[" not in out
+        out.encode("utf-8")
+        if variant.isprintable() and "##[" not in variant:
+            assert out == variant
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
 def test_json_text_is_utf8_and_round_trips(text):
-    encoded = json_text(json.dumps({"path": text}, ensure_ascii=False))
-    encoded.encode("utf-8")
-    assert json.loads(encoded)["path"] == text
+    for variant in (text, f"\\##[{text}###[", f"{text}##[add-mask]"):
+        encoded = json_text(json.dumps({"path": variant}, ensure_ascii=False))
+        encoded.encode("utf-8")
+        assert "##[" not in encoded
+        assert json.loads(encoded)["path"] == variant
 
 
 @settings(max_examples=300, deadline=None)

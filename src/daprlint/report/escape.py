@@ -5,10 +5,18 @@ they may hold a newline, an ESC byte, a bidi override or bytes that are not
 UTF-8 (Python hands such file names over as lone surrogates, see
 `os.fsdecode`). `printable()` turns every such character into a visible
 escape, so text output is one line per line, starts no terminal sequence
-and no `::workflow-command::` (`printable_path` also keeps a file name from
-starting a line with one), and always encodes as UTF-8. `json_text()`
-does the same for an encoded JSON document, where only lone surrogates can
-remain (the encoder already escapes control characters).
+and always encodes as UTF-8.
+
+A GitHub runner also acts on two kinds of text in any output line
+(actions/runner, src/Runner.Common/ActionCommand.cs, and
+src/Runner.Worker/ActionCommandManager.cs, which tries both): `::command::`
+at the start of a line after blanks (`TryParseV2`), and the legacy
+`##[command]` anywhere in a line (`TryParse`, `IndexOf`), for commands such
+as `error`, `add-mask` and `stop-commands`. `printable()` writes `##[` as
+`#\\x23[`, and `printable_path` keeps a file name from starting a line with
+`::`. `json_text()` does the same for an encoded JSON document: lone
+surrogates (the encoder already escapes control characters) and `##[`
+become `\\u` escapes, so the decoded strings are unchanged.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ import re
 UNSAFE = ("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
           "\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+LEGACY_COMMAND, SAFE_LEGACY = "##[", "#\\x23["
 _compiled: dict[str, re.Pattern] = {}
 
 
@@ -47,27 +56,29 @@ def is_unsafe(ch: str) -> bool:
 
 def printable(text: str) -> str:
     """*text* with every unsafe character written as an escape (`\\n`, `\\x1b`,
-    `\\u202e`; an undecodable file-name byte as `\\xff`)."""
-    if text.isprintable():  # C-speed fast path: nothing to escape
-        return text
-    return _pattern(UNSAFE).sub(lambda m: escape_char(m.group()), text)
+    `\\u202e`; an undecodable file-name byte as `\\xff`; the second `#` of `##[`
+    as `\\x23`)."""
+    if not text.isprintable():  # C-speed test: usually nothing to escape
+        text = _pattern(UNSAFE).sub(lambda m: escape_char(m.group()), text)
+    return text.replace(LEGACY_COMMAND, SAFE_LEGACY) if LEGACY_COMMAND in text else text
 
 
 def printable_path(path: str) -> str:
     """A path as text output starts a line with it: printable, and never
-    starting with what a CI runner reads as a command when a line begins
-    with it, even after blanks (`::error::`, the legacy `##[error]`):
-    such a relative path gets a `./` in front, which names the same file."""
+    starting, even after blanks, with the `::` of a workflow command: such a
+    relative path gets a `./` in front, which names the same file."""
     shown = printable(path)
-    if shown[:1].isspace() or shown.startswith((":", "#")):
+    if shown[:1].isspace() or shown.startswith(":"):
         return "./" + shown
     return shown
 
 
 def json_text(encoded: str) -> str:
     """An encoded JSON text (ensure_ascii=False) with each lone surrogate as
-    a `\\udcff` escape: valid UTF-8, and `json.loads` gives back the same
-    string (so `os.fsencode` gives back the file name's bytes)."""
+    a `\\udcff` escape and `##[` as `#\\u0023[`: valid UTF-8, and `json.loads`
+    gives back the same strings (so `os.fsencode` gives back a file name's bytes)."""
+    if LEGACY_COMMAND in encoded:  # '#' only occurs inside JSON strings, never in an escape
+        encoded = encoded.replace(LEGACY_COMMAND, "#\\u0023[")
     if encoded.isascii():
         return encoded
     surrogate = _pattern("[\ud800-\udfff]")

@@ -22,7 +22,8 @@ finding it belongs to. On every line it shows, these are replaced by
 - each occurrence of those values, and every credential shape
   (AWS key IDs, URL passwords, PEM private key headers).
 Then tabs expand to 4-column stops, control and invisible characters
-become escapes (`escape.printable`), wide characters count two columns and
+become escapes (`escape.printable`; `##[` too, which a GitHub runner acts
+on anywhere in a line), wide characters count two columns and
 combining marks none, so the carets stay under the span. Lines are what
 PyYAML counts as lines (span.LINE_BREAK: LF, CRLF, lone CR, NEL, LS, PS).
 A very long line is cut to a window around the span, marked with "…".
@@ -40,7 +41,7 @@ from itertools import accumulate
 
 from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS
 from ..span import FILE_START, LINE_BREAK
-from .escape import escape_char, is_unsafe, printable
+from .escape import LEGACY_COMMAND, escape_char, is_unsafe, printable
 from .style import BLUE, BOLD, SEVERITY, paint
 from .text import Printables, concise_line, finish, fix_state, header
 
@@ -259,7 +260,7 @@ def _layout(raw: str, ws: int, we: int, masks):
     part = raw[ws:we]
     lead = "…" if ws > 0 else ""
     tail = "…" if we < len(raw) else ""
-    if not masks and part.isascii() and part.isprintable():  # the common line: one column per character
+    if not masks and part.isascii() and part.isprintable() and LEGACY_COMMAND not in part:  # the common line
         cols = range(len(lead), len(lead) + len(part) + 1)
         return lead + part + tail, cols, cols
     n = len(part)
@@ -282,7 +283,7 @@ def _layout(raw: str, ws: int, we: int, masks):
 def _plain(part: str, i: int, stop: int, col: int, out: list, starts: list, ends: list) -> int:
     """Lay out part[i:stop] (no mask in it) from column *col*; the column after it."""
     chunk = part[i:stop]
-    if chunk.isascii() and chunk.isprintable():
+    if chunk.isascii() and chunk.isprintable() and LEGACY_COMMAND not in chunk:
         starts[i:stop] = ends[i:stop] = range(col, col + stop - i)
         out.append(chunk)
         return col + stop - i
@@ -292,8 +293,8 @@ def _plain(part: str, i: int, stop: int, col: int, out: list, starts: list, ends
         if ch == "\t":
             piece = " " * (TAB - (col % TAB))
             width = len(piece)
-        elif is_unsafe(ch):
-            piece = escape_char(ch)
+        elif is_unsafe(ch) or (ch == "#" and i < k < stop - 1 and part[k - 1] == "#" and part[k + 1] == "["):
+            piece = escape_char(ch)  # the second '#' of `##[`, which a GitHub runner reads anywhere
             width = len(piece)
         else:
             piece, width = ch, _width(ch)
