@@ -74,6 +74,8 @@ spec:
     value: postgres://app:PlantedUrlTail1011@db:5432/app
 '''
 TWIN = "PlantedNameTwin1008"  # a secret value that is also a metadata name: the name stays readable
+# the value of an item whose name is a mapping: not in dapr.secret_spans yet (see the xfail test below)
+ODD_SHAPE = "PlantedOddShape0007"
 MARKERS = [f"Tail10{n:02d}" for n in range(1, 12) if n != 8] + ["AKIAPLANTEDCOMMENT12"]
 
 
@@ -85,7 +87,7 @@ def fixture_values() -> set[str]:
 
 
 def assert_no_secret(out: str) -> None:
-    leaked = [m for m in MARKERS if m in out] + sorted(v for v in fixture_values() if v in out)
+    leaked = [m for m in MARKERS if m in out] + sorted(v for v in fixture_values() - {ODD_SHAPE} if v in out)
     assert not leaked, f"secret values leaked: {leaked}"
     assert TWIN not in out.replace(f"`{TWIN}`", ""), "the twin appears other than as a name in backticks"
 
@@ -150,6 +152,17 @@ def test_frames_mask_the_secrets_of_reported_findings_without_secret_spans(plant
     assert_no_secret(render("full", findings, summary, ctx))
 
 
+@pytest.mark.xfail(strict=True, reason="dapr.secret_spans does not take the value of an item whose name is not "
+                                       "a string as a secret yet (patch in the report; then remove this mark)")
+def test_the_value_of_an_item_without_a_string_name_is_masked_in_frames(planted):
+    """No rule can tell whether `- name: {name: weird}` names a sensitive field,
+    so its value must be taken for a secret."""
+    findings, summary, ctx = lint("planted.yaml")
+    out = render("full", findings, summary, ctx)
+    assert "{name: weird}" in out  # the item is in a frame
+    assert ODD_SHAPE not in out
+
+
 def test_a_multi_line_secret_is_masked_on_every_line(planted):
     findings, summary, ctx = lint("spellings.yaml")
     out = render("full", findings, summary, ctx)
@@ -187,7 +200,7 @@ def hostile(tmp_path):
 
 
 def test_text_output_escapes_names(hostile):
-    proc = run_cli("check", "--isolated", "--no-cache", str(hostile))
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "text", str(hostile))
     assert proc.returncode == 1, proc.stderr
     out = proc.stdout.decode("utf-8")
     assert "\x1b" not in out and "\u202e" not in out and "\x85" not in out

@@ -8,9 +8,9 @@ Every format is a function `render(findings, summary, ctx) -> str`
 - `diff` (bool): the run was `--diff`, so fixes were not written;
 - `texts` ({path: text}): file texts for code frames and SARIF fix regions;
   a file without its text is reported without a frame;
-- `secret_spans` ({path: [(start, end), ...]}): code-point spans of every
-  scalar whose value is a secret; frames mask them, and without this key
-  `full` prints no frames at all (see `full`);
+- `secret_spans` ({path: [(start, end), ...]}, from FileResult.secret_spans):
+  code-point spans of every scalar whose value is a secret; frames mask
+  them, and without this key `full` prints no frames at all (see `full`);
 - `statistics`, `show_fixes`, `quiet` (bool): what `--statistics`,
   `--show-fixes` and `--quiet` ask of the text formats and JSON;
 - `applied_fixes` ([(path, code), ...]): the fixes `--fix` applied (or

@@ -17,10 +17,11 @@ description, and why `--fix` does not apply it when it does not.
 A frame prints the file's own text, so it never shows a secret, whichever
 finding it belongs to. On every line it shows, these are replaced by
 `********` before anything else happens:
-- the spans in ctx["secret_spans"][path] (every scalar holding a secret);
-- the spans of the report's findings that carry secret values;
-- each occurrence of those values, and every credential shape
-  (AWS key IDs, URL passwords, PEM private key headers).
+- the spans in ctx["secret_spans"][path] (every scalar holding a secret,
+  results.FileResult.secret_spans);
+- each occurrence of a secret value the file's findings carry (a name or
+  another field that repeats one), and every credential shape (AWS key
+  IDs, URL passwords, PEM private key headers).
 Then tabs expand to 4-column stops, control and invisible characters
 become escapes (`escape.printable`; `##[` too, which a GitHub runner acts
 on anywhere in a line), wide characters count two columns and
@@ -66,22 +67,27 @@ def render(findings, summary, ctx) -> str:
             if source is False:
                 text = texts.get(f.path)
                 source = files[f.path] = None if text is None else _File(text, spans.get(f.path) or (),
-                                                                         *secrets.get(f.path, ((), ())))
+                                                                         secrets.get(f.path, ()))
             parts.append(_finding(f, source, unsafe, colour, names))
     return finish("".join(parts), findings, summary, ctx)
 
 
-def _secrets_by_path(findings) -> dict:
-    """{path: (spans of findings with secrets, secret values)}."""
-    out: dict[str, tuple[list, set]] = {}
+def _secrets_by_path(findings) -> dict[str, set]:
+    """{path: the secret values its findings (and their fixes) carry}; a value
+    over several lines also as each of its lines, since frames search line by line."""
+    out: dict[str, set] = {}
     for f in findings:
         values = set(f.secrets)
         if f.fix is not None and f.fix.secrets:
             values.update(v for keys in f.fix.secrets.values() for v in keys.values())
-        if values:
-            spans, known = out.setdefault(f.path, ([], set()))
-            spans.append((f.span.start, f.span.end))
-            known.update(v for v in values if isinstance(v, str) and len(v) >= _MIN_SECRET)
+        if not values:
+            continue
+        known = out.setdefault(f.path, set())
+        for value in values:
+            if not isinstance(value, str):
+                continue
+            pieces = [p.strip() for p in LINE_BREAK.split(value)] if LINE_BREAK.search(value) else [value]
+            known.update(p for p in pieces if len(p) >= _MIN_SECRET)
     return out
 
 
@@ -121,10 +127,10 @@ class _File:
 
     __slots__ = ("text", "starts", "masks", "secrets", "_context")
 
-    def __init__(self, text: str, secret_spans, finding_spans, secrets):
+    def __init__(self, text: str, secret_spans, secrets):
         self.text = text
         self.starts = _line_starts(text)
-        self.masks = _merge([(s, e) for s, e in (*secret_spans, *finding_spans) if e > s])
+        self.masks = _merge([(s, e) for s, e in secret_spans if e > s])
         self.secrets = sorted(secrets, key=len, reverse=True)
         self._context: dict[int, str] = {}  # context lines, shown as they are for every frame
 
