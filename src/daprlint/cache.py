@@ -206,12 +206,13 @@ class ResultCache:
     digest_of_bytes = staticmethod(lambda data: digest_of_bytes(data))
 
     @staticmethod
-    def needs_text(entry: list, want_texts: bool | None) -> bool:
-        """Whether reporting needs a hit's text: suppressions to read, or SARIF fix regions
-        (*want_texts* None: never, a file read as context only)."""
+    def needs_text(entry: list, want_texts: bool | None, frames: bool = False) -> bool:
+        """Whether reporting needs a hit's text: suppressions to read, SARIF fix regions,
+        or code frames (*want_texts* None: never, a file read as context only)."""
         if want_texts is None:
             return False
-        return bool(entry[HAS_COMMENT]) or (want_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
+        return bool(entry[HAS_COMMENT]) or (frames and bool(entry[FINDINGS])) or (
+            want_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
 
     def unchanged_during_run(self, path: str, before: os.stat_result | None) -> bool:
         """The file's stat now equals *before* and is settled: a worker's second read saw the same bytes."""

@@ -12,7 +12,8 @@ import sys
 from . import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+# "text" is the old name of "concise", still accepted
+FORMATS = ("full", "concise", "json", "sarif", "github", "text")
 
 
 def _codes(value: str) -> list[str]:
@@ -23,7 +24,14 @@ def _codes(value: str) -> list[str]:
 # keywords). build_parser() gives them to argparse; _fast_check_args() reads
 # them directly for the common command lines, without importing argparse.
 CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
-    ("output", ("--format",), dict(choices=FORMATS, default="text", help="output format (default: text)")),
+    ("output", ("--output-format", "--format"), dict(choices=FORMATS, default="full",
+                                                     help="full (default: each finding with its source lines), "
+                                                          "concise (one line each; 'text' is its old name), json, "
+                                                          "sarif or github")),
+    ("output", ("--statistics",), dict(action="store_true", help="count the findings and fixable ones per rule "
+                                                                "instead of listing them")),
+    ("output", ("--show-fixes",), dict(action="store_true", help="list the fixes --fix applied (or would apply), "
+                                                                "per file and rule")),
     ("output", ("--output-file", "-o"), dict(metavar="FILE", help="write the report to FILE instead of stdout")),
     ("output", ("--output-sarif",), dict(metavar="FILE", help="also write a SARIF report to FILE")),
     ("output", ("--quiet", "-q"), dict(action="store_true", help="print findings only, no summary")),

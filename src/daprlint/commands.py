@@ -27,7 +27,9 @@ def cmd_check(args) -> int:
     if args.show_files:
         _write("".join(t.path + "\n" for t in targets), args.output_file)
         return 0
-    fixed, diff_text = 0, None
+    fixed, diff_text, applied = 0, None, None
+    fmt = args.output_format
+    frames = fmt == "full" and not args.statistics  # code frames print the files' texts
     from . import tree, workspace
     from .runner import lint_targets
 
@@ -40,14 +42,16 @@ def cmd_check(args) -> int:
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)
     targets = plan.targets
-    # the SARIF reporter is the only reader of a hit's text besides suppressions (ctx["texts"])
-    want_texts = args.format == "sarif" or bool(args.output_sarif)
+    # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
+    want_texts = fmt == "sarif" or bool(args.output_sarif)
     if args.fix or args.diff:
         from .fixer import run_fixes
 
-        results, fixed, diff_text = run_fixes(engine, targets, args, ruleset)
+        applied = []
+        results, fixed, diff_text = run_fixes(engine, targets, args, ruleset, applied)
     else:
-        results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts)
+        results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts,
+                               frames=frames)
     context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     more_targets, more = workspace.follow_references(
@@ -59,22 +63,23 @@ def cmd_check(args) -> int:
         from .show import render_deployments
 
         built = tree.build_deployments(engine, results, context + more, shared, root)
-        _write(render_deployments(built, {r.path for r in results}, args.format), args.output_file)
+        _write(render_deployments(built, {r.path for r in results}, fmt), args.output_file)
         return 0
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
-                       cache, args.jobs, want_texts, root)
+                       cache, args.jobs, want_texts, root, frames)
     if cache is not None:
         cache.save()
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
     ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args), "diff": args.diff,
-           "texts": {r.path: r.source.text for r in results if r.source is not None}}
+           "texts": {r.path: r.source.text for r in results if r.source is not None},
+           "secret_spans": {r.path: r.secret_spans for r in results},
+           "statistics": args.statistics, "show_fixes": args.show_fixes, "quiet": args.quiet,
+           "applied_fixes": applied}
     if diff_text is not None:
         _write(diff_text, None)
-    report = get_reporter(args.format)(findings, summary, ctx)
-    if args.quiet and args.format == "text":
-        report = "".join(line + "\n" for line in report.splitlines()[:-1])
+    report = get_reporter(fmt)(findings, summary, ctx)
     _write(report, args.output_file)
     if args.output_sarif:
         _write(get_reporter("sarif")(findings, summary, ctx), args.output_sarif)

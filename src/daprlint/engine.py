@@ -243,13 +243,13 @@ class Engine:
     def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
         """A value equal to a secret of this file is masked in every message,
         whatever field it sits in (a password repeated in `enableTLS`)."""
-        from .redact import scrub
+        from .redact import scrub_message  # values masked, names in backticks kept
 
         values = tuple(sorted({text[s:e] for s, e in result.secret_spans if e - s >= 3}))
         for finding in result.findings:
-            finding.message = scrub(finding.message, values)
+            finding.message = scrub_message(finding.message, values)
             if finding.fix is not None:
-                finding.fix.description = scrub(finding.fix.description, values)
+                finding.fix.description = scrub_message(finding.fix.description, values)
             finding.secrets = tuple(set(finding.secrets) | set(values))
 
     def _rules_for(self, kind: str) -> list[Rule]:
@@ -279,13 +279,13 @@ class Engine:
         return self.settings.severity.get(rule.code, rule.severity)
 
     def _finding(self, rule: Rule, path: str, diag: Diagnostic) -> Finding:
-        from .redact import scrub
+        from .redact import scrub_message  # values masked, names in backticks kept
 
         code = diag.code or rule.code
-        message = scrub(diag.message, diag.secret_values)
+        message = scrub_message(diag.message, diag.secret_values)
         fix = diag.fix
         if fix is not None:
-            fix.description = scrub(fix.description, diag.secret_values)
+            fix.description = scrub_message(fix.description, diag.secret_values)
         return Finding(path, diag.span, code, rule.name, self._severity(rule), message, fix, diag.secret_values)
 
     # -- filtering -------------------------------------------------------

@@ -46,9 +46,10 @@ def apply_edits(text: str, edits) -> str:
     return text
 
 
-def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink=None):
-    """Fixed text, number of fixes applied, secret values seen, notes."""
-    fixed, secrets, notes = 0, set(), []
+def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink=None, applied=None):
+    """Fixed text, number of fixes applied, secret values seen, notes; the
+    code of each fix applied is appended to *applied* (for --show-fixes)."""
+    fixed, secrets, notes, codes = 0, set(), [], []
     original = parse(path, text, bom)
     if original.parse_error is not None:
         return text, 0, secrets, notes
@@ -74,6 +75,7 @@ def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink
             # the last pass left every finding it fixed in place: its edits
             # did not do what they say, so they are taken back, not repeated
             text, fixed = previous[1], fixed - len(chosen)
+            del codes[len(codes) - len(chosen):]
             notes.append("a fix did not take effect and was not applied; please report it")
             break
         previous = (signature, text)
@@ -86,6 +88,9 @@ def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink
                 sink.add(f.fix.secrets)
         text = candidate
         fixed += len(chosen)
+        codes += [f.code for f in chosen]
+    if applied is not None:
+        applied += [(path, code) for code in codes]
     return text, fixed, secrets, notes
 
 
@@ -93,8 +98,9 @@ def _not_written(engine: Engine, path: str, why: str) -> Finding:
     return Finding(path, FILE_START, NOT_WRITTEN, "fix-not-written", "error", f"fixes were not written: {why}")
 
 
-def run_fixes(engine: Engine, targets, args, ruleset):
-    """Fix every target; returns (results, fixed count, diff text or None)."""
+def run_fixes(engine: Engine, targets, args, ruleset, applied=None):
+    """Fix every target; returns (results, fixed count, diff text or None).
+    *applied* receives (path, code) for each fix written (or, with --diff, shown)."""
     from .secrets_out import SecretsError, SecretsSink
 
     unsafe = bool(args.unsafe_fixes)
@@ -120,7 +126,8 @@ def run_fixes(engine: Engine, targets, args, ruleset):
         except DecodeError as exc:
             results.append(engine._unreadable(shown, str(exc)))
             continue
-        new_text, fixed, secrets, notes = fix_text(engine, shown, text, bom, unsafe, sink)
+        codes: list = []
+        new_text, fixed, secrets, notes = fix_text(engine, shown, text, bom, unsafe, sink, codes)
         extra: list[Finding] = []
         if sink_error and any(f.fix and f.fix.secrets for f in engine.lint_text(shown, text, bom).findings):
             extra.append(_not_written(engine, shown, sink_error))
@@ -133,12 +140,27 @@ def run_fixes(engine: Engine, targets, args, ruleset):
                 why = _write(target.path, data, stat_before, new_text, bom, sink)
                 if why:
                     extra.append(_not_written(engine, shown, why))
-                    new_text, fixed = text, 0
+                    new_text, fixed, codes = text, 0, []
             total += fixed
+            if applied is not None:
+                applied += codes
         result = engine.lint_text(shown, new_text if not args.diff else text, bom, target.explicit)
+        _block_unwritable_secret_fixes(result.findings, sink, sink_error)
         result.findings += extra
         results.append(result)
     return results, total, ("".join(diffs) if args.diff or diffs else None)
+
+
+def _block_unwritable_secret_fixes(findings, sink, sink_error) -> None:
+    """A fix that moves a value the secrets file cannot take (it holds another
+    value for that key, or cannot be opened) is not applicable: say why, so
+    the summary does not count it and the report shows the reason."""
+    for f in findings:
+        if f.fix is None or not f.fix.secrets or f.fix.blocked:
+            continue
+        why = sink_error or (sink.conflict(f.fix.secrets) if sink is not None else None)
+        if why:
+            f.fix.blocked = why
 
 
 def _write(path: str, original: bytes, stat_before, new_text: str, bom: bool, sink) -> str | None:
