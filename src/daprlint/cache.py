@@ -8,9 +8,9 @@ starts a new cache):
 - `KEY.json`, one entry per path: the path, the blake2b digest of the
   content the findings were computed from, the file's stat key (size,
   mtime_ns, ctime_ns, inode) taken *before* that content was read, when the
-  run that read it started, whether the file has `# daprlint: ignore`
-  comments, its own (per-file) findings, not yet finalized, and the spans
-  of its secret values (positions only).
+  run that read it started, its `# daprlint: ignore` comments (with the
+  lines each covers), its own (per-file) findings, not yet finalized, the
+  spans of its secret values (positions only) and the role it was linted in.
 - `KEY.facts.json`: each path's deployment facts (as JSON text) with the
   digest they came from; read only when the deployment rules run again.
 - `KEY.tree.TREEKEY.json`: the deployment rules' findings for one TREEKEY,
@@ -28,9 +28,8 @@ What makes a per-file hit, either:
 - the file is read and hashed, and the digest matches (the entry then takes
   the new stat key and read time).
 
-The text of a hit is read only where reporting needs it: finalize() for a
-file with suppression comments, and the SARIF reporter for findings with a
-fix. That read is hashed too, and a mismatch turns the hit into a miss.
+The text of a hit is read only where reporting needs it: the SARIF
+reporter for findings with a fix, and code frames. That read is hashed too, and a mismatch turns the hit into a miss.
 
 Results with an INT001 are never stored; files that cannot be read are
 linted every run. Entries hold what reporting needs and never a secret
@@ -59,11 +58,11 @@ from .span import Span
 MAX_ENTRIES = 200_000
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 3            # layout of the stores below; part of the key
+FORMAT = 4            # layout of the stores below; part of the key
 
 # an entry, as a list: compact JSON, quick to load (a list of rows parses
 # faster than an object keyed by path, whose keys the JSON decoder memoises)
-PATH, DIGEST, STAT_KEY, READ_AT, HAS_COMMENT, FINDINGS, SECRET_SPANS, ROLE = range(8)
+PATH, DIGEST, STAT_KEY, READ_AT, SUPPRESSIONS, FINDINGS, SECRET_SPANS, ROLE = range(8)
 ENTRY_SIZE = 8
 
 
@@ -180,7 +179,7 @@ class ResultCache:
         if any(f.code == "INT001" for f in result.findings):
             return  # never cache a crash
         digest = result.digest
-        self.entries[path] = [path, digest, stat_key(st), self.started_ns, _has_suppressions(result),
+        self.entries[path] = [path, digest, stat_key(st), self.started_ns, _suppressions_json(result),
                               [_finding_to_json(f) for f in result.findings],
                               [list(s) for s in result.secret_spans], role]
         self.dirty = True
@@ -195,6 +194,10 @@ class ResultCache:
         result.findings = [_finding_from_json(path, d) for d in entry[FINDINGS]]
         result.secret_spans = [tuple(s) for s in entry[SECRET_SPANS]]
         result.digest = entry[DIGEST]
+        if entry[SUPPRESSIONS] is not None:
+            from .engine import Suppression
+
+            result.suppressions = [Suppression.from_json(d) for d in entry[SUPPRESSIONS]]
         return result
 
     @staticmethod
@@ -211,7 +214,7 @@ class ResultCache:
         or code frames (*want_texts* None: never, a file read as context only)."""
         if want_texts is None:
             return False
-        return bool(entry[HAS_COMMENT]) or (frames and bool(entry[FINDINGS])) or (
+        return entry[SUPPRESSIONS] is None or (frames and bool(entry[FINDINGS])) or (
             want_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
 
     def unchanged_during_run(self, path: str, before: os.stat_result | None) -> bool:
@@ -316,9 +319,9 @@ def tree_key(results: list[FileResult], context: list[FileResult]) -> str | None
 
 
 
-def _has_suppressions(result: FileResult) -> bool:
-    """Whether finalize() needs the text of this file when it is served from the cache
-    (it reads the suppressions from result.suppressions, else from the source text, if kept)."""
-    if result.suppressions is not None:
-        return bool(result.suppressions)
-    return result.source is not None and "daprlint:" in result.source.text
+def _suppressions_json(result: FileResult) -> list | None:
+    """The file's suppression comments, with the lines each covers (None: unknown, so a hit
+    reads its text for finalize() to parse them)."""
+    if result.suppressions is None:
+        return None
+    return [s.to_json() for s in result.suppressions]

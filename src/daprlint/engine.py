@@ -60,7 +60,16 @@ class Suppression:
     file_wide: bool
     codes: tuple[str, ...]  # empty: every code
     span: Span
+    last_line: int = -1  # the last line it covers: its own (or the next), or the end of the item it is on
     used: set = field(default_factory=set)
+
+    def to_json(self) -> list:
+        return [self.line, self.own_line, self.file_wide, list(self.codes), list(self.span), self.last_line]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Suppression":
+        line, own_line, file_wide, codes, span, last_line = data
+        return cls(line, own_line, file_wide, tuple(codes), Span(*span), last_line)
 
 
 def parse_suppressions(text: str) -> list[Suppression]:
@@ -74,13 +83,35 @@ def parse_suppressions(text: str) -> list[Suppression]:
             if match:
                 codes = tuple(c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip())
                 col = match.start() + (1 if line[match.start()].isspace() else 0)
+                own_line = line.lstrip().startswith("#")
                 found.append(Suppression(
-                    line=number, own_line=line.lstrip().startswith("#"),
+                    line=number, own_line=own_line,
                     file_wide=match.group(1) == "ignore-file", codes=codes,
                     span=Span(offset + col, offset + len(line.rstrip("\r\n")), number, col, number,
-                              len(line.rstrip("\r\n")))))
+                              len(line.rstrip("\r\n"))), last_line=number + own_line))
         offset += len(line)
     return found
+
+
+def _extend_to_items(suppressions: list[Suppression], resources) -> None:
+    """A comment on the `- name:` line of a metadata item, or on the line just
+    above it, covers the whole item: its value is often reported a line or
+    more below the name."""
+    starts: dict[int, int] = {}
+    for resource in resources:
+        for item in resource.metadata + resource.headers:
+            end = item.node.end_mark
+            last = end.line - 1 if end.column == 0 and end.line > item.node.start_mark.line else end.line
+            first = item.node.start_mark.line
+            starts[first] = max(starts.get(first, first), last)
+    if not starts:
+        return
+    for s in suppressions:
+        if s.file_wide:
+            continue
+        first = s.line + 1 if s.own_line else s.line
+        if first in starts:
+            s.last_line = max(s.last_line, starts[first])
 
 
 def may_hold_resources(text: str) -> bool:
@@ -238,6 +269,8 @@ class Engine:
                 self._run(rule, run_file, ctx, result, None)
         if result.secret_spans:
             self._scrub_with_file_secrets(result, text)
+        if result.suppressions:
+            _extend_to_items(result.suppressions, resources)
         return result
 
     def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
@@ -336,7 +369,7 @@ class Engine:
     def _suppressed(finding: Finding, suppressions: list[Suppression]) -> bool:
         line = finding.span.line
         for s in suppressions:
-            covers = s.file_wide or s.line == line or (s.own_line and s.line + 1 == line)
+            covers = s.file_wide or s.line <= line <= s.last_line
             if covers and (not s.codes or finding.code in s.codes):
                 s.used.add(finding.code if s.codes else "*")
                 return True
