@@ -38,6 +38,9 @@ def cmd_check(args) -> int:
         from .cache import ResultCache, cache_folder
 
         cache = ResultCache(cache_folder(engine, args.cache_dir), engine)
+        if cache.problem:
+            print(f"daprlint: not using the result cache: {cache.problem}", file=sys.stderr)
+            cache = None
     plan = workspace.plan(engine, targets, cache, args.jobs)
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)
