@@ -68,10 +68,16 @@ _UTF16_32_BOMS = (
 
 @dataclass(slots=True)
 class ParseError:
-    """Why a text did not parse, located at the parser's mark."""
+    """Why a text did not parse, located at the parser's mark.
+
+    `template` is set when the text is a Go/Helm template that stays
+    unreadable after its actions were set aside (see template.py): the span
+    is then the first line the parser could not read.
+    """
 
     problem: str
     span: Span
+    template: bool = False
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class Source:
     bom: bool = False
     documents: list = field(default_factory=list)
     parse_error: ParseError | None = None
+    # a Go/Helm template: its actions and injection points (template.Prepared), else None
+    template: object = None
 
 
 class DecodeError(Exception):
@@ -130,14 +138,91 @@ def _problem(exc: BaseException) -> str:
 
 
 def parse(path: str, text: str, bom: bool = False) -> Source:
-    """Compose every document of *text*; keep those before a syntax error."""
+    """Compose every document of *text*; keep those before a syntax error.
+
+    A text with `{{` is read as a Go/Helm template (template.py): the
+    prepared text has the same length and line breaks, so every mark is a
+    position in *text*; scalars that touch an action then get their
+    template text back.
+    """
     source = Source(path=path, text=text, bom=bom)
+    prepared = None
+    if "{{" in text:
+        from .template import prepare
+
+        prepared = prepare(text)
+        if prepared.actions:
+            source.template = prepared
+        else:
+            prepared = None
     try:
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text if prepared is None else prepared.text, Loader=_Loader):
             source.documents.append(node)
     except Exception as exc:  # any parser failure is a finding, never a crash
-        source.parse_error = ParseError(_problem(exc), _error_span(exc, text))
+        source.parse_error = ParseError(_problem(exc), _error_span(exc, text),
+                                        prepared is not None or _in_chart_templates(path))
+    if prepared is not None:
+        _restore_template_text(source.documents, prepared, text)
+        prepared.bind(source.documents)
     return source
+
+
+def _in_chart_templates(path: str) -> bool:
+    """A file under a chart's `templates/` folder (a `Chart.yaml` beside that folder).
+
+    Asked only when a file fails to parse, so the stat calls cost nothing on the way that matters.
+    """
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path)) if path not in ("", "-") else ""
+    while folder and os.path.basename(folder) != "templates":
+        parent = os.path.dirname(folder)
+        folder = "" if parent == folder else parent
+    return bool(folder) and os.path.isfile(os.path.join(os.path.dirname(folder), "Chart.yaml"))
+
+
+_BREAKS = re.compile("[ \t]*(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*")
+
+
+def _restore_template_text(documents: list, prepared, text: str) -> None:
+    """Every scalar that touches an action gets the template's own text as its value.
+
+    Marks stay. The value is the scalar's source text: without the quotes of
+    a quoted scalar, with lines joined by one space as YAML folds them; a
+    block scalar keeps its lines, less their common indentation. Rules see
+    `{{ … }}` in it and judge nothing (model.is_templated).
+    """
+    seen: set[int] = set()
+    stack = list(documents)
+    ptext = prepared.text
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        cls = node.__class__
+        if cls is ScalarNode:
+            start, end = node.start_mark.index, node.end_mark.index
+            end = start + len(ptext[start:end].rstrip())  # a block scalar's span ends after its trailing blank lines
+            if end > start and prepared.overlaps(start, end):
+                touched = prepared.actions_in(start, end)  # a multi-line action reaches past the scalar
+                node.value = _source_value(text[min(start, touched[0].start):max(end, touched[-1].end)], node.style)
+        elif cls is SequenceNode:
+            stack.extend(node.value)
+        else:
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+
+
+def _source_value(raw: str, style: str | None) -> str:
+    if style in ("|", ">"):
+        lines = raw.splitlines()[1:]
+        indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
+        return "".join(line[indent:] + "\n" for line in lines)
+    if style in ("'", '"') and len(raw) >= 2 and raw[0] == style and raw[-1] == style:
+        raw = raw[1:-1]
+    return _BREAKS.sub(" ", raw)
 
 
 def load_bytes(path: str, data: bytes) -> Source:
