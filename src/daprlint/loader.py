@@ -113,8 +113,12 @@ def decode(data: bytes) -> tuple[str, bool]:
         raise DecodeError(f"file is not valid UTF-8 (invalid byte at offset {exc.start + (3 if bom else 0)})") from None
 
 
-def _error_span(exc: BaseException, text: str) -> Span:
+def _error_span(exc: BaseException, text: str, template: bool = False) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None) or ""
+    if template and context.startswith("while scanning") and getattr(exc, "context_mark", None) is not None:
+        # the token that could not be read starts there; the problem mark is often lines later
+        mark = exc.context_mark
     if mark is None:
         return FILE_START
     index = min(max(mark.index, 0), len(text))
@@ -159,8 +163,8 @@ def parse(path: str, text: str, bom: bool = False) -> Source:
         for node in yaml.compose_all(text if prepared is None else prepared.text, Loader=_Loader):
             source.documents.append(node)
     except Exception as exc:  # any parser failure is a finding, never a crash
-        source.parse_error = ParseError(_problem(exc), _error_span(exc, text),
-                                        prepared is not None or _in_chart_templates(path))
+        template = prepared is not None or _in_chart_templates(path)
+        source.parse_error = ParseError(_problem(exc), _error_span(exc, text, template), template)
     if prepared is not None:
         _restore_template_text(source.documents, prepared, text)
         prepared.bind(source.documents)

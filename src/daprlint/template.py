@@ -70,14 +70,15 @@ class Action:
 
     kind: "comment", "control" (if/else/end/range/with/define/block/break/
     continue, and `$x := …`) or "output" (everything that writes text).
-    `structured` output may write YAML structure (toYaml, nindent, …).
+    `structured` output may write YAML structure (toYaml, nindent, …);
+    `body` is the text between the delimiters and trim markers.
     """
 
-    __slots__ = ("start", "end", "line", "column", "end_line", "kind", "keyword", "structured", "indent")
+    __slots__ = ("start", "end", "line", "column", "end_line", "kind", "keyword", "structured", "indent", "body")
 
-    def __init__(self, start, end, line, column, end_line, kind, keyword, structured, indent):
+    def __init__(self, start, end, line, column, end_line, kind, keyword, structured, indent, body=""):
         self.start, self.end, self.line, self.column, self.end_line = start, end, line, column, end_line
-        self.kind, self.keyword, self.structured, self.indent = kind, keyword, structured, indent
+        self.kind, self.keyword, self.structured, self.indent, self.body = kind, keyword, structured, indent, body
 
     def __repr__(self) -> str:
         return f"Action({self.start}, {self.end}, line={self.line}, {self.kind}, {self.keyword or ''})"
@@ -335,7 +336,7 @@ def prepare(text: str) -> Prepared | None:
         line = lines.line_of(start)
         actions.append(Action(start, end, line, start - lines.starts[line], lines.line_of(end - 1), kind, keyword,
                               kind == "output" and (_STRUCTURED.search(body) is not None or keyword == "template"),
-                              int(indent.group(1)) if indent else None))
+                              int(indent.group(1)) if indent else None, body))
     out = list(text)
     blank_lines = _blank_definitions(actions, out, lines)
     groups = _groups(actions, lines, text)
@@ -489,7 +490,8 @@ def _standalone_lines(standalone: list, out: list, lines: _Lines, blanked: set, 
             effective = next((a.indent for a in output if a.indent is not None), members[0].column)
             start, end = lines.starts[first], lines.ends[last]
             if block is not None and (not output or effective > block[0]):
-                _block_content_line(out, first, last, members, block, next_content(last), lines, bool(output))
+                _block_content_line(out, first, last, members, block, next_content(last), lines, bool(output),
+                                    effective)
                 continue
             block = None
             _fill(out, start, end, " ")
@@ -539,7 +541,7 @@ def _header_indent(header: re.Match) -> int:
 
 
 def _block_content_line(out: list, first: int, last: int, members: list, block: tuple, after: int | None,
-                        lines: _Lines, output: bool) -> None:
+                        lines: _Lines, output: bool, effective: int) -> None:
     """An action-only line inside a block scalar (`key: |`): blank, or content of the scalar.
 
     It becomes content (one `#` at the content's indentation) when it sits
@@ -551,9 +553,11 @@ def _block_content_line(out: list, first: int, last: int, members: list, block: 
     header, content = block
     start, end = lines.starts[first], lines.ends[first]
     _fill(out, start, lines.ends[last], " ")
-    if content is None:
-        indent = after if after is not None and after > header else None
-    else:
+    if content is not None:
         indent = content if output or members[0].column > header else None
+    elif after is not None and after > header:
+        indent = after
+    else:  # no literal content follows: an output line is the content, at its own indentation
+        indent = max(effective, header + 1) if output else None
     if indent is not None and start + indent < end:
         out[start + indent] = "#"
