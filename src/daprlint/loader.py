@@ -196,9 +196,13 @@ def _restore_template_text(documents: list, prepared, text: str) -> None:
     block scalar keeps its lines, less their common indentation. Rules see
     `{{ … }}` in it and judge nothing (model.is_templated).
     """
+    from bisect import bisect_right
+
+    actions = prepared.actions
+    starts = [a.start for a in actions]
+    ptext = prepared.text
     seen: set[int] = set()
     stack = list(documents)
-    ptext = prepared.text
     while stack:
         node = stack.pop()
         if id(node) in seen:
@@ -207,8 +211,10 @@ def _restore_template_text(documents: list, prepared, text: str) -> None:
         cls = node.__class__
         if cls is ScalarNode:
             start, end = node.start_mark.index, node.end_mark.index
-            end = start + len(ptext[start:end].rstrip())  # a block scalar's span ends after its trailing blank lines
-            if end > start and prepared.overlaps(start, end):
+            if node.style in ("|", ">"):  # a block scalar's span ends after its trailing blank lines
+                end = start + len(ptext[start:end].rstrip())
+            i = bisect_right(starts, end - 1) - 1
+            if end > start and i >= 0 and actions[i].end > start:
                 touched = prepared.actions_in(start, end)  # a multi-line action reaches past the scalar
                 node.value = _source_value(text[min(start, touched[0].start):max(end, touched[-1].end)], node.style)
         elif cls is SequenceNode:
