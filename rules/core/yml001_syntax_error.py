@@ -2,8 +2,10 @@
 
 ## What it does
 Reports the parser's error at its line and column, for files that mention
-`dapr.io/`. Other YAML that does not parse is skipped quietly, so Helm
-charts and unrelated files do not drown the report.
+`dapr.io/`. Other YAML that does not parse is skipped quietly, so unrelated
+files do not drown the report. A Go/Helm template that cannot be read even
+with its actions set aside gets one finding, at its first unreadable line,
+with the hint to lint the rendered output.
 
 ## Why is this bad?
 daprd skips a document that does not parse (with only a log line), so the
