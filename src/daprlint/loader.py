@@ -200,29 +200,31 @@ def _restore_template_text(documents: list, prepared, text: str) -> None:
 
     actions = prepared.actions
     starts = [a.start for a in actions]
+    first, last = actions[0].start, max(a.end for a in actions)
     ptext = prepared.text
-    seen: set[int] = set()
+    seen: set[int] = set()  # collections only: a scalar reached twice through an alias is restored twice, alike
     stack = list(documents)
+    pop, push, scalar, sequence = stack.pop, stack.extend, ScalarNode, SequenceNode
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+        node = pop()
         cls = node.__class__
-        if cls is ScalarNode:
+        if cls is scalar:
             start, end = node.start_mark.index, node.end_mark.index
+            if end <= first or start >= last:
+                continue
             if node.style in ("|", ">"):  # a block scalar's span ends after its trailing blank lines
                 end = start + len(ptext[start:end].rstrip())
             i = bisect_right(starts, end - 1) - 1
             if end > start and i >= 0 and actions[i].end > start:
                 touched = prepared.actions_in(start, end)  # a multi-line action reaches past the scalar
                 node.value = _source_value(text[min(start, touched[0].start):max(end, touched[-1].end)], node.style)
-        elif cls is SequenceNode:
-            stack.extend(node.value)
-        else:
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            if cls is sequence:
+                push(node.value)
+            else:
+                for pair in node.value:
+                    push(pair)
 
 
 def _source_value(raw: str, style: str | None) -> str:

@@ -49,6 +49,8 @@ PLACEHOLDER = "\ue000"
 # make lexing quadratic (each unclosed `{{` is scanned at most this far)
 MAX_ACTION = 20_000
 
+# an action without raw strings, char constants, `:=` or a comment (the slow path in lex handles those)
+_SIMPLE_ACTION = re.compile(r'\{\{(-[ \t\r\n])?((?:[\w.$|(),=+\-\s]|"(?:[^"\\\n]|\\.)*")*)\}\}')
 _BODY_CHARS = re.compile(r"[\w.$|(),=+\-\s]*")  # what Go lexes outside strings (identifiers, fields, pipes, numbers)
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _CHAR_CONST = re.compile(r"'(?:[^'\\\n]|\\.)*'")
@@ -250,12 +252,29 @@ def _close(text: str, pos: int, raw: _Finder) -> int:
     return -1
 
 
+def _kind(words: str) -> tuple[str, str]:
+    m = _KEYWORD.match(words)
+    keyword = m.group(1) if m else ""
+    if (keyword and keyword != "template") or _ASSIGNMENT.match(words):
+        return "control", keyword
+    return "output", keyword
+
+
 def lex(text: str) -> list[tuple[int, int, str, str, str]]:
     """Every action as (start, end, kind, keyword, body), in text order."""
     found = []
     comment_end, raw = _Finder(text, "*/"), _Finder(text, "`")
     pos = text.find("{{")
     while pos >= 0:
+        simple = _SIMPLE_ACTION.match(text, pos)  # most actions: one C-level match
+        if simple is not None:
+            words = simple.group(2).strip(" \t\r\n")
+            if words.endswith(" -") or words == "-":
+                words = words[:-1].rstrip()
+            end = simple.end()
+            found.append((pos, end) + _kind(words) + (words,))
+            pos = text.find("{{", end)
+            continue
         body = pos + 2
         if text.startswith("-", body) and text[body + 1:body + 2] in (" ", "\t", "\r", "\n"):
             body += 2
@@ -282,15 +301,7 @@ def lex(text: str) -> list[tuple[int, int, str, str, str]]:
                 words = text[body:end - 2].strip(" \t\r\n")
                 if words.endswith(" -") or words == "-":
                     words = words[:-1].rstrip()
-                m = _KEYWORD.match(words)
-                keyword = m.group(1) if m else ""
-                if keyword and keyword != "template":
-                    kind = "control"
-                elif _ASSIGNMENT.match(words):
-                    kind = "control"
-                else:
-                    kind = "output"
-                found.append((pos, end, kind, keyword, words))
+                found.append((pos, end) + _kind(words) + (words,))
                 pos = text.find("{{", end)
                 continue
         pos = text.find("{{", pos + 1)
@@ -321,20 +332,28 @@ class _Lines:
         return bisect_right(self.starts, offset) - 1
 
 
-def _fill(out: list, start: int, end: int, char: str) -> None:
-    """Replace out[start:end] with *char*, keeping line breaks (which are never replaced, so out has them)."""
-    if end <= start:
-        return
-    part = "".join(out[start:end])
-    out[start:end] = _NOT_BREAK.sub(char, part) if _BREAK_CHAR.search(part) else char * (end - start)
+class _Out(list):
+    """The prepared text as a list of characters; line breaks are never replaced."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+    def fill(self, start: int, end: int, char: str) -> None:
+        """Replace [start, end) with *char*, keeping line breaks."""
+        if end > start:
+            if _BREAK_CHAR.search(self.text, start, end) is None:
+                self[start:end] = char * (end - start)
+            else:
+                self[start:end] = _NOT_BREAK.sub(char, self.text[start:end])
 
 
-def _fill_first_line(out: list, start: int, end: int, lines: _Lines) -> int:
-    """Placeholder on the action's first line, spaces on the others; returns the placeholder count."""
+def _fill_first_line(out: _Out, start: int, end: int, lines: _Lines) -> None:
+    """Placeholder on the action's first line, spaces on the others."""
     first_end = min(end, lines.ends[lines.line_of(start)])
-    _fill(out, start, first_end, PLACEHOLDER)
-    _fill(out, first_end, end, " ")
-    return first_end - start
+    out[start:first_end] = PLACEHOLDER * (first_end - start)
+    if end > first_end:
+        out.fill(first_end, end, " ")
 
 
 def prepare(text: str) -> Prepared | None:
@@ -349,7 +368,7 @@ def prepare(text: str) -> Prepared | None:
         actions.append(Action(start, end, line, start - lines.starts[line], lines.line_of(end - 1), kind, keyword,
                               kind == "output" and (_STRUCTURED.search(body) is not None or keyword == "template"),
                               int(indent.group(1)) if indent else None, body))
-    out = list(text)
+    out = _Out(text)
     blank_lines = _blank_definitions(actions, out, lines)
     groups = _groups(actions, lines, text)
     merged = _inline_else_regions(actions, groups)
@@ -365,7 +384,7 @@ def prepare(text: str) -> Prepared | None:
                 if end:
                     _fill_first_line(out, start, end, lines)
             elif action.kind == "comment" and text[lines.starts[action.line]:action.start].strip(_WS):
-                _fill(out, action.start, action.end, " ")
+                out.fill(action.start, action.end, " ")
             else:
                 _fill_first_line(out, action.start, action.end, lines)
                 if action.structured:
@@ -393,7 +412,7 @@ def _inline_injection(action: Action, text: str, lines: _Lines) -> Injection | N
     return Injection(action.line, action.column, indent, slot=True)
 
 
-def _blank_definitions(actions: list, out: list, lines: _Lines) -> set:
+def _blank_definitions(actions: list, out: _Out, lines: _Lines) -> set:
     """`{{ define }}…{{ end }}` bodies are not output where they stand: blank them. Returns the blanked lines."""
     stack, blanked = [], set()
     for action in actions:
@@ -402,7 +421,7 @@ def _blank_definitions(actions: list, out: list, lines: _Lines) -> set:
         elif action.keyword == "end" and stack:
             opener = stack.pop()
             if opener.keyword == "define" and not any(a.keyword == "define" for a in stack):
-                _fill(out, opener.start, action.end, " ")
+                out.fill(opener.start, action.end, " ")
                 blanked.update(range(opener.line, action.end_line + 1))
     return blanked
 
@@ -469,7 +488,7 @@ def _content_indent(line: str) -> int | None:
     return len(line) - len(stripped)
 
 
-def _standalone_lines(standalone: list, out: list, lines: _Lines, blanked: set, text: str) -> list:
+def _standalone_lines(standalone: list, out: _Out, lines: _Lines, blanked: set, text: str) -> list:
     """Blank or fill the action-only lines, in order, knowing the lines around them."""
     if not standalone:
         return []
@@ -480,11 +499,12 @@ def _standalone_lines(standalone: list, out: list, lines: _Lines, blanked: set, 
 
     count = len(lines.starts)
     # lines other than action-only ones are final by now: read them once
-    texts = ["" if n in alone_lines else "".join(out[lines.starts[n]:lines.ends[n]]) for n in range(count)]
+    joined = "".join(out)
+    texts = ["" if n in alone_lines else joined[lines.starts[n]:lines.ends[n]] for n in range(count)]
+    indents = [None if n in alone_lines else _content_indent(texts[n]) for n in range(count)]
     following: list = [None] * (count + 1)  # the indentation of the next content line after each line
     for n in range(count - 1, -1, -1):
-        indent = None if n in alone_lines else _content_indent(texts[n])
-        following[n] = following[n + 1] if indent is None else indent
+        following[n] = following[n + 1] if indents[n] is None else indents[n]
 
     def next_content(n: int) -> int | None:
         return following[n + 1]
@@ -505,7 +525,7 @@ def _standalone_lines(standalone: list, out: list, lines: _Lines, blanked: set, 
                                     effective)
                 continue
             block = None
-            _fill(out, start, end, " ")
+            out.fill(start, end, " ")
             if not output:
                 continue
             injection = Injection(first, members[0].column, effective)
@@ -515,13 +535,13 @@ def _standalone_lines(standalone: list, out: list, lines: _Lines, blanked: set, 
                 # the whole value of the key above: an opaque scalar, so the key is not null
                 at = max(lines.starts[first] + previous_key + 1, output[0].start)
                 if at < min(output[0].end, lines.ends[first]):
-                    _fill(out, at, min(output[0].end, lines.ends[first]), PLACEHOLDER)
+                    out.fill(at, min(output[0].end, lines.ends[first]), PLACEHOLDER)
                     injection.slot = True
             continue
         if n in alone_lines:
             continue
         line = texts[n]
-        indent = _content_indent(line)
+        indent = indents[n]
         if block is not None:
             if indent is None and not line.strip(_WS):
                 continue
@@ -551,7 +571,7 @@ def _header_indent(header: re.Match) -> int:
     return len(lead) if dash else len(lead) - 1
 
 
-def _block_content_line(out: list, first: int, last: int, members: list, block: tuple, after: int | None,
+def _block_content_line(out: _Out, first: int, last: int, members: list, block: tuple, after: int | None,
                         lines: _Lines, output: bool, effective: int) -> None:
     """An action-only line inside a block scalar (`key: |`): blank, or content of the scalar.
 
@@ -563,7 +583,7 @@ def _block_content_line(out: list, first: int, last: int, members: list, block: 
     """
     header, content = block
     start, end = lines.starts[first], lines.ends[first]
-    _fill(out, start, lines.ends[last], " ")
+    out.fill(start, lines.ends[last], " ")
     if content is not None:
         indent = content if output or members[0].column > header else None
     elif after is not None and after > header:
