@@ -31,7 +31,7 @@ from .template import prepare
 _SOURCE = re.compile(r"#\s*Source:\s*(\S.*?)\s*$")
 _SEPARATOR = re.compile(r"(?:---|\.\.\.)(?:[ \t].*)?$")
 _QUOTED_PIPELINE = re.compile(r"\|\s*(s?quote)\s*$")
-_MAX_CELLS = 4_000_000  # alignment table bound; bigger sections fall back to the nearest candidate
+_MAX_CELLS = 1_000_000  # alignment table bound (about 0.3 s); bigger sections fall back to the nearest candidate
 
 
 class Section:
@@ -77,13 +77,23 @@ def is_rendered(text: str) -> bool:
     return "# Source:" in text and bool(sections(text))
 
 
+class _Piece:
+    """A part of a template line: literal text (a pattern, whitespace-tolerant) or an action (a wildcard)."""
+
+    __slots__ = ("column", "literal", "at_end", "quote")
+
+    def __init__(self, column: int, literal: re.Pattern | None = None, at_end: re.Pattern | None = None,
+                 quote: str = ""):
+        self.column, self.literal, self.at_end, self.quote = column, literal, at_end, quote
+
+
 class _TemplateLine:
-    """One template line as a pattern over a rendered line (indentation compared apart)."""
+    """One template line as pieces to find in a rendered line (indentation compared apart)."""
 
-    __slots__ = ("number", "indent", "pattern", "weight", "pieces")
+    __slots__ = ("number", "indent", "weight", "pieces")
 
-    def __init__(self, number: int, indent: int, pattern: re.Pattern, weight: int, pieces: list):
-        self.number, self.indent, self.pattern, self.weight, self.pieces = number, indent, pattern, weight, pieces
+    def __init__(self, number: int, indent: int, weight: int, pieces: list):
+        self.number, self.indent, self.weight, self.pieces = number, indent, weight, pieces
 
 
 def _template_lines(text: str) -> tuple[list[list[_TemplateLine]], list]:
@@ -109,23 +119,23 @@ def _template_lines(text: str) -> tuple[list[list[_TemplateLine]], list]:
         while k < len(actions) and actions[k].start < end:
             touching.append(actions[k])
             k += 1
-        candidate = _pattern(number, line, start, touching)
+        candidate = _template_line(number, line, start, touching)
         if candidate is not None:
             documents[-1].append(candidate)
     return documents, (prepared.injections if prepared is not None else [])
 
 
-def _pattern(number: int, line: str, start: int, actions: list) -> _TemplateLine | None:
+def _template_line(number: int, line: str, start: int, actions: list) -> _TemplateLine | None:
     indent = len(line) - len(line.lstrip(" \t"))
-    pieces, regex, weight, pos = [], [], 0, start + indent
-    depth = 0  # inside an inline `{{ if }}…{{ end }}`: its text may not be rendered
+    pieces, weight, pos = [], 0, start + indent
+    depth = 0  # inside an inline `{{ if }}…{{ end }}`: its text may not be rendered, so it is a wildcard too
     for action in actions:
         a_start, a_end = max(action.start, start), min(action.end, start + len(line))
         if a_start > pos:
-            weight += _literal(line[pos - start:a_start - start], pos - start, pieces, regex, depth > 0)
+            weight += _literal(line[pos - start:a_start - start], pos - start, pieces, depth > 0)
         if action.kind != "comment":  # a comment renders to nothing
-            pieces.append(("action", a_start - start))
-            regex.append(_rendered_value(action))
+            quoted = _QUOTED_PIPELINE.search(action.body) if action.kind == "output" else None
+            pieces.append(_Piece(a_start - start, quote={"quote": '"', "squote": "'"}[quoted.group(1)] if quoted else ""))
         if action.keyword in ("if", "range", "with", "block"):
             depth += 1
         elif action.keyword == "end" and depth:
@@ -133,53 +143,91 @@ def _pattern(number: int, line: str, start: int, actions: list) -> _TemplateLine
         pos = max(pos, a_end)
     rest = line[pos - start:].rstrip(" \t")
     if rest:
-        weight += _literal(rest, pos - start, pieces, regex, depth > 0)
+        weight += _literal(rest, pos - start, pieces, depth > 0)
     if weight == 0:
         return None  # all action (`{{ toYaml . }}`): any line would match
-    return _TemplateLine(number, indent, re.compile("".join(regex) + r"[ \t]*\Z", re.S), weight, pieces)
+    return _TemplateLine(number, indent, weight, pieces)
 
 
-def _rendered_value(action) -> str:
-    """What an action may render to: anything, or a quoted string after `| quote`."""
-    quoted = _QUOTED_PIPELINE.search(action.body) if action.kind == "output" else None
-    if quoted is None:
-        return "(.*?)"
-    return r'("(?:[^"\\]|\\.)*")' if quoted.group(1) == "quote" else r"('[^']*')"
-
-
-def _literal(text: str, column: int, pieces: list, regex: list, optional: bool) -> int:
-    """Add a literal part; returns its weight (non-blank characters, 0 when optional)."""
-    pieces.append(("text", column))
+def _literal(text: str, column: int, pieces: list, optional: bool) -> int:
+    """Add a literal part; returns its weight (non-blank characters, 0 when it may not be rendered)."""
+    if optional:
+        pieces.append(_Piece(column))
+        return 0
     # whitespace next to an action may be trimmed (`{{-`, `-}}`) or doubled by rendering
-    body = r"[ \t]*".join(re.escape(part) for part in re.split(r"[ \t]+", text))
-    regex.append(f"((?:{body})?)" if optional else f"({body})")
-    return 0 if optional else len(text) - text.count(" ") - text.count("\t")
+    body = r"[ \t]*".join(re.escape(part) for part in re.split(r"[ \t]+", text.strip(" \t")))
+    pieces.append(_Piece(column + len(text) - len(text.lstrip(" \t")), re.compile(r"[ \t]*" + body),
+                         re.compile(r"[ \t]*" + body + r"[ \t]*\Z")))
+    return len(text) - text.count(" ") - text.count("\t")
 
 
-def _matches(rendered_line: str, candidate: _TemplateLine) -> re.Match | None:
+def _matches(rendered_line: str, candidate: _TemplateLine) -> list | None:
+    """Where each piece of the template line is in the rendered line ([start, end) per piece), or None.
+
+    Literals are found left to right (the leftmost occurrence after a
+    wildcard, the one that ends the line when it is the last piece), which
+    decides a match in linear time; a run of wildcards goes to its first action.
+    """
     indent = len(rendered_line) - len(rendered_line.lstrip(" \t"))
     if indent != candidate.indent:
         return None
-    return candidate.pattern.match(rendered_line, indent)
+    pieces, spans, pos, run = candidate.pieces, [], indent, []
+    last = len(pieces) - 1
+    for i, piece in enumerate(pieces):
+        if piece.literal is None:
+            if not run:  # what an action rendered starts after the blanks before it
+                while pos < len(rendered_line) and rendered_line[pos] in " \t":
+                    pos += 1
+            run.append(len(spans))
+            spans.append([pos, pos])
+            continue
+        if not run:
+            m = (piece.at_end if i == last else piece.literal).match(rendered_line, pos)
+        else:
+            m = (piece.at_end if i == last else piece.literal).search(rendered_line, pos)
+        if m is None:
+            return None
+        if run:
+            spans[run[0]][1] = m.start()
+            run = []
+        spans.append([m.start(), m.end()])
+        pos = m.end()
+    end = len(rendered_line.rstrip(" \t"))
+    if run:
+        spans[run[0]][1] = max(pos, end)
+    elif pos < end:
+        return None
+    for piece, (s, e) in zip(pieces, spans):  # `{{ x | quote }}` renders a quoted string
+        if piece.quote and not (e - s >= 2 and rendered_line[s] == piece.quote == rendered_line[e - 1]):
+            return None
+    return spans
 
 
 def _align(rendered: list[str], candidates: list[_TemplateLine]) -> dict[int, int]:
     """Weighted LCS of rendered lines against template candidates: {rendered index: candidate index}."""
     rows, cols = len(rendered), len(candidates)
     if rows * cols > _MAX_CELLS:
-        return {}
-    match = [[c.weight if _matches(line, c) else 0 for c in candidates] for line in rendered]
+        return {}  # every line then goes to its nearest matching candidate
+    by_indent: dict[int, list[int]] = {}
+    for j, c in enumerate(candidates):
+        by_indent.setdefault(c.indent, []).append(j)
+    match = []
+    for line in rendered:
+        indent = len(line) - len(line.lstrip(" \t"))
+        match.append({j: candidates[j].weight for j in by_indent.get(indent, ()) if _matches(line, candidates[j])})
     score = [[0] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):
         row, below, weights = score[i], score[i + 1], match[i]
         for j in range(cols - 1, -1, -1):
             best = below[j] if below[j] > row[j + 1] else row[j + 1]
-            if weights[j] and below[j + 1] + weights[j] > best:
-                best = below[j + 1] + weights[j]
+            w = weights.get(j) if weights else None
+            if w and below[j + 1] + w > best:
+                best = below[j + 1] + w
             row[j] = best
     pairs, i, j = {}, 0, 0
     while i < rows and j < cols:
-        if match[i][j] and score[i][j] == score[i + 1][j + 1] + match[i][j]:
+        w = match[i].get(j)
+        if w and score[i][j] == score[i + 1][j + 1] + w:
             pairs[i] = j
             i, j = i + 1, j + 1
         elif score[i + 1][j] >= score[i][j + 1]:
@@ -192,15 +240,14 @@ def _align(rendered: list[str], candidates: list[_TemplateLine]) -> dict[int, in
 def _column(rendered_line: str, column: int, candidate: _TemplateLine) -> int:
     """The template column of a rendered column: the same place in a literal
     part, the action's start in what an action rendered."""
-    m = _matches(rendered_line, candidate)
-    if column < candidate.indent or m is None:
+    spans = _matches(rendered_line, candidate)
+    if column < candidate.indent or spans is None:
         return min(column, candidate.indent)
-    for group, (kind, template_column) in enumerate(candidate.pieces, 1):
-        g_start, g_end = m.span(group)
-        if g_start <= column < g_end or (kind == "action" and g_start == g_end == column):
-            return template_column + (column - g_start if kind == "text" else 0)
-    kind, template_column = candidate.pieces[-1]
-    return template_column + (len(m.group(len(candidate.pieces))) if kind == "text" else 0)
+    for piece, (s, e) in zip(candidate.pieces, spans):
+        if s <= column < e:
+            return piece.column + (column - s if piece.literal is not None else 0)
+    piece, (s, e) = candidate.pieces[-1], spans[-1]
+    return piece.column + (e - s if piece.literal is not None else 0)
 
 
 class Mapper:

@@ -51,6 +51,7 @@ MAX_ACTION = 20_000
 
 # an action without raw strings, char constants, `:=` or a comment (the slow path in lex handles those)
 _SIMPLE_ACTION = re.compile(r'\{\{(-[ \t\r\n])?((?:[\w.$|(),=+\-\s]|"(?:[^"\\\n]|\\.)*")*)\}\}')
+_SLOW_PATH = re.compile(r"[`':/]")  # raw strings, char constants, `:=`, comments
 _BODY_CHARS = re.compile(r"[\w.$|(),=+\-\s]*")  # what Go lexes outside strings (identifiers, fields, pipes, numbers)
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _CHAR_CONST = re.compile(r"'(?:[^'\\\n]|\\.)*'")
@@ -59,10 +60,10 @@ _ASSIGNMENT = re.compile(r"\$\w*\s*(?:,\s*\$\w*\s*)?:?=(?!=)")
 _STRUCTURED = re.compile(r"\b(?:toYaml|toJson|toPrettyJson|toRawJson|nindent|indent)\b")
 _INDENT_ARG = re.compile(r"\bn?indent\s+(\d+)")
 _OPENERS = frozenset(("if", "range", "with", "define", "block"))
-# a line that opens a block scalar: `key: |`, `- >-`, `key: !tag |2`
-_BLOCK_HEADER = re.compile(
-    r"^([ \t]*(?:-[ \t]+)*?)(-[ \t]+)?([^#\n]*?:[ \t]+)?(?:![^ \t]*[ \t]+)?[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$")
-_KEY_LINE = re.compile(r"^([ \t]*(?:-[ \t]+)*)[^ \t#].*?:[ \t]*(?:#.*)?$")
+# lines are read with patterns that cannot backtrack badly: a hostile long line stays linear
+_LEAD = re.compile(r"[ \t]*(?:-[ \t]+)*")  # indentation and `- ` sequence indicators
+_COMMENT = re.compile(r"(?:^|[ \t])#")
+_BLOCK_INDICATOR = re.compile(r"(?:^|[ \t])(?:![^ \t]*[ \t]+)?[|>][-+1-9]{0,2}\Z")
 _SEPARATOR = re.compile(r"(?:---|\.\.\.)(?=[ \t\r\n\x85\u2028\u2029]|\Z)")
 _WS = " \t"
 _RARE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
@@ -129,9 +130,10 @@ class Prepared:
         return i >= 0 and self.actions[i].end > start
 
     def actions_in(self, start: int, end: int) -> list:
-        i = max(bisect_right(self._starts, start) - 1, 0)
-        found = []
-        for action in self.actions[i:]:
+        """The actions that touch text[start:end], in order."""
+        actions, found = self.actions, []
+        for i in range(max(bisect_right(self._starts, start) - 1, 0), len(actions)):
+            action = actions[i]
             if action.start >= end:
                 break
             if action.end > start:
@@ -209,16 +211,22 @@ def _receiver(root, injection: Injection):
 
 # -- lexing --------------------------------------------------------------------
 class _Finder:
-    """str.find with a memory, so that many unclosed `{{/*` or raw strings cost one scan."""
+    """str.find (or a pattern's search) with a memory, so that many unclosed
+    `{{/*`, raw strings or `{{` without any `}}` after them cost one scan."""
 
     __slots__ = ("text", "needle", "origin", "found")
 
-    def __init__(self, text: str, needle: str):
+    def __init__(self, text: str, needle):
         self.text, self.needle, self.origin, self.found = text, needle, len(text) + 1, -1
 
     def find(self, pos: int) -> int:
         if not (self.origin <= pos and (self.found < 0 or self.found >= pos)):
-            self.origin, self.found = pos, self.text.find(self.needle, pos)
+            if isinstance(self.needle, str):
+                found = self.text.find(self.needle, pos)
+            else:
+                m = self.needle.search(self.text, pos)
+                found = m.start() if m else -1
+            self.origin, self.found = pos, found
         return self.found
 
 
@@ -263,9 +271,19 @@ def _kind(words: str) -> tuple[str, str]:
 def lex(text: str) -> list[tuple[int, int, str, str, str]]:
     """Every action as (start, end, kind, keyword, body), in text order."""
     found = []
-    comment_end, raw = _Finder(text, "*/"), _Finder(text, "`")
+    comment_end, raw, closing, slow = _Finder(text, "*/"), _Finder(text, "`"), _Finder(text, "}}"), \
+        _Finder(text, _SLOW_PATH)
     pos = text.find("{{")
     while pos >= 0:
+        close = closing.find(pos + 2)
+        if close < 0:
+            break  # no `}}` anywhere after: no more actions
+        if text.startswith("{", pos + 2):  # `{{{…`: only the last `{{` of the run can open an action
+            run = pos + 2
+            while text.startswith("{", run + 1):
+                run += 1
+            pos = run - 1
+            continue
         simple = _SIMPLE_ACTION.match(text, pos)  # most actions: one C-level match
         if simple is not None:
             words = simple.group(2).strip(" \t\r\n")
@@ -274,6 +292,9 @@ def lex(text: str) -> list[tuple[int, int, str, str, str]]:
             end = simple.end()
             found.append((pos, end) + _kind(words) + (words,))
             pos = text.find("{{", end)
+            continue
+        if not 0 <= slow.find(pos) < close:
+            pos = text.find("{{", pos + 1)  # nothing before the `}}` that only the slow path reads
             continue
         body = pos + 2
         if text.startswith("-", body) and text[body + 1:body + 2] in (" ", "\t", "\r", "\n"):
@@ -554,21 +575,44 @@ def _standalone_lines(standalone: list, out: _Out, lines: _Lines, blanked: set, 
             block = None
         if indent is None:
             continue
-        header = _BLOCK_HEADER.match(line) if "|" in line or ">" in line else None
-        if header:
-            block, previous_key = (_header_indent(header), None), None
+        header = _block_header(line) if "|" in line or ">" in line else None
+        if header is not None:
+            block, previous_key = (header, None), None
             continue
-        key = _KEY_LINE.match(line) if line.rstrip(_WS).endswith(":") or "#" in line else None
-        previous_key = len(key.group(1)) if key else None
+        previous_key = _key_only(line)
     return injections
 
 
-def _header_indent(header: re.Match) -> int:
-    """The indentation a block scalar's content must exceed: its key's, else its `-`'s."""
-    lead, dash, key = header.group(1, 2, 3)
-    if key:
-        return len(lead) + len(dash or "")
-    return len(lead) if dash else len(lead) - 1
+def _code(line: str) -> str:
+    """The line without its comment, right-stripped (a `#` after a blank starts a comment)."""
+    m = _COMMENT.search(line)
+    return (line[:m.start()] if m else line).rstrip(_WS)
+
+
+def _block_header(line: str) -> int | None:
+    """For a line that opens a block scalar (`key: |`, `- >-`, `key: !tag |2`), the
+    indentation its content must exceed: its key's, else its `-`'s; else None."""
+    code = _code(line)
+    indicator = _BLOCK_INDICATOR.search(code)
+    if indicator is None:
+        return None
+    lead = _LEAD.match(code).end()
+    before = code[lead:indicator.start()]
+    if before and not before.rstrip(_WS).endswith(":"):
+        return None  # `a: b |` is a plain scalar, not a header
+    if before:
+        return lead  # the key's column
+    dash = code.rfind("-", 0, lead)
+    return dash if dash >= 0 else lead - 1
+
+
+def _key_only(line: str) -> int | None:
+    """The key's column when the line is `key:` with nothing after it (its value is below)."""
+    code = _code(line)
+    if not code.endswith(":"):
+        return None
+    lead = _LEAD.match(code).end()
+    return lead if code[lead:] != ":" else None
 
 
 def _block_content_line(out: _Out, first: int, last: int, members: list, block: tuple, after: int | None,
