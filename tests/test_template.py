@@ -30,16 +30,6 @@ TEMPLATES = sorted(p for p in (CHART / "templates").iterdir() if p.suffix == ".y
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+)\s*@\s*(.+?)\s*$")
 RENDER_FIRST = "render first: `helm template CHART | daprlint check -`"
 
-# Findings these files expect need changes outside this branch (see the
-# branch's report); strict, so the mark must go once those land.
-NEEDS_PATCH = {
-    "resiliency.yaml": "schema rules still judge templated scalars (`maxRetries: {{ … }}`): schema.py/DPR010",
-    "secretstore.yaml": "no rule reports a misspelt top-level `scope:` yet: DPR008",
-    "binding-s3.yaml": "absence rules (DPR004, AWS001, DPR001 types) still judge what a toYaml line may add: "
-                       "model.Resource.unknown",
-}
-
-
 def expected(path):
     out = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -55,9 +45,7 @@ def chart_report():
     return report
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=NEEDS_PATCH[p.name])) if p.name in NEEDS_PATCH
-    else p for p in TEMPLATES], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
 def test_chart_template_has_exactly_its_expected_findings(chart_report, path):
     got = sorted((f["line"], f["column"], f["code"]) for f in chart_report["findings"]
                  if f["path"].endswith("/templates/" + path.name))
@@ -537,7 +525,6 @@ def test_unmapped_lines_and_missing_templates_give_none():
     assert sorted(reads) == sorted(set(reads))  # each template read once
 
 
-@pytest.mark.xfail(strict=True, reason="needs the commands.py/runner.py integration patch from the templates report")
 def test_helm_template_output_on_stdin_points_at_the_templates():
     import json
 

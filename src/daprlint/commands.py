@@ -70,6 +70,8 @@ def cmd_check(args) -> int:
         return 0
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
                        cache, args.jobs, want_texts, root, frames)
+    if not (args.fix or args.diff):
+        _map_rendered(results, targets, args, engine.max_file_size)
     if cache is not None:
         cache.save()
     findings = [f for r in results for f in r.findings]
@@ -94,6 +96,82 @@ def cmd_check(args) -> int:
         return 0
     threshold = SEVERITY_RANK[args.fail_on]
     return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _map_rendered(results, targets, args, max_size: int) -> None:
+    """Findings on `helm template` output read from stdin point at the chart's
+    template files, where a template line matches (daprlint.rendered); the
+    others stay on the rendered text. Moved findings lose their fix (its edits
+    are offsets into the rendered text); a `range` that renders one template
+    line many times gives one finding there."""
+    if not any(t.path == "-" for t in targets):
+        return
+    shown = args.stdin_filename or "-"
+    for result in results:
+        if result.path != shown or result.source is None or "# Source:" not in result.source.text:
+            continue
+        from .rendered import Mapper
+        from .span import Span
+
+        reader = _ChartReader(args.stdin_filename, max_size)
+        mapper = Mapper(result.source.text, reader.read)
+        kept, seen = [], set()
+        for finding in result.findings:
+            where = mapper.locate(finding.span.line, finding.span.column)
+            if where is not None:
+                source, line, column = where
+                path, starts = reader.files[source]
+                finding.path = path
+                finding.span = Span.point(line, column, starts[line] + column)
+                finding.fix = None
+            key = (finding.path, finding.span, finding.code, finding.message)
+            if key not in seen:
+                seen.add(key)
+                kept.append(finding)
+        result.findings = kept
+
+
+class _ChartReader:
+    """Template texts for `# Source: CHART/templates/x.yaml`, read from the chart
+    at --stdin-filename or the working folder (the nearest folder up from there
+    that holds Chart.yaml, or its CHART subfolder). Only relative paths inside
+    that chart, regular files no larger than max-file-size."""
+
+    def __init__(self, stdin_filename: str | None, max_size: int):
+        self.max_size = max_size
+        self.files: dict[str, tuple[str, list[int]]] = {}
+        self.roots = ([Path(stdin_filename)] if stdin_filename else []) + [Path.cwd()]
+
+    def _chart(self, name: str) -> Path | None:
+        for root in self.roots:
+            for folder in ([root] if root.is_dir() else []) + list(root.parents):
+                if (folder / "Chart.yaml").is_file():
+                    return folder
+            if (root / name / "Chart.yaml").is_file():
+                return root / name
+        return None
+
+    def read(self, source: str) -> str | None:
+        parts = Path(source).parts
+        if len(parts) < 2 or Path(source).is_absolute() or ".." in parts:
+            return None
+        chart = self._chart(parts[0])
+        if chart is None:
+            return None
+        path = chart.joinpath(*parts[1:])
+        try:
+            if not path.resolve().is_relative_to(chart.resolve()) or not path.is_file() \
+                    or path.stat().st_size > self.max_size:
+                return None
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        from .span import LINE_BREAK
+
+        relative = os.path.relpath(path)
+        self.files[source] = (str(path) if relative.startswith("..") else relative,
+                              [0] + [m.end() for m in LINE_BREAK.finditer(text)])
+        return text
 
 
 def _tune_gc() -> None:

@@ -242,7 +242,7 @@ class Engine:
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, None)
         documents = source.documents
-        result.resources = resources = list(model.resources_of(path, documents))
+        result.resources = resources = list(model.resources_of(path, documents, source.template))
         if role == "patch":
             for resource in resources:
                 resource.partial = True

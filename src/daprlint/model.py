@@ -121,7 +121,7 @@ class Resource:
 
     __slots__ = ("path", "node", "doc_index", "api_version", "kind", "name", "namespace", "spec", "type",
                  "version", "auth_secret_store", "metadata", "headers", "memo", "kind_name", "type_name",
-                 "type_key", "version_key", "partial")
+                 "type_key", "version_key", "partial", "template")
 
     def __init__(self, path: str, node: MappingNode, doc_index: int, api_version: Scalar | None,
                  kind: Scalar | None, name: Scalar | None = None, namespace: Scalar | None = None,
@@ -147,7 +147,18 @@ class Resource:
         # how Dapr's data is keyed: lower-cased type, version defaulting to v1
         self.type_key = self.type_name.strip().lower()
         self.version_key = (version.value.strip().lower() if version else "") or "v1"
-        self.partial = False  # a kustomize patch: only part of a resource (no required-field findings)
+        self.partial = False  # a kustomize patch, or a template with unseen metadata: no required-field findings
+        self.template = None  # the source's template.Prepared when it is a Go/Helm template
+
+    def unknown(self, node: Node | None) -> bool:
+        """Rendering decides what *node* holds: a templated scalar, or (in a
+        template) a collection an `include`/`toYaml` line adds entries to.
+        Rules never judge it."""
+        if node is None:
+            return False
+        if node.__class__ is ScalarNode:
+            return "{{" in node.value and is_templated(node.value)
+        return self.template is not None and self.template.is_open(node)
 
     @property
     def span(self) -> Span:
@@ -253,8 +264,22 @@ def _is_dapr_fields(fields: dict) -> bool:
     return api is not None and api.startswith("dapr.io/")
 
 
-def resources_of(path: str, documents: list[Node]) -> Iterator[Resource]:
-    """Every Dapr resource in the documents, including `kind: List` items."""
+def resources_of(path: str, documents: list[Node], template=None) -> Iterator[Resource]:
+    """Every Dapr resource in the documents, including `kind: List` items.
+
+    *template*: the source's template.Prepared for a Go/Helm template. A
+    resource whose spec, `spec.metadata` or top level may get entries only
+    rendering shows is partial (its required fields may be among them).
+    """
+    for resource in _resources(path, documents):
+        if template is not None:
+            resource.template = template
+            resource.partial = (resource.unknown(resource.node) or resource.unknown(resource.spec)
+                                or resource.unknown(get(resource.spec, "metadata")))
+        yield resource
+
+
+def _resources(path: str, documents: list[Node]) -> Iterator[Resource]:
     for index, doc in enumerate(documents):
         fields = keys_of(doc)
         if _is_dapr_fields(fields):

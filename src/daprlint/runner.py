@@ -94,7 +94,8 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
         results = []
         for t in targets:
             r = lint_one(engine, t, stdin_name)
-            results.append(r if keep_nodes else _slim(r, frames))
+            # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
+            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames))
         return results
     by_path = {r.path: r for r in _in_workers(engine, files, jobs, frames)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]

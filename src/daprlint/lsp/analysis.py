@@ -409,7 +409,7 @@ class Analyzer:
             return ParseView(state.index, state.resources, state.source.parse_error)
         index = LineIndex(text, self.encoding)
         source = loader.parse(uri, index.body)
-        resources = list(model.resources_of(uri, source.documents))
+        resources = list(model.resources_of(uri, source.documents, source.template))
         view = ParseView(index, resources, source.parse_error)
         if source.parse_error is None:
             self._good[uri] = view
