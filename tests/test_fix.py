@@ -299,3 +299,47 @@ def check(resource, ctx):
     fixed, count, _, notes = fix_text(engine, "x.yaml", text, False, False)
     assert (fixed, count) == (text, 0)
     assert notes == ["a fix did not take effect and was not applied; please report it"]
+
+
+def test_a_fix_never_edits_through_an_anchor(tmp_path):
+    """The value sits in an anchor that another place uses too: moving it would change both."""
+    import json
+
+    text = """\
+x-shared: &shared
+  name: redisPassword
+  value: not-a-real-one
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: a
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: redis:6379
+  - <<: *shared
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: b
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: awsRegion
+    value: &r us-east-1
+  - name: redisHost
+    value: *r
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    secrets = tmp_path / "out" / "s.json"
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "json", "--fix", "--unsafe-fixes",
+                   "--secrets-out", str(secrets), str(path), cwd=tmp_path)
+    report = json.loads(proc.stdout)
+    assert path.read_text(encoding="utf-8") == text
+    notes = [f["fix"]["note"] for f in report["findings"] if f["code"] == "SEC001"]
+    assert notes and all("shared through a YAML anchor" in n for n in notes)

@@ -93,6 +93,21 @@ def parse_suppressions(text: str) -> list[Suppression]:
     return found
 
 
+def _block_fixes_through_anchors(findings: list[Finding], shared: list[tuple[int, int]]) -> None:
+    """A fix must never edit text that an alias or a merge key also uses: the edit
+    would change every place that uses the anchor, not only this finding's."""
+    if not shared:
+        return
+    for finding in findings:
+        fix = finding.fix
+        if fix is None or fix.blocked or not fix.edits:
+            continue
+        if any(start <= e.start and e.end <= end or start < e.end and e.start < end or
+               (e.start == e.end and start < e.start < end) for e in fix.edits for start, end in shared):
+            fix.blocked = "the text it would change is shared through a YAML anchor (&name / *name or `<<`): " \
+                          "edit it by hand"
+
+
 def _extend_to_items(suppressions: list[Suppression], resources) -> None:
     """A comment on the `- name:` line of a metadata item, or on the line just
     above it, covers the whole item: its value is often reported a line or
@@ -269,6 +284,8 @@ class Engine:
                 self._run(rule, run_file, ctx, result, None)
         if result.secret_spans:
             self._scrub_with_file_secrets(result, text)
+        if "&" in text and documents:
+            _block_fixes_through_anchors(result.findings, model.shared_spans(documents))
         if result.suppressions:
             _extend_to_items(result.suppressions, resources)
         return result

@@ -168,7 +168,57 @@ def parse(path: str, text: str, bom: bool = False) -> Source:
     if prepared is not None:
         _restore_template_text(source.documents, prepared, text)
         prepared.bind(source.documents)
+    if "<<" in text and source.documents:
+        flatten_merge_keys(source.documents)
     return source
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def flatten_merge_keys(documents: list) -> None:
+    """Resolve YAML merge keys (`<<: *base`, `<<: [*a, *b]`) in place, as PyYAML's
+    constructor (SafeConstructor.flatten_mapping) and Go's yaml.v2 (so kubectl and
+    daprd, through sigs.k8s.io/yaml) do: the merged mappings' pairs come first, so
+    a mapping's own keys win (last one wins), and in a list of mappings the first
+    wins. Every reader of the nodes (model, schema checks, rules) then sees the
+    mapping daprd sees; the nodes keep their marks (in the anchor's text)."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    done: set[int] = set()
+
+    def flatten(node) -> list:
+        if id(node) in done:
+            return node.value
+        done.add(id(node))  # before the merge: a mapping that merges itself ends here
+        merged, own = [], []
+        for k, v in node.value:
+            if k.__class__ is ScalarNode and k.tag == _MERGE:
+                for source in reversed(v.value if v.__class__ is SequenceNode else [v]):
+                    if source.__class__ is MappingNode:
+                        merged += flatten(source)
+            else:
+                own.append((k, v))
+        if merged:
+            node.value = merged + own
+        elif len(own) != len(node.value):
+            node.value = own  # `<<:` with nothing to merge
+        return node.value
+
+    stack = list(documents)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.__class__ is MappingNode:
+            if any(k.__class__ is ScalarNode and k.tag == _MERGE for k, _ in node.value):
+                flatten(node)
+            for k, v in node.value:
+                stack.append(v)
+        elif node.__class__ is SequenceNode:
+            stack.extend(node.value)
 
 
 def _in_chart_templates(path: str) -> bool:

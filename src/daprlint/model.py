@@ -2,7 +2,8 @@
 
 A document is ours when its `apiVersion` starts with `dapr.io/`; a
 `kind: List` contributes its items. Metadata names keep their spelling, and
-`key` gives the lower-cased name that Dapr matches on.
+`key` gives the lower-cased name that Dapr matches on. YAML merge keys
+(`<<: *base`) were resolved by the loader.
 """
 from __future__ import annotations
 
@@ -314,3 +315,28 @@ def iter_scalars(root: Node) -> Iterator[tuple[ScalarNode, ScalarNode | None]]:
         elif cls is SequenceNode:
             for v in reversed(node.value):
                 stack.append((v, key))
+
+
+def shared_spans(documents: list[Node]) -> list[tuple[int, int]]:
+    """(start, end) of every node that an alias or a merge key uses as well as its
+    own place (composing makes both places the same object). A fix that edits
+    inside one would change every place that uses it."""
+    counts: dict[int, int] = {}
+    nodes: dict[int, Node] = {}
+    for document in documents:
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            key = id(node)
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] > 1:
+                continue  # its children were counted on the first visit
+            nodes[key] = node
+            cls = node.__class__
+            if cls is MappingNode:
+                for k, v in node.value:
+                    stack.append(k)
+                    stack.append(v)
+            elif cls is SequenceNode:
+                stack.extend(node.value)
+    return sorted((nodes[k].start_mark.index, nodes[k].end_mark.index) for k, n in counts.items() if n > 1)
