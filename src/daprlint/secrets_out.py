@@ -573,11 +573,17 @@ class SecretsSink:
             raise SecretsError(f"{self.path} is not UTF-8 text; daprlint cannot merge secrets into it") from None
         return text
 
-    def value(self, name: str, key: str, namespace: str | None = None):
-        """The value (str, or bytes from a Secret's `data`) held for *key*, or None."""
+    def _held(self, name: str, key: str, namespace: str | None):
         where = self._key((namespace, name))
-        have = self.pending.get(where, {}).get(key)
-        return have if have is not None else self.existing.get(where, {}).get(key)
+        for source in (self.pending, self.existing):
+            values = source.get(where, {})
+            if key in values:
+                return True, values[key]
+        return False, None
+
+    def value(self, name: str, key: str, namespace: str | None = None):
+        """The value (str, bytes from a Secret's `data`, any JSON value) held for *key*, or None."""
+        return self._held(name, key, namespace)[1]
 
     def conflict(self, secrets: dict) -> str | None:
         """Why these values cannot go to the file (a name it cannot hold, a different value), or None."""
@@ -587,8 +593,8 @@ class SecretsSink:
                 if bad:
                     return bad
             for key, value in values.items():
-                have = self.value(name, key, namespace)
-                if have is not None and not _same(have, value):
+                held, have = self._held(name, key, namespace)
+                if held and not _same(have, value):
                     return f"{self.path} already holds a different value for {name}/{key}"
         return None
 
