@@ -27,9 +27,19 @@ from daprlint.span import LINE_BREAK
 _COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
 
+_RULESET = []
+
+
+def builtin_rules():
+    """The built-in pack, loaded once: property tests make an engine per example."""
+    if not _RULESET:
+        _RULESET.append(load_packs())
+    return _RULESET[0]
+
+
 def make_engine(tmp_path, **options):
     settings = Settings(options={"aws-region": "eu-west-1", "secrets-out": str(tmp_path / "s.json"), **options})
-    return Engine(load_packs(), settings), SecretsSink(tmp_path / "s.json")
+    return Engine(builtin_rules(), settings), SecretsSink(tmp_path / "s.json")
 
 
 def _line_of(text: str, offset: int) -> int:
