@@ -114,7 +114,7 @@ def _check_target(st: os.stat_result | None, path: str) -> None:
         return
     if stat.S_ISLNK(st.st_mode):
         raise WriteRefused(f"{path} is a symbolic link; daprlint writes nothing through a link "
-                           "(fix the file it points to by its own path)")
+                           "(name the file it points to)")
     if stat.S_ISDIR(st.st_mode):
         raise WriteRefused(f"{path} is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
