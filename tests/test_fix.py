@@ -522,3 +522,15 @@ def test_xrf001_knows_kubernetes_is_built_in_only_in_kubernetes_mode():
     assert "built in only in Kubernetes mode" in report["findings"][0]["message"]
     _, report = lint_json("--isolated", "--select", "XRF001", str(fixture))
     assert report["findings"] == []
+
+
+def test_diff_masks_the_values_of_a_kubernetes_secret_beside_the_fix(tmp_path):
+    """Secret manifests hold secrets in any key: the file's secret spans mask them."""
+    target = tmp_path / "both.yaml"
+    target.write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData:\n"
+                      "  token: 'Zr4Qp''s-token'\n  other: \"Zr4Qp\\x2dtwo\"\n---\n"
+                      "{apiVersion: dapr.io/v1alpha1, kind: Component, metadata: {name: s3}, spec: {type: "
+                      "bindings.aws.s3, version: v1, metadata: [{name: awsRegion, value: us-east-1}]}}\n")
+    proc = run_cli("check", "--isolated", "--no-cache", "--diff", str(target))
+    assert b"+{apiVersion" in proc.stdout and b"  token: ********" in proc.stdout
+    assert b"Zr4Qp" not in proc.stdout + proc.stderr and b"x2d" not in proc.stdout

@@ -29,9 +29,10 @@ discarded.
 `--fix -` (stdin): the fixed text is the output (`FixRun.stdout`, the
 formatter convention editors rely on), byte for byte, with the BOM kept; it
 is the caller's own file content, so it is not redacted. Diffs are
-redacted by source span: every line that a node holding a secret covers is
-masked, whatever its spelling (quotes, escapes, continuation lines, block
-scalars), and known shapes are scrubbed from the rest.
+redacted by source span: every line that a secret covers (the file's
+`secret_spans`, and every scalar whose value holds a secret a finding
+names) is masked, whatever its spelling (quotes, escapes, continuation
+lines, block scalars), and known shapes are scrubbed from the rest.
 """
 from __future__ import annotations
 
@@ -234,7 +235,8 @@ def fix_targets(engine: Engine, targets, args, ruleset, stdin_output: bool = Tru
             print(f"daprlint: {shown}: {note}", file=sys.stderr)
         if new_text != text:
             if args.diff or (stdin and not stdin_output):
-                diffs.append(_diff(shown, text, new_text, secrets))
+                diffs.append(_diff(shown, text, new_text, secrets, engine.lint_text(shown, text, bom).secret_spans,
+                                   engine.lint_text(shown, new_text, bom).secret_spans))
                 if stdin and not args.diff:
                     new_text, fixed = text, 0  # not fixed: nothing is written and nothing printed
             else:
@@ -317,16 +319,36 @@ def _holds_secret(value: str, secrets) -> bool:
     return any(s and (value == s or (len(s) >= 4 and s in value)) for s in secrets)
 
 
-def sensitive_columns(text: str, secrets) -> dict[int, int]:
-    """{line: first column to mask} for every line a scalar holding a secret covers."""
+def sensitive_columns(text: str, secrets=(), spans=()) -> dict[int, int]:
+    """{line: first column to mask} for every line a secret covers.
+
+    The secrets are *spans* ((start, end) offsets of secret scalars, as
+    FileResult.secret_spans gives them) and every scalar node whose value
+    holds one of *secrets* (the values the findings name), so a secret is
+    found whatever its spelling. A node's lines run from its start to the
+    character before its end (a block scalar ends at the next line's start).
+    """
+    from bisect import bisect_right
+
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    secrets = [s for s in secrets if s]
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
     masked: dict[int, int] = {}
+
+    def mark(start: int, end: int) -> None:
+        first = bisect_right(starts, start) - 1
+        last = bisect_right(starts, max(start, end - 1)) - 1
+        column = start - starts[first]
+        masked[first] = min(masked.get(first, column), column)
+        for line in range(first + 1, last + 1):
+            masked[line] = 0
+
+    for start, end in spans:
+        mark(start, end)
+    secrets = [s for s in secrets if s]
     if not secrets:
         return masked
-    source = parse("<diff>", text)
-    stack, seen = list(source.documents), set()
+    stack, seen = list(parse("<diff>", text).documents), set()
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
@@ -337,18 +359,14 @@ def sensitive_columns(text: str, secrets) -> dict[int, int]:
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, ScalarNode) and _holds_secret(node.value, secrets):
-            s, e = node.start_mark, node.end_mark
-            last = e.line - 1 if e.column == 0 and e.line > s.line else e.line
-            masked[s.line] = min(masked.get(s.line, s.column), s.column)
-            for line in range(s.line + 1, last + 1):
-                masked[line] = 0
+            mark(node.start_mark.index, node.end_mark.index)
     return masked
 
 
-def redacted_lines(text: str, secrets) -> list[str]:
-    """The lines of *text* with every sensitive value masked by its source span."""
+def redacted_lines(text: str, secrets=(), spans=()) -> list[str]:
+    """The lines of *text* with every secret masked by its source span."""
     lines = _lines(text)
-    for number, column in sensitive_columns(text, secrets).items():
+    for number, column in sensitive_columns(text, secrets, spans).items():
         if number >= len(lines):
             continue
         line = lines[number]
@@ -359,9 +377,9 @@ def redacted_lines(text: str, secrets) -> list[str]:
     return lines
 
 
-def _diff(path: str, old: str, new: str, secrets) -> str:
+def _diff(path: str, old: str, new: str, secrets, old_spans=(), new_spans=()) -> str:
     secrets = tuple(secrets)
-    lines = difflib.unified_diff(redacted_lines(old, secrets), redacted_lines(new, secrets),
+    lines = difflib.unified_diff(redacted_lines(old, secrets, old_spans), redacted_lines(new, secrets, new_spans),
                                  fromfile=f"a/{path}", tofile=f"b/{path}")
     out = []
     for line in lines:
