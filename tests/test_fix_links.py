@@ -167,3 +167,19 @@ def test_atomic_write_is_fsynced_and_leaves_no_temporary_file(tmp_path, monkeypa
     atomic.atomic_write(target, b"x")
     assert synced == [stat.S_IFREG, stat.S_IFDIR], "the file and then its folder are fsynced"
     assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]
+
+
+def test_a_link_with_nothing_to_fix_is_not_reported(tmp_path):
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\nspec:\n"
+                     "  type: state.in-memory\n  version: v1\n  metadata: []\n")
+    (tmp_path / "link.yaml").symlink_to(clean)
+    proc = _fix("link.yaml", cwd=tmp_path)
+    assert b"FIX001" not in proc.stdout and proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize("kind", ["file-link", "folder-link", "hard-link"])
+def test_links_are_refused_without_dir_fd_support_too(tmp_path, monkeypatch, kind):
+    """The path-based checks for platforms without dir_fd (Windows) hold the same policy."""
+    monkeypatch.setattr(atomic, "_DIR_FD", False)
+    test_write_output_refuses_links(tmp_path, kind)

@@ -40,7 +40,7 @@ import difflib
 import os
 import sys
 
-from .atomic import WriteRefused, atomic_write, check_target, read_no_follow
+from .atomic import WriteRefused, atomic_write, read_no_follow
 from .engine import Engine, FileResult, Finding
 from .loader import DecodeError, decode, parse
 from .redact import scrub
@@ -222,14 +222,8 @@ def fix_targets(engine: Engine, targets, args, ruleset, stdin_output: bool = Tru
             run.results.append(engine._unreadable(shown, f"cannot read file: {exc.strerror}"))
             continue
         extra: list[Finding] = []
-        refusal = None if (stdin or args.diff) else _refusal(target.path)
-        if refusal:
-            extra.append(_not_written(engine, shown, refusal))
-            new_text, fixed, secrets, notes = text, 0, set(), []
-        else:
-            new_text, fixed, secrets, notes = fix_text(engine, shown, text, bom, unsafe, sink)
-        if sink_error and not refusal and any(
-                f.fix and f.fix.secrets for f in engine.lint_text(shown, text, bom).findings):
+        new_text, fixed, secrets, notes = fix_text(engine, shown, text, bom, unsafe, sink)
+        if sink_error and any(f.fix and f.fix.secrets for f in engine.lint_text(shown, text, bom).findings):
             extra.append(_not_written(engine, shown, sink_error))
         for note in notes:
             print(f"daprlint: {shown}: {note}", file=sys.stderr)
@@ -256,17 +250,6 @@ def fix_targets(engine: Engine, targets, args, ruleset, stdin_output: bool = Tru
     return run
 
 
-def _refusal(path: str) -> str | None:
-    """Why *path* must not be written (a link, a symlinked folder, a hard link), or None."""
-    try:
-        check_target(path)
-    except WriteRefused as exc:
-        return str(exc)
-    except OSError as exc:
-        return f"cannot check the file ({exc.strerror})"
-    return None
-
-
 def _flush(sink) -> str | None:
     from .secrets_out import SecretsError
 
@@ -281,14 +264,16 @@ def _flush(sink) -> str | None:
 
 
 def _write(path: str, original: bytes, stat_before, new_text: str, bom: bool, sink) -> str | None:
-    if not os.access(path, os.W_OK):
-        return "the file is read-only"
+    """Replace *path* with the fixed text; why not, or None. Nothing is
+    written (and no secret flushed) through a link or over a hard link."""
     try:
         now, st = read_no_follow(path)
     except WriteRefused as exc:
         return str(exc)
     except OSError as exc:
         return f"cannot re-read the file ({exc.strerror})"
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
     if now != original or st.st_mtime_ns != stat_before.st_mtime_ns or st.st_ino != stat_before.st_ino:
         return "the file changed on disk while daprlint was fixing it"
     why = _flush(sink)
