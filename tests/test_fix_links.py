@@ -170,11 +170,13 @@ def test_atomic_write_is_fsynced_and_leaves_no_temporary_file(tmp_path, monkeypa
 
 
 def test_a_link_with_nothing_to_fix_is_not_reported(tmp_path):
-    clean = tmp_path / "clean.yaml"
+    (tmp_path / "real").mkdir()
+    (tmp_path / "work").mkdir()
+    clean = tmp_path / "real" / "clean.yaml"
     clean.write_text("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\nspec:\n"
                      "  type: state.in-memory\n  version: v1\n  metadata: []\n")
-    (tmp_path / "link.yaml").symlink_to(clean)
-    proc = _fix("link.yaml", cwd=tmp_path)
+    (tmp_path / "work" / "link.yaml").symlink_to(clean)
+    proc = _fix("link.yaml", cwd=tmp_path / "work")
     assert b"FIX001" not in proc.stdout and proc.returncode == 0, proc.stdout
 
 

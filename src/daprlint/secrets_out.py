@@ -47,6 +47,7 @@ import subprocess
 from pathlib import Path
 
 from . import atomic
+from .atomic import atomic_write
 from .span import LINE_BREAK
 
 # Kubernetes object names (a DNS-1123 subdomain), namespaces (a label) and Secret keys
@@ -611,34 +612,20 @@ class SecretsSink:
         if not self.pending:
             return
         try:
-            folder_fd, name = atomic.open_folder(self.path, create_mode=0o700)
+            folder_fd = _locked_folder(self.path)
         except atomic.WriteRefused as exc:
             raise SecretsError(f"refusing to write secrets: {exc}") from None
         except OSError as exc:
             raise SecretsError(f"cannot write {self.path}: {exc.strerror}") from None
         try:
-            _lock(folder_fd)
-            self._merge_locked(folder_fd, name)
+            self._merge_locked(folder_fd)
         finally:
-            os.close(folder_fd)  # releases the lock
+            if folder_fd is not None:
+                os.close(folder_fd)  # releases the lock
 
-    def _merge_locked(self, folder_fd: int, name: str) -> None:
+    def _merge_locked(self, folder_fd: int | None) -> None:
         self._bom = False
-        try:
-            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=folder_fd)
-        except FileNotFoundError:
-            text = None
-        except OSError as exc:
-            raise SecretsError(f"refusing to write secrets: cannot open {self.path} ({exc.strerror}; "
-                               "a link?)") from None
-        else:
-            with os.fdopen(fd, "rb") as f:
-                st = os.fstat(f.fileno())
-                try:
-                    atomic._check_target(st, str(self.path))
-                except atomic.WriteRefused as exc:
-                    raise SecretsError(f"refusing to write secrets: {exc}") from None
-                text = self._decode(f.read())
+        text = self._read_path()  # what the file holds now, whoever wrote it since we started
         current = self._parse(text or "")
         additions: dict[tuple, dict[str, str]] = {}
         for key, values in self.pending.items():
@@ -653,13 +640,38 @@ class SecretsSink:
             new_text = current.add(additions)
             data = (b"\xef\xbb\xbf" if self._bom else b"") + new_text.encode("utf-8")
             try:
-                atomic.atomic_write(self.path, data, mode=0o600 if text is None else None, folder_fd=folder_fd)
+                if folder_fd is not None:
+                    _same_folder(folder_fd, self.path)
+                # the write walks the path again (O_NOFOLLOW); the folder was just checked to be the locked one
+                atomic_write(self.path, data, mode=0o600 if text is None else None)
             except atomic.WriteRefused as exc:
                 raise SecretsError(f"refusing to write secrets: {exc}") from None
             except OSError as exc:
                 raise SecretsError(f"cannot write {self.path}: {exc.strerror}") from None
             current = self._parse(new_text)
         self.existing, self.pending = current.values, {}
+
+
+def _locked_folder(path: Path) -> int | None:
+    """The secrets file's folder (made 0700 when missing), locked; None where folders cannot be locked."""
+    if not atomic._DIR_FD:  # pragma: no cover - Windows
+        os.makedirs(path.parent if str(path.parent) else ".", 0o700, exist_ok=True)
+        return None
+    folder_fd, _ = atomic.open_folder(path, create_mode=0o700)
+    try:
+        _lock(folder_fd)
+    except BaseException:
+        os.close(folder_fd)
+        raise
+    return folder_fd
+
+
+def _same_folder(folder_fd: int, path: Path) -> None:
+    """Refuse when the folder at *path* is no longer the one locked (it was moved or replaced)."""
+    held = os.fstat(folder_fd)
+    now = os.stat(path.parent if str(path.parent) else ".", follow_symlinks=False)
+    if (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
+        raise SecretsError(f"{path.parent} changed while daprlint held its lock; nothing was written")
 
 
 def _lock(fd: int) -> None:
