@@ -82,11 +82,12 @@ def test_parallel_fix_runs_into_one_secrets_file_lose_nothing(tmp_path):
     for round_ in range(ROUNDS):
         manifests = []
         for i in range(RUNS):
-            path = tmp_path / f"r{round_}-m{i}.yaml"
+            path = tmp_path / f"r{round_}-m{i}" / "m.yaml"  # a folder each: a named file reads its folder as context
+            path.parent.mkdir()
             path.write_text(MANIFEST.format(i=f"{round_}x{i}", round=round_))
             manifests.append(path)
         procs = [subprocess.Popen([sys.executable, "-m", "daprlint", "check", "--isolated", "--no-cache", "--fix",
-                                   "--unsafe-fixes", "--secrets-out", str(out), "--format", "json", str(m)],
+                                   "--select", "SEC001", "--unsafe-fixes", "--secrets-out", str(out), "--format", "json", str(m)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
                  for m in manifests]
         for p in procs:
