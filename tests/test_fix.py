@@ -430,12 +430,52 @@ def test_diff_on_stdin_still_prints_the_diff(monkeypatch):
     assert run.stdout is None and run.diff.startswith("--- a/chart.yaml")
 
 
-def test_fix_on_stdin_through_todays_cli_neither_claims_a_fix_nor_hides_the_finding():
-    """Until the CLI prints FixRun.stdout (patch in the report), --fix - is an honest --diff."""
-    source = (FIXTURES / "fix" / "aws004-rename-keeps-quoting.yaml").read_bytes()
-    proc = run_cli("check", "--isolated", "--no-cache", "--fix", "-", input=source)
-    assert proc.returncode == 1
-    assert b"AWS004" in proc.stdout and b"Fixed 2" not in proc.stdout
+def test_fix_on_stdin_through_the_cli_prints_the_fixed_text_and_reports_on_stderr(tmp_path):
+    source = FIXTURES / "fix" / "aws004-rename-keeps-quoting.yaml"
+    proc = run_cli("check", "--isolated", "--no-cache", "--fix", "-", input=source.read_bytes())
+    assert proc.stdout == source.with_name("aws004-rename-keeps-quoting.fixed.yaml").read_bytes()
+    assert b"Fixed 2" in proc.stderr and b"DPR004" in proc.stderr and b"AWS004" not in proc.stderr
+    report = tmp_path / "r.json"
+    proc = run_cli("check", "--isolated", "--no-cache", "--fix", "--format", "json", "-o", str(report), "-",
+                   input=source.read_bytes())
+    assert proc.stdout == source.with_name("aws004-rename-keeps-quoting.fixed.yaml").read_bytes()
+    assert json.loads(report.read_text())["summary"]["fixed"] == 2
+
+
+def test_secret_store_and_secret_name_flags(tmp_path):
+    target = tmp_path / "c.yaml"
+    shutil.copy(SECRET_CASE, target)
+    run_cli("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", "--mode", "self-hosted", "--secrets-out",
+            str(tmp_path / "s.json"), "--secret-store", "vault", "--secret-name", "team-{component}", str(target))
+    fixed = yaml.safe_load(target.read_text())
+    assert fixed["auth"] == {"secretStore": "vault"}
+    assert json.loads((tmp_path / "s.json").read_text()) == {"team-cache": {
+        "redisPassword": "fixture-only-pw", "sentinelPassword": "fixture-only-sentinel"}}
+
+
+def test_self_hosted_sec001_fix_uses_the_one_store_the_file_defines(tmp_path):
+    store = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: local\nspec:\n"
+             "  type: secretstores.local.file\n  version: v1\n  metadata:\n  - name: secretsFile\n"
+             "    value: s.json\n---\n")
+    target = tmp_path / "c.yaml"
+    target.write_text(store + SECRET_CASE.read_text())
+    proc = run_cli("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", "--mode", "self-hosted",
+                   "--secrets-out", str(tmp_path / "s.json"), "--format", "json", str(target))
+    docs = list(yaml.safe_load_all(target.read_text()))
+    assert docs[1]["auth"] == {"secretStore": "local"}
+    assert not [f for f in json.loads(proc.stdout)["findings"] if f["code"] in ("SEC001", "XRF001")]
+
+
+@pytest.mark.parametrize("flag", ["-o", "--output-sarif"])
+def test_reports_are_never_written_through_a_link(tmp_path, flag):
+    real = tmp_path / "real.txt"
+    real.write_text("keep")
+    (tmp_path / "link.txt").symlink_to(real)
+    proc = run_cli("check", "--isolated", "--no-cache", flag, str(tmp_path / "link.txt"), str(SECRET_CASE))
+    assert proc.returncode == 2 and real.read_text() == "keep"
+    assert b"symbolic link" in proc.stderr and b"Traceback" not in proc.stderr
+    proc = run_cli("check", "--isolated", "--no-cache", flag, str(tmp_path), str(SECRET_CASE))
+    assert proc.returncode == 2 and b"is a folder" in proc.stderr and b"Traceback" not in proc.stderr
 
 
 # -- SEC001 points only at a store that exists ------------------------------------------

@@ -71,6 +71,10 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("fixes", ("--aws-region",), dict(metavar="REGION", help="region for the AWS001 fix (or aws-region in config)")),
     ("fixes", ("--secrets-out",), dict(metavar="FILE", help="where the SEC001 fix moves secret values "
                                        "(.yaml: Kubernetes Secret; .json: secretstores.local.file)")),
+    ("fixes", ("--secret-store",), dict(metavar="NAME", help="the auth.secretStore the SEC001 fix adds "
+                                        "(or secret-store in config; self-hosted mode needs one)")),
+    ("fixes", ("--secret-name",), dict(metavar="TEMPLATE", help="the secret the SEC001 fix references, "
+                                       "{component} is the component's name (default {component}-secrets)")),
     ("performance", ("--jobs", "-j"), dict(type=int, default=1, metavar="N", help="worker processes (default 1)")),
     ("performance", ("--no-cache",), dict(action="store_true", help="do not read or write the result cache")),
     ("performance", ("--cache-dir",), dict(metavar="DIR", help="cache folder (default .daprlint_cache)")),
@@ -248,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         from .config import ConfigError
         from .packs import PackError
 
-        if isinstance(exc, (ConfigError, PackError)):
+        from .atomic import WriteRefused
+
+        if isinstance(exc, (ConfigError, PackError, WriteRefused)):
             print(f"daprlint: error: {exc}", file=sys.stderr)
         elif isinstance(exc, ImportError) and args.command == "server":
             print("daprlint: the language server needs the 'lsp' extra: pip install 'daprlint[lsp]'", file=sys.stderr)

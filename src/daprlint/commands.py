@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
 from .config import settings_from_args
@@ -27,7 +26,7 @@ def cmd_check(args) -> int:
     if args.show_files:
         _write("".join(t.path + "\n" for t in targets), args.output_file)
         return 0
-    fixed, diff_text, applied = 0, None, None
+    fixed, diff_text, applied, fixed_stdin = 0, None, None, None
     fmt = args.output_format
     frames = fmt == "full" and not args.statistics  # code frames print the files' texts
     from . import tree, workspace
@@ -48,10 +47,11 @@ def cmd_check(args) -> int:
     # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
     want_texts = fmt == "sarif" or bool(args.output_sarif)
     if args.fix or args.diff:
-        from .fixer import run_fixes
+        from .fixer import fix_targets
 
-        applied = []
-        results, fixed, diff_text = run_fixes(engine, targets, args, ruleset, applied)
+        run = fix_targets(engine, targets, args, ruleset)
+        results, fixed, diff_text, fixed_stdin = run.results, run.fixed, run.diff, run.stdout
+        applied = run.applied
     else:
         results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts,
                                frames=frames)
@@ -84,8 +84,16 @@ def cmd_check(args) -> int:
            "applied_fixes": applied}
     if diff_text is not None:
         _write(diff_text, None)
+    if fixed_stdin is not None:
+        # `--fix -`: the fixed text is the output (the formatter convention);
+        # the report goes to stderr unless -o names a file
+        sys.stdout.buffer.write(fixed_stdin)
+        sys.stdout.flush()
     report = get_reporter(fmt)(findings, summary, ctx)
-    _write(report, args.output_file)
+    if fixed_stdin is not None and args.output_file is None:
+        sys.stderr.write(report)
+    else:
+        _write(report, args.output_file)
     if args.output_sarif:
         _write(get_reporter("sarif")(findings, summary, ctx), args.output_sarif)
     if any(f.code == INTERNAL_ERROR for f in findings):
@@ -195,5 +203,6 @@ def _write(text: str, path: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
+    from .atomic import write_output
+
+    write_output(path, text.encode("utf-8"))  # never through a link; a clear error otherwise

@@ -147,7 +147,8 @@ def settings_from_args(args) -> Settings:
     settings.exclude = settings.exclude + args.exclude
     settings.rule_packs = settings.rule_packs + [Path(p).resolve() for p in args.rule_pack]
     for key, value in (("aws-region", args.aws_region), ("secrets-out", args.secrets_out), ("mode", args.mode),
-                       ("max-file-size", args.max_file_size)):
+                       ("max-file-size", args.max_file_size), ("secret-store", args.secret_store),
+                       ("secret-name", args.secret_name)):
         if value is not None:
             settings.options[key] = value
     if args.no_respect_gitignore:

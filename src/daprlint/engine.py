@@ -258,6 +258,7 @@ class Engine:
             self._run(rule, info, ctx, result, None)
         documents = source.documents
         result.resources = resources = list(model.resources_of(path, documents, source.template))
+        ctx.resources = resources
         if role == "patch":
             for resource in resources:
                 resource.partial = True
