@@ -451,3 +451,19 @@ def test_pack_fingerprint_follows_every_edit(tmp_path, monkeypatch):
     data.write_text('{"a": 3}')
     os.utime(data, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # mtime restored: ctime still moves
     assert packs.load_packs([pack]).fingerprint() != second
+
+
+@pytest.mark.parametrize("change", [
+    ("--aws-region", "eu-west-1"), ("--secrets-out", "OUT/s.yaml"), ("--secret-store", "vault"),
+    ("--secret-name", "{component}-creds"), ("--mode", "self-hosted"), ("--unsafe-fixes",)])
+def test_output_with_the_cache_equals_output_without_it_for_every_setting(tmp_path, change):
+    """Fix settings decide which fixes apply (and SARIF's `fixes`): a warm run after a settings
+    change must not serve the fix notes of the run before it."""
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "bad", work)
+    cache = str(tmp_path / "cache")
+    change = tuple(c.replace("OUT", str(tmp_path / "out")) for c in change)
+    for args in ((), change, (), change):
+        plain = run_cli("check", "--isolated", "--format", "sarif", "--no-cache", *args, str(work)).stdout
+        cached = run_cli("check", "--isolated", "--format", "sarif", "--cache-dir", cache, *args, str(work)).stdout
+        assert cached == plain, args

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from daprlint.discover import discover
 
 
@@ -49,3 +51,48 @@ def test_symlink_loop_ends(tmp_path):
     os.symlink(tmp_path, tmp_path / "a" / "loop")
     os.symlink(tmp_path / "a", tmp_path / "a" / "self")
     assert _found(tmp_path) == ["a/b.yaml"]
+
+
+def test_walk_skips_what_git_ignores(tmp_path_factory):
+    """The walk (gitignore.py's matcher) against git itself (`git ls-files --others
+    --exclude-standard`: the untracked files git would show) on generated trees and
+    patterns (hypothesis). pathspec is no oracle: it re-includes `a/t.yaml` under
+    `*` and `!t.yaml`, which git does not (a file in an excluded folder stays out)."""
+    import shutil
+    import subprocess
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from daprlint.discover import walk
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    segment = st.sampled_from(["a", "b", "build", "x.log", "deploy", ".dapr", "t"])
+    name = st.sampled_from(["t.yaml", "c.yml", "x.yaml", "build.yaml"])
+    pattern = st.sampled_from(["*.log", "build/", "/build", "build", "**/deploy", "deploy/**", "a/**/b", "a/b",
+                               "?.yaml", "t.*", "!t.yaml", "*", "/a/*.yaml", "x.yaml", ".dapr/", "!a/", "*.y*ml",
+                               "[ab]/", "\\#x", "b/*/c.yml"])
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": os.environ.get("PATH", "")}
+
+    @given(st.lists(pattern, min_size=1, max_size=4),
+           st.lists(st.tuples(st.lists(segment, max_size=3), name), min_size=1, max_size=6))
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def check(patterns, files):
+        root = tmp_path_factory.mktemp("gi")
+        subprocess.run(["git", "init", "-q", str(root)], check=True, env=env)
+        (root / ".gitignore").write_text("\n".join(patterns) + "\n")
+        for folders, base in files:
+            folder = root.joinpath(*folders)
+            if folder.exists() and not folder.is_dir():
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / base).is_dir():
+                (folder / base).write_text("a: 1\n")
+        shown = subprocess.run(["git", "ls-files", "-z", "--others", "--exclude-standard"], cwd=root, env=env,
+                               capture_output=True, check=True).stdout.decode().split("\0")
+        git = sorted(p for p in shown if p.endswith((".yaml", ".yml")))
+        ours = sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in walk(str(root), []))
+        assert ours == git, (patterns, files)
+
+    check()

@@ -146,3 +146,31 @@ def test_a_file_growing_after_stat_is_read_only_up_to_the_limit():
         assert _read_all(read_end, 2, 5) == b"xxxxx"
     finally:
         os.close(read_end)
+
+
+def test_many_documents_in_one_file_stay_linear(tmp_path):
+    """`helm template` of a large chart: 20,000 documents, 4.5 MB, with a credential shape in one
+    of them (so SEC002 and the secret spans look at every scalar). Each resource once: linear.
+    (A hang guard, not a timing test; bench/run.py measures it.)"""
+    doc = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: c{i}\nspec:\n  type: state.redis\n"
+           "  version: v1\n  metadata:\n  - name: redisHost\n    value: r{i}:6379\n  - name: redisPassword\n"
+           "    secretKeyRef: {{name: redis-{i}, key: password}}\n")
+    text = "---\n".join(doc.format(i=i) for i in range(20_000)).replace("r1:6379", "amqp://u:AKIAABCDEFGHIJKLMNOP@h")
+    assert 4_000_000 < len(text) < 5_000_000
+    (tmp_path / "big.yaml").write_text(text, encoding="utf-8")
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "json", "big.yaml", cwd=tmp_path, timeout=120)
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["SEC002"]
+
+
+@pytest.mark.parametrize("pattern", ["*a" * 12 + "b", "a/" + "**/" * 12 + "b", "x/**/" * 6 + "b",
+                                     "[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*q"])
+def test_gitignore_patterns_with_catastrophic_backtracking_do_not_hang(tmp_path, pattern):
+    """pathspec's regex took 121 s on the first pattern and one name (git itself 4 min 45 s)."""
+    (tmp_path / ".gitignore").write_text(pattern + "\n")
+    deep = tmp_path.joinpath(*(["x"] * 30))
+    deep.mkdir(parents=True)
+    (deep / ("a" * 200 + ".yaml")).write_text("a: 1\n")
+    (tmp_path / ("a" * 200 + ".yaml")).write_text("a: 1\n")
+    proc = run_cli("check", "--isolated", "--show-files", ".", cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0
+    assert len(proc.stdout.decode().splitlines()) == 2

@@ -29,18 +29,16 @@ KINDS = ("*",)
 
 
 def check(resource, ctx):
-    # once per file, not per resource: a file of 20,000 documents must stay linear
-    may_hold = ctx.memo.get("sec002.may_hold")
-    if may_hold is None:
-        may_hold = ctx.memo["sec002.may_hold"] = dapr.may_hold_credentials(ctx.text)
-    if not may_hold:
+    # the engine found the file's credential-shaped scalars once (a file of 20,000 documents stays linear)
+    credentials = ctx.memo.get("credentials")
+    if credentials is None:  # a caller that did not look: find them for this resource only
+        credentials = {id(n): k for n, _ in iter_scalars(resource.node) if (k := dapr.credential_kind(n.value))}
+    if not credentials:
         return
     already = {id(item.literal.node) for item in dapr.inline_secret_items(resource, ctx.data)} \
         if resource.kind_name in ("Component", "HTTPEndpoint") else set()
     for node, _key in iter_scalars(resource.node):
-        if id(node) in already:
-            continue
-        kind = dapr.credential_kind(node.value)
-        if kind:
+        kind = credentials.get(id(node))
+        if kind and id(node) not in already:
             yield ctx.report(Span.of(node), f"plaintext {kind} in a Dapr resource; use secretKeyRef",
                              secret_values=(node.value,))

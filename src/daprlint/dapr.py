@@ -10,6 +10,7 @@ import re
 
 from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to goparse
 from .model import MetadataItem, Resource, is_templated
+from .redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
 
 TYPES = "generated/component-types.json"
 AWS = "generated/aws.json"
@@ -279,8 +280,6 @@ def may_hold_credentials(text: str) -> bool:
 
 def credential_kind(text: str) -> str | None:
     """"AWS access key ID", "private key" or "credential in a URL" when *text* holds one."""
-    from .redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
-
     if len(text) < 12:
         return None
     if AWS_KEY_ID.search(text):
@@ -294,11 +293,12 @@ def credential_kind(text: str) -> str | None:
     return None
 
 
-def secret_spans(documents, resources, data, text: str) -> list[tuple[int, int]]:
+def secret_spans(documents, resources, data, text: str, credentials: dict | None = None) -> list[tuple[int, int]]:
     """(start, end) of every scalar of the file whose value is a secret: the
     inline values of sensitive fields, the values of Secret manifests, and
     credential-shaped text anywhere. Whatever rules are enabled, printing
-    file text (frames, diffs) masks these."""
+    file text (frames, diffs) masks these. *credentials* receives
+    {id(node): kind} of the credential-shaped scalars (SEC002 reads it)."""
     from .model import iter_scalars
     from .workloads import secret_value_nodes
 
@@ -317,6 +317,9 @@ def secret_spans(documents, resources, data, text: str) -> list[tuple[int, int]]
     if may_hold_credentials(text):
         for document in documents:
             for node, _key in iter_scalars(document):
-                if credential_kind(node.value):
+                kind = credential_kind(node.value)
+                if kind:
                     spans.add((node.start_mark.index, node.end_mark.index))
+                    if credentials is not None:
+                        credentials[id(node)] = kind
     return sorted(spans)

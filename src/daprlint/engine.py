@@ -271,7 +271,9 @@ class Engine:
         if documents:
             from .dapr import secret_spans
 
-            result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text)
+            # the credential-shaped scalars, found once per file: SEC002 reports them (ctx.memo)
+            ctx.memo["credentials"] = credentials = {}
+            result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text, credentials)
         for resource in resources:
             for rule in self._rules_for(resource.kind_name):
                 if not (resource.partial and rule.skip_partial):

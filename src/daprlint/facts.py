@@ -8,7 +8,10 @@ metadata value: only names, references, paths and keys.
 """
 from __future__ import annotations
 
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
 from ._record import field, record
+from .model import Scalar, get, is_templated, keys_of
 from .span import Span
 
 
@@ -224,16 +227,12 @@ class FileFacts:
 
 # -- from the model ----------------------------------------------------------
 def _ref(path: str, scalar) -> Ref | None:
-    from .model import is_templated
-
     if scalar is None or not scalar.value or is_templated(scalar.value):
         return None
     return Ref(scalar.value, path, scalar.span)
 
 
 def _secret_refs(path: str, items) -> list[SecretRef]:
-    from .model import Scalar, keys_of
-
     found = []
     for item in items:
         fields = keys_of(item.secret_key_ref)
@@ -247,10 +246,6 @@ _POLICY_KINDS = (("timeout", "timeouts"), ("retry", "retries"), ("circuitBreaker
 
 
 def _resiliency(facts: ResourceFacts, resource) -> None:
-    from yaml.nodes import MappingNode, ScalarNode
-
-    from .model import Scalar, get, keys_of
-
     path = resource.path
     policies = keys_of(get(resource.spec, "policies"))
     facts.policies = {plural: sorted(keys_of(policies.get(plural))) for _, plural in _POLICY_KINDS}
@@ -282,10 +277,6 @@ def _resiliency(facts: ResourceFacts, resource) -> None:
 
 def resource_facts(resource) -> ResourceFacts:
     """The facts of one model.Resource."""
-    from yaml.nodes import SequenceNode
-
-    from .model import Scalar, get
-
     path = resource.path
     scopes_node = get(resource.node, "scopes")
     scopes = None
