@@ -34,7 +34,9 @@ MATCH = ["components/statestore.yaml", "a.yml", "deploy/dapr/pubsub.YAML.yaml", 
 NO_MATCH = ["README.md", "values.json", "chart/values.yaml.tpl", "statestore.yaml.bak", "Makefile"]
 
 BAD = DYNAMODB_WITHOUT_REGION
-GOOD = BAD + REGION_ITEM
+# another name than bad.yaml's component: the two files are one deployment (one folder), and
+# pre-commit's run reads the committed files as context, so the same name would be a duplicate
+GOOD = (BAD + REGION_ITEM).replace("name: orders\n", "name: orders-checked\n", 1)
 DEPRECATED = S3_WITH_DEPRECATED_REGION
 
 
@@ -190,7 +192,8 @@ def test_hook_sees_all_files_at_once(hook_repo, user_repo):
     for i in range(1, 5):
         for prefix in ("a", "b"):
             name = f"{prefix}{i}.yaml"
-            (user_repo / name).write_text(GOOD.replace("name: orders\n", f"name: orders-{i}\n", 1), encoding="utf-8")
+            (user_repo / name).write_text(GOOD.replace("name: orders-checked\n", f"name: orders-{i}\n", 1),
+                                          encoding="utf-8")
             names.append(name)
     _git("add", *names, cwd=user_repo)
     _git("commit", "-q", "--no-verify", "-m", "duplicate names", cwd=user_repo)
@@ -228,3 +231,32 @@ def test_fix_hook_fails_when_findings_remain(hook_repo, user_repo):
     assert "AWS001" in proc.stdout, proc.log
     assert "files were modified by this hook" not in proc.stdout, proc.log
     assert (user_repo / "bad.yaml").read_text(encoding="utf-8") == BAD
+
+
+@pytest.mark.slow
+def test_hook_with_one_staged_file_sees_the_committed_ones(hook_repo, user_repo):
+    """pre-commit passes only the staged file; its deployment (the folder) is read as context,
+    so a duplicate of a component committed long ago is caught."""
+    (user_repo / "copy.yaml").write_text(BAD.replace("value: orders", "value: orders-copy"), encoding="utf-8")
+    _git("add", "copy.yaml", cwd=user_repo)
+    proc = try_repo(hook_repo, user_repo, "daprlint", "copy.yaml")
+    assert proc.returncode == 1, proc.log
+    assert re.search(r"^copy\.yaml:4:9: XRF003 Component `orders` is already defined in namespace `default` at "
+                     r"bad\.yaml:4", proc.stdout, re.M), proc.log
+    assert not re.search(r"^(bad|good|s3)\.yaml:", proc.stdout, re.M), proc.log  # only the staged file is reported
+
+
+@pytest.mark.slow
+def test_hook_on_the_project_tree_with_one_file_staged(hook_repo, tmp_path):
+    """The repository-shaped tree (tests/fixtures/project): staging only the component file still
+    checks it against the committed Secret (XRF007)."""
+    repo = tmp_path / "project"
+    shutil.copytree(REPO / "tests" / "fixtures" / "project", repo)
+    _commit_all(repo, "the project")
+    component = repo / "k8s" / "base" / "components.yaml"
+    component.write_text(component.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+    _git("add", "k8s/base/components.yaml", cwd=repo)
+    proc = try_repo(hook_repo, repo, "daprlint", "k8s/base/components.yaml")
+    assert proc.returncode == 1, proc.log
+    found = re.findall(r"^(\S+?):(\d+):\d+: ([A-Z]+\d+) ", proc.stdout, re.M)
+    assert found == [("k8s/base/components.yaml", "12", "XRF007")], proc.log
