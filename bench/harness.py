@@ -32,6 +32,7 @@ class Sample:
     seconds: float
     peak_kib: int
     rc: int
+    cpu: float = 0.0   # user + system seconds of the process and the children it waited for (wait4)
 
 
 def _find_gnu_time() -> str | None:
@@ -94,7 +95,7 @@ def run_once(cmd: list[str], cwd: str, out_path: str, err_path: str, timeout: fl
                 rc = -(rc - 128)
         except (OSError, IndexError, ValueError):
             pass
-    return Sample(t1 - t0, int(peak), rc)
+    return Sample(t1 - t0, int(peak), rc, usage.ru_utime + usage.ru_stime)
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -217,6 +218,12 @@ class Row:
         return statistics.median(self.times) if self.samples and self.status == "ok" else None
 
     @property
+    def cpu_median(self) -> float | None:
+        """Median CPU seconds: what the run cost, steadier than wall time on a loaded machine
+        (for --jobs rows, the sum over the processes)."""
+        return statistics.median(s.cpu for s in self.samples) if self.samples and self.status == "ok" else None
+
+    @property
     def peak_mib(self) -> float | None:
         return max(s.peak_kib for s in self.samples) / 1024 if self.samples and self.status == "ok" else None
 
@@ -279,15 +286,19 @@ def measure_rows(rows: list[Row], scratch: str, budget: float, timeout: float, l
                 row.extra["tree_pss_mib"] = round(pss / 1024, 1)
         t = row.times
         log(f"  {row.label:<40} median {statistics.median(t):8.3f}s  min {min(t):.3f}  max {max(t):.3f}  "
-            f"peak {row.peak_mib:6.1f} MiB  ({len(t)} runs)")
+            f"cpu {row.cpu_median:7.3f}s  peak {row.peak_mib:6.1f} MiB  ({len(t)} runs)")
 
 
-def paired_ratio(a: Row | None, b: Row | None) -> float | None:
-    """Median over the rounds both rows ran of a's time / b's time (None when they share no round)."""
+def paired_ratio(a: Row | None, b: Row | None, cpu: bool = False) -> float | None:
+    """Median over the rounds both rows ran of a's time / b's time (wall, or CPU with *cpu*);
+    None when they share no round."""
     if a is None or b is None or a.status != "ok" or b.status != "ok":
         return None
-    bt = dict(zip(b.rounds, b.times))
-    ratios = [t / bt[r] for r, t in zip(a.rounds, a.times) if r in bt]
+
+    def times(row):
+        return [s.cpu for s in row.samples] if cpu else row.times
+    bt = dict(zip(b.rounds, times(b)))
+    ratios = [t / bt[r] for r, t in zip(a.rounds, times(a)) if r in bt and bt[r] > 0]
     return statistics.median(ratios) if ratios else None
 
 

@@ -380,7 +380,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 def row_cells(row: Row, ref: Row | None, per_second: bool = True) -> list[str]:
     if row.status != "ok" or not row.samples:
         cell = "n/a" if row.status == "n/a" else "error"
-        return [row.label, str(row.files), cell, cell, cell, cell, "0", row.note]
+        return [row.label, str(row.files), cell, cell, cell, cell, cell, "0", row.note]
     med = row.median
     notes = []
     if len(row.samples) > 1:
@@ -394,11 +394,11 @@ def row_cells(row: Row, ref: Row | None, per_second: bool = True) -> list[str]:
     if row.note:
         notes.append(row.note)
     vs = "n/a" if ref is None or ref.median is None else ("1.0x" if row is ref else f"{ref.median / med:.1f}x")
-    return [row.label, str(row.files), fmt_s(med), f"{row.files / med:,.0f}" if per_second else "-",
-            f"{row.peak_mib:.1f}", vs, str(len(row.samples)), "; ".join(notes)]
+    return [row.label, str(row.files), fmt_s(med), fmt_s(row.cpu_median), f"{row.files / med:,.0f}" if per_second
+            else "-", f"{row.peak_mib:.1f}", vs, str(len(row.samples)), "; ".join(notes)]
 
 
-HEADER = ["tool", "files", "median", "files/s", "peak MiB", "vs yamllint", "runs", "notes"]
+HEADER = ["tool", "files", "median", "CPU", "files/s", "peak MiB", "vs yamllint", "runs", "notes"]
 
 
 def bars_table(all_bars: list) -> str:
@@ -452,8 +452,8 @@ def readme_markdown(results: bars.Results, all_bars: list, groups: dict, info: d
     rows = groups.get(main_tree, [])
     ref = next((r for r in rows if r.key == "yamllint"), None)
     if rows:
-        out += [table(["tool (" + f"{results.target_size:,} files)", "median", "files/s", "peak MiB", "vs yamllint"],
-                      [row_cells(r, ref)[0:1] + row_cells(r, ref)[2:6] for r in rows]), ""]
+        out += [table(["tool (" + f"{results.target_size:,} files)", "median", "CPU", "files/s", "peak MiB",
+                       "vs yamllint"], [row_cells(r, ref)[0:1] + row_cells(r, ref)[2:7] for r in rows]), ""]
     lines = []
     for tid in sorted(t for t in groups if t.startswith(("repo-", "corpus"))):
         cold, yl = results.row(tid, "cold"), results.row(tid, "yamllint")
@@ -655,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
         def dump(r: Row) -> dict:
             return {"key": r.key, "label": r.label, "tool": r.tool, "cmd": r.cmd, "files": r.files,
                     "status": r.status, "note": r.note, "times": r.times, "rounds": r.rounds,
+                    "cpu": [s.cpu for s in r.samples],
                     "rcs": [s.rc for s in r.samples], "peaks_kib": [s.peak_kib for s in r.samples],
                     "median": r.median, "peak_mib": r.peak_mib, **r.extra}
         data = {"meta": {**info, "sizes": a.sizes, "runs": a.runs, "one_runs": a.one_runs, "seed": a.seed,

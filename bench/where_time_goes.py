@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where a cold run's time goes: cProfile of `daprlint check --no-cache --jobs 1`, summarised.
 
-    python bench/where_time_goes.py TREE [--out run.prof] [--top 25]
+    python bench/where_time_goes.py TREE [--out run.prof] [--top 25] [--wall-timer]
 
 Runs `<this python> -m cProfile -o PROF -m daprlint check --no-cache --jobs 1
 --format json TREE` (one process, so every function is seen), then prints
@@ -10,10 +10,10 @@ folder, PyYAML's Python part, libyaml's C calls, json, file system, gc,
 imports, the rest), the functions with the most own time, and the daprlint
 functions with the most cumulative time (the phases). cProfile's overhead
 falls on Python calls, so the Python parts look larger than they are in an
-unprofiled run: read the shares, not the absolute times. The default timer
-is cProfile's (wall clock): on a machine shared with other work, time the
-process spends waiting for a CPU lands on whatever function was running,
-which blurs but does not bias the shares; --cpu-timer uses CPU time instead.
+unprofiled run: read the shares, not the absolute times. The timer is the
+process's CPU time (time.process_time), so time spent waiting for a CPU on a
+machine shared with other work is not charged to whatever function was
+running; --wall-timer uses cProfile's default (wall clock) instead.
 """
 from __future__ import annotations
 
@@ -153,12 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("tree")
     ap.add_argument("--out", help="keep the profile here (default: a temporary file)")
     ap.add_argument("--top", type=int, default=25)
-    ap.add_argument("--cpu-timer", action="store_true",
-                    help="profile with time.process_time (CPU time: steady on a loaded machine, costlier a call)")
+    ap.add_argument("--wall-timer", action="store_true",
+                    help="profile with cProfile's own wall-clock timer instead of CPU time")
     args = ap.parse_args(argv)
     out = args.out or os.path.join(tempfile.mkdtemp(prefix="daprlint-prof-"), "run.prof")
-    wall, cpu = profile(sys.executable, args.tree, out, args.cpu_timer)
-    print(summarise(out, args.top, wall, cpu, "CPU" if args.cpu_timer else "wall"))
+    wall, cpu = profile(sys.executable, args.tree, out, not args.wall_timer)
+    print(summarise(out, args.top, wall, cpu, "wall" if args.wall_timer else "CPU"))
     return 0
 
 
