@@ -11,7 +11,7 @@ a missing one shows `not installed`). What it measures, each the best of
 - **JSON** (the cache stores and the JSON report): `json` against `orjson`
   and `msgspec.json`, loading and dumping the very files a warm daprlint run
   keeps (`--cache-dir` filled by one run on TREE) and the `--format json`
-  report of TREE. "same bytes" says whether the candidate's compact output
+  report of TREE, with the garbage collector off (as cache.py loads). "same bytes" says whether the candidate's compact output
   equals `json.dumps(..., separators=(",", ":"))`'s.
 - **content digests**: blake2b (16-byte, from `_blake2`, as cache.py does)
   against `hashlib` md5 / sha1 / sha256, `xxhash` (xxh3_64, xxh3_128, xxh64)
@@ -31,6 +31,7 @@ Prints Markdown tables on stdout.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -110,6 +111,7 @@ def json_candidates(tree: str, repeat: int) -> tuple[str, dict]:
     except ImportError:
         pass
     rows, data = [], {}
+    gc.disable()  # as cache.py loads its stores: JSON builds no cycles
     for name, blob in payloads.items():
         value = json.loads(blob)
         reference = libs["json"][1](value)
@@ -121,6 +123,7 @@ def json_candidates(tree: str, repeat: int) -> tuple[str, dict]:
             rows.append([name, f"{len(blob) / 1e6:.2f} MB", lib, ms(t_load), ms(t_dump),
                          "yes" if same else "no", "yes" if equal else "NO"])
             data[f"{name}/{lib}"] = {"bytes": len(blob), "load_s": t_load, "dump_s": t_dump, "same_bytes": same}
+    gc.enable()
     for lib in ("orjson", "msgspec"):
         if lib not in libs and f"{lib}.json" not in libs:
             rows.append(["-", "-", lib, "not installed", "", "", ""])

@@ -622,8 +622,12 @@ def main(argv: list[str] | None = None) -> int:
             if os.path.isdir(target_tree):
                 log("profiling the cold run")
                 prof = a.profile_out or os.path.join(scratch, "cold.prof")
+                script = os.path.join(HERE, "where_time_goes.py")
                 sections[f"where the time goes (cProfile, cold run, {a.target_size} files)"] = run_subtool(
-                    [a.python, os.path.join(HERE, "where_time_goes.py"), target_tree, "--out", prof], a.timeout)
+                    [a.python, script, target_tree, "--out", prof], a.timeout)
+                sections[f"where the time goes (cProfile, cold run writing a new cache, {a.target_size} files)"] = \
+                    run_subtool([a.python, script, target_tree, "--write-cache", "--top", "15",
+                                 "--out", os.path.join(scratch, "cache.prof")], a.timeout)
             else:
                 sections["where the time goes"] = f"not run: synthetic-{a.target_size} is not among --sizes"
         if a.candidates:
