@@ -572,10 +572,10 @@ def generate(size: int, out: str, seed: int = 42) -> int:
 
 
 def tree_digest(root: str) -> str:
-    """sha256 over (relative path, content) of every file, in sorted order."""
+    """sha256 over (relative path, content) of every file, in sorted order (.git folders left out)."""
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")  # `git init` output varies by git version
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
             h.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")

@@ -1,0 +1,212 @@
+"""The benchmark's generators make the trees they promise, and bench/run.py runs end to end.
+
+Nothing here is timed: speed is measured only by bench/run.py itself. These
+tests check shapes (file counts, the repo tree's make-up, the planted
+duplicate of the deployment trees), the harness's arithmetic (paired ratios,
+percentiles, --help parsing, bar verdicts) and one tiny run of the whole
+benchmark (--runs 1), whose JSON must hold every bar with a verdict.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+sys.path.insert(0, str(BENCH))
+
+import bars  # noqa: E402
+import gen_repo  # noqa: E402
+import gen_tree  # noqa: E402
+import harness  # noqa: E402
+import lsp_client  # noqa: E402
+import run as bench_run  # noqa: E402
+
+
+def yaml_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and ".git" not in p.parts)
+
+
+# --------------------------------------------------------------------------
+# generators
+
+def test_synthetic_tree_is_deterministic_with_the_promised_mix(tmp_path):
+    gen_tree.generate(120, str(tmp_path / "a"), seed=7)
+    gen_tree.generate(120, str(tmp_path / "b"), seed=7)
+    assert gen_tree.tree_digest(str(tmp_path / "a")) == gen_tree.tree_digest(str(tmp_path / "b"))
+    files = yaml_files(tmp_path / "a")
+    assert len(files) == 120
+    dapr = sum("apiVersion: dapr.io/" in p.read_text() for p in files)
+    assert 0.65 <= dapr / len(files) <= 0.95   # 80% Dapr files, drawn per file
+
+
+def test_repo_tree_has_every_layout_and_60_percent_plain_kubernetes(tmp_path):
+    out = tmp_path / "repo"
+    info = gen_repo.generate_repo(400, str(out), seed=3)
+    files = yaml_files(out)
+    assert len(files) == info["files"] == 400
+    texts = {p: p.read_text() for p in files}
+    plain = [p for p, t in texts.items() if "dapr.io" not in t and p.name not in
+             ("Chart.yaml", "values.yaml", "kustomization.yaml", "dapr.yaml")]
+    assert info["k8s"] == len(plain)
+    assert abs(len(plain) / len(files) - gen_repo.NON_DAPR_SHARE) <= 0.02
+    kinds = Counter(line.split(": ", 1)[1] for t in texts.values() for line in t.splitlines()
+                    if line.startswith("kind: "))
+    for kind in ("Service", "ConfigMap", "Ingress", "Deployment", "Secret", "Component", "Configuration",
+                 "Kustomization"):
+        assert kinds[kind] > 0, kind
+    names = {p.name for p in files}
+    assert {"Chart.yaml", "values.yaml", "kustomization.yaml", "dapr.yaml"} <= names
+    # Helm templates with {{ }}, kustomize overlays with namespace: and patches, run files with resources
+    assert any("{{" in t and "dapr.io/v1alpha1" in t for p, t in texts.items() if "templates" in p.parts)
+    overlays = [t for p, t in texts.items() if p.name == "kustomization.yaml" and "overlays" in p.parts]
+    assert overlays and all("namespace: " in t and "patches:" in t for t in overlays)
+    assert any("resourcesPath: ./resources" in t for p, t in texts.items() if p.name == "dapr.yaml")
+    # Deployments with dapr.io annotations, some naming a Configuration that exists, some one that does not
+    configs = {line.split('"')[1] for t in texts.values() for line in t.splitlines() if "dapr.io/config:" in line}
+    defined = {t.split("name: ", 1)[1].split("\n", 1)[0] for t in texts.values() if "kind: Configuration" in t}
+    assert configs & defined and configs - defined
+    # Secrets: some match the components' secretKeyRef names, some referenced ones are missing
+    refs = {line.split("name: ", 1)[1] for t in texts.values() for line in t.splitlines()
+            if line.startswith("      name: ") and line.endswith("-secrets")}
+    secrets = {t.split("name: ", 1)[1].split("\n", 1)[0] for t in texts.values() if "kind: Secret\n" in t}
+    assert refs & secrets and refs - secrets
+    again = tmp_path / "again"
+    gen_repo.generate_repo(400, str(again), seed=3)
+    assert gen_tree.tree_digest(str(out)) == gen_tree.tree_digest(str(again))
+
+
+@pytest.mark.parametrize("shape", ["folder", "kustomize"])
+def test_deployment_tree_plants_one_duplicate(tmp_path, shape):
+    out = tmp_path / shape
+    info = gen_repo.generate_deployment(40, str(out), shape, seed=5)
+    files = yaml_files(out)
+    assert len(files) == 40
+    planted = (out / info["planted"]).read_text()
+    assert gen_repo.PLANTED_MARK in planted and f"pubsubname: {info['pubsub']}" in planted
+    names = Counter(t.split("kind: Component\nmetadata:\n  name: ", 1)[1].split("\n", 1)[0]
+                    for t in (p.read_text() for p in files) if "kind: Component\nmetadata:\n  name: " in t)
+    assert names[info["duplicated"]] == 2
+    assert [n for n, c in names.items() if c > 1] == [info["duplicated"]]
+    if shape == "kustomize":
+        listed = (out / "base" / "kustomization.yaml").read_text()
+        assert listed.count("\n- ") == 38 and "namespace: prod" in (out / "overlays/prod/kustomization.yaml").read_text()
+
+
+# --------------------------------------------------------------------------
+# the harness's arithmetic
+
+def sample_row(key: str, times: list[float], rounds: list[int] | None = None, peak_kib: int = 20480) -> harness.Row:
+    row = harness.Row(key, key, "daprlint", [], 100)
+    row.samples = [harness.Sample(t, peak_kib, 0) for t in times]
+    row.rounds = rounds if rounds is not None else list(range(len(times)))
+    return row
+
+
+def test_paired_ratio_compares_round_by_round():
+    # b is slowed by a load spike in round 2; the paired median is not fooled by it
+    a = sample_row("a", [1.0, 1.1, 3.0])
+    b = sample_row("b", [1.0, 1.0, 3.0])
+    assert harness.paired_ratio(a, b) == pytest.approx(1.0)
+    assert harness.paired_ratio(a, sample_row("c", [2.0], rounds=[1])) == pytest.approx(0.55)
+    assert harness.paired_ratio(a, sample_row("d", [2.0], rounds=[7])) is None
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(i) for i in range(1, 101)]
+    assert lsp_client.percentile(values, 95) == 95.0
+    assert lsp_client.percentile(values, 50) == 50.0
+    assert lsp_client.percentile([0.2], 95) == 0.2
+
+
+def test_jobs_option_parsing_reads_auto_and_the_default():
+    caps = bench_run.Caps.__new__(bench_run.Caps)
+    caps.help = ("performance:\n  --jobs N, -j N        worker processes: a number or auto (default:\n"
+                 "                        auto)\n  --no-cache            do not read the cache\n")
+    block = caps._option_block("--jobs")
+    assert "auto" in block and "--no-cache" not in block
+    caps.help = "performance:\n  --jobs N, -j N        worker processes (default 1)\n"
+    assert caps._option_block("--jobs") == "--jobs N, -j N        worker processes (default 1)"
+
+
+def results_with(rows: dict, **kw) -> bars.Results:
+    base = dict(trees=rows, files={t: 10000 for t in rows}, skipped={}, target_size=10000, jobs_auto=False,
+                jobs_default="1", cpus=2)
+    base.update(kw)
+    return bars.Results(**base)
+
+
+def test_cache_write_bar_passes_and_fails_on_its_numbers():
+    tree = "synthetic-10000"
+    ok = results_with({tree: {"cold": sample_row("cold", [2.0, 2.0]),
+                              "cache": sample_row("cache", [2.08, 2.09], peak_kib=20480 + 4096)}})
+    assert bars.bar_cache_write(ok).result == "PASS"
+    slow = results_with({tree: {"cold": sample_row("cold", [2.0, 2.0]), "cache": sample_row("cache", [2.2, 2.2])}})
+    assert [c.result for c in bars.bar_cache_write(slow).checks] == ["FAIL", "PASS"]
+    fat = results_with({tree: {"cold": sample_row("cold", [2.0]), "cache": sample_row("cache", [2.0], peak_kib=30000)}})
+    assert [c.result for c in bars.bar_cache_write(fat).checks] == ["PASS", "FAIL"]
+    missing = results_with({})
+    assert bars.bar_cache_write(missing).result == "N/A"
+
+
+def test_jobs_bar_without_auto_fails_with_the_reason():
+    tree = "synthetic-10000"
+    res = results_with({tree: {"cold": sample_row("cold", [2.0, 2.0]), "jobs2": sample_row("jobs2", [1.2, 1.2])}})
+    checks = {c.name: c for c in bars.bar_jobs(res).checks}
+    assert checks["--jobs 2 never loses"].result == "PASS"
+    assert checks["--jobs auto never loses"].result == "FAIL" and "--help" in checks["--jobs auto never loses"].note
+    assert checks["--jobs 2 speed-up at 10000"].result == "PASS"   # 2.0 / 1.2 = 1.67
+    assert bars.bar_jobs(res).result == "FAIL"
+
+
+def test_growth_and_skip_verdicts():
+    res = results_with({"synthetic-10000": {"cold": sample_row("cold", [1.0])},
+                        "synthetic-100000": {"cold": sample_row("cold", [10.5], peak_kib=90 * 1024),
+                                             "cache": sample_row("cache", [11.0], peak_kib=125 * 1024)}},
+                       files={"synthetic-10000": 10000, "synthetic-100000": 100000})
+    assert [c.result for c in bars.bar_growth(res).checks] == ["PASS", "PASS", "FAIL"]
+    skipped = results_with({"repo-3000": {"cold": sample_row("cold", [1.0]),
+                                          "yamllint": sample_row("yamllint", [13.0])}},
+                           skipped={"corpus": "no corpus"})
+    bar = bars.bar_realistic(skipped)
+    assert [(c.name, c.result) for c in bar.checks] == [("corpus", "SKIP"), ("repo-3000", "PASS")]
+    assert bar.result == "PASS"
+
+
+# --------------------------------------------------------------------------
+# one tiny run of the whole benchmark
+
+def test_run_py_end_to_end_on_tiny_trees(tmp_path):
+    out_json, out_md = tmp_path / "results.json", tmp_path / "perf.md"
+    env = {k: v for k, v in os.environ.items() if k != "DAPRLINT_CACHE_DIR"}
+    p = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "12", "--target-size", "12",
+                        "--repo-size", "30", "--deploy-size", "12", "--runs", "1", "--one-runs", "1",
+                        "--lsp-edits", "1", "--budget", "5", "--trees", "synthetic,repo,corpus",
+                        "--corpus", str(tmp_path / "absent"), "--trees-dir", str(tmp_path / "trees"),
+                        "--json", str(out_json), "--markdown", str(out_md)],
+                       capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    data = json.loads(out_json.read_text())
+    assert [b["id"] for b in data["bars"]] == [f"B{i}" for i in range(1, 10)]
+    for bar in data["bars"]:
+        assert bar["result"] in ("PASS", "FAIL", "N/A")
+        assert bar["checks"] and all(c["result"] in ("PASS", "FAIL", "N/A", "SKIP") for c in bar["checks"])
+        assert f"**{bar['id']}**" in p.stdout
+    assert "corpus" in data["skipped"] and "absent" in data["skipped"]["corpus"]
+    trees = data["trees"]
+    assert {"one", "deploy-folder", "deploy-kustomize", "synthetic-12", "repo-30"} <= set(trees)
+    cold = next(r for r in trees["synthetic-12"] if r["key"] == "cold")
+    assert cold["status"] == "ok" and cold["files_seen"] == 12 and len(cold["times"]) == 1
+    dep = next(r for r in trees["deploy-folder"] if r["key"] == "dep-one")
+    assert dep["status"] == "ok" and "context" in dep
+    lsp = data["lsp"]
+    assert "latencies_s" in lsp and len(lsp["latencies_s"]) == 1 and "tree_findings" in lsp, lsp
+    assert data["meta"]["loadavg_start"] is not None
+    md = out_md.read_text()
+    assert "| bar | check |" in md and "**B6**" in md
