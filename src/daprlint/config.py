@@ -345,7 +345,7 @@ def _file_layer(path: Path, origin: str) -> _Layer:
     if path.name == "pyproject.toml" and origin == "project-config":
         tool = data.get("tool", {})
         table = tool.get("daprlint", {}) if isinstance(tool, dict) else {}
-        label = f"{path}: [tool.daprlint]"
+        label = f"{path} [tool.daprlint]"
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: 'tool.daprlint' must be a table, not {_a(table)}")
     else:
@@ -401,7 +401,7 @@ def untrusted_pack_notice(ref: PackRef) -> str:
     return (f"notice: rule pack {path} (named in {ref.where}) holds Python code, so it was not loaded: daprlint "
             f"never runs code that a linted tree asks for. If you trust it, grant it yourself: --rule-pack "
             f"{shlex.quote(path)}, or {PACKS_ENV}={shlex.quote(path)}, or the line rule-packs = "
-            f"[{json.dumps(path)}] in {user or 'your user config'}")
+            f"[{json.dumps(path)}] in {user or 'your user config'}.")
 
 
 # -- building the settings ---------------------------------------------------------
