@@ -295,19 +295,47 @@ def test_stdout_that_cannot_be_written():
     one_error(proc, "No space left on device")
 
 
-def test_the_settings_table_covers_every_key_read():
-    """Each SETTINGS row is read by load_settings (a key the table lists but the loader refuses would be a lie)."""
+def test_every_setting_reads_its_own_example():
+    """Each SETTINGS row is read by load_settings, and its documented example is a valid value."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
     from daprlint import config
 
-    samples = {"selectors": ["AWS"], "globs": ["x/*"], "packs": [], "context-paths": ["x"],
-               "selector-table": {"x/*": ["AWS"]}, "severity-table": {"AWS001": "info"},
-               "type-globs": ["state.*"], "type-table": {"x/*": ["state.*"]}, "bool": True, "size": 10,
-               "string": "x", "path": "x"}
     for setting in config.SETTINGS:
-        value = setting.choices[0] if setting.kind == "choice" else samples[setting.kind]
+        value = tomllib.loads(f"x = {setting.example}")["x"]
         layer = config._Layer("t", "project-config", Path.cwd())
         assert config._parse(layer, setting, value, "t") is not None, setting.key
-        assert setting.type and setting.default and setting.help.endswith("."), setting.key
+        assert setting.type and setting.default and setting.help.endswith(".") and setting.brief, setting.key
+    assert len({s.key for s in config.SETTINGS}) == len(config.SETTINGS)
+
+
+def test_the_readme_block_is_a_working_config(tmp_path):
+    """The README's generated block, pasted into a pyproject.toml, is accepted as it is."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- config-block:begin -->\n```toml\n(.+?)```\n<!-- config-block:end -->", readme, re.S)
+    (tmp_path / "pyproject.toml").write_text(block.group(1))
+    (tmp_path / "tools" / "daprlint-schemas").mkdir(parents=True)
+    (tmp_path / "c.yaml").write_bytes(BAD.read_bytes())
+    proc = cli("check", "--no-cache", "--format", "json", str(tmp_path / "c.yaml"))
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+
+
+def test_configuration_docs_are_fresh():
+    """README's configuration block and docs/configuration.md are generated from config.SETTINGS."""
+    import subprocess
+
+    from conftest import REPO
+
+    proc = subprocess.run([sys.executable, "scripts/gen_docs.py", "--check", "--part", "config"], cwd=REPO,
+                          capture_output=True)
+    assert proc.returncode == 0, proc.stdout.decode()
 
 
 # -- POL001: the type policy -------------------------------------------------------------

@@ -59,70 +59,91 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Setting:
+    """One configuration key, as load_settings reads it and the docs describe it."""
+
+    group: str     # the docs' section
     key: str
-    kind: str      # how the value is read: see _PARSERS
+    kind: str      # how the value is read (see _parse)
     type: str      # as documented
     default: str   # as documented
     help: str
+    example: str   # a TOML value for the README's block
+    brief: str     # the block's comment
     flag: str = ""  # the command-line flag that sets it, if any
     choices: tuple = ()
 
 
+_SEL, _FILES, _POLICY, _FIXES, _PERF = "rule selection", "what is linted", "type policy (POL001)", "fixes", \
+    "performance"
 SETTINGS: tuple[Setting, ...] = (
-    # rule selection
-    Setting("select", "selectors", "list of selectors", "every rule that is not opt-in",
+    Setting(_SEL, "select", "selectors", "list of selectors", "every rule that is not opt-in",
             "Rules to run, replacing the default set: codes (`AWS001`), prefixes (`AWS`, `DPR00`), rule names "
-            "(`aws-missing-region`) or `ALL`. Opt-in rules need their exact code or name.", "--select"),
-    Setting("extend-select", "selectors", "list of selectors", "`[]`",
-            "Rules to add to the set.", "--extend-select"),
-    Setting("ignore", "selectors", "list of selectors", "`[]`",
-            "Rules to turn off (codes, prefixes, names or `ALL`).", "--ignore"),
-    Setting("extend-ignore", "selectors", "list of selectors", "`[]`",
-            "Rules to turn off, added to `ignore` of every level."),
-    Setting("per-file-ignores", "selector-table", "table: glob = list of selectors", "`{}`",
-            "Rules to turn off in matching files. Globs match the path relative to the project config's folder, "
-            "the path as given, or the file name."),
-    Setting("severity", "severity-table", "table: code = severity", "`{}`",
-            "Override a rule's severity: `error`, `warning` or `info` (keys are codes or rule names)."),
-    Setting("rule-packs", "packs", "list of paths", "`[]`",
-            "Extra rule pack folders. From a project config only JSON-Schema-only packs load; Python packs need "
-            "`--rule-pack`, `DAPRLINT_RULE_PACKS` or the user config.", "--rule-pack"),
-    # what is linted
-    Setting("exclude", "globs", "list of globs", "`[]`",
-            "Paths to skip when walking folders (with `--force-exclude`, named files too).", "--exclude"),
-    Setting("extend-exclude", "globs", "list of globs", "`[]`",
-            "Paths to skip, added to `exclude` of every level."),
-    Setting("respect-gitignore", "bool", "boolean", "`true`",
-            "Skip files that `.gitignore` ignores when walking folders.", "--no-respect-gitignore"),
-    Setting("max-file-size", "size", "positive integer (bytes)", f"`{DEFAULT_MAX_FILE_SIZE}` (5 MiB)",
-            "Larger files are not linted; each is reported as YML002.", "--max-file-size"),
-    Setting("resources-paths", "context-paths", "list of paths", "`[]`",
-            "Folders whose resources join every deployment as context (shared components)."),
-    Setting("tree-scope", "choice", "`folder` or `tree`", "`folder`",
-            "Without run files, kustomizations or charts, a deployment is one folder, or the whole tree.",
-            choices=TREE_SCOPES),
-    Setting("mode", "choice", "`kubernetes` or `self-hosted`", "`kubernetes`",
-            "How the manifests are deployed (`self-hosted` enables SEC003).", "--mode", MODES),
-    # policy (POL001)
-    Setting("allowed-types", "type-globs", "list of type globs", "every type",
-            "POL001: the only component types allowed (`state.redis`, `pubsub.*`)."),
-    Setting("forbidden-types", "type-globs", "list of type globs", "`[]`",
-            "POL001: component types that must not be used (`secretstores.local.*`)."),
-    Setting("per-file-allowed-types", "type-table", "table: glob = list of type globs", "`{}`",
-            "POL001: in matching files, a type must also be in this list."),
-    Setting("per-file-forbidden-types", "type-table", "table: glob = list of type globs", "`{}`",
-            "POL001: in matching files, these types are forbidden too."),
-    # fixes
-    Setting("aws-region", "string", "string", "none", "Lets the AWS001 fix insert this region.", "--aws-region"),
-    Setting("secret-name", "string", "string", '`"{component}-secrets"`',
-            "SEC001 fix: the secret to reference (`{component}` is the component's name)."),
-    Setting("secret-store", "string", "string", '`"kubernetes"`', "SEC001 fix: the `auth.secretStore` to add."),
-    Setting("secrets-out", "path", "path", "none",
-            "SEC001 fix: where removed secret values go (`.yaml`: a Kubernetes Secret; `.json`: "
-            "`secretstores.local.file`).", "--secrets-out"),
-    # performance
-    Setting("cache-dir", "path", "path", "`.daprlint_cache` beside the project config (or in the current folder)",
-            "Where the result cache lives (also `DAPRLINT_CACHE_DIR`).", "--cache-dir"),
+            "(`aws-missing-region`) or `ALL`. Opt-in rules need their exact code or name.",
+            '["AWS", "SEC", "DPR", "YML", "POL"]', "replaces the default set (codes, prefixes, names)", "--select"),
+    Setting(_SEL, "extend-select", "selectors", "list of selectors", "`[]`",
+            "Rules to add to the set (opt-in rules by their exact code or name).",
+            '["AWS006"]', "adds to it (opt-in rules need the exact code)", "--extend-select"),
+    Setting(_SEL, "ignore", "selectors", "list of selectors", "`[]`",
+            "Rules to turn off: codes, prefixes, names or `ALL` (INT001 cannot be turned off).",
+            '["AWS004"]', "turns rules off", "--ignore"),
+    Setting(_SEL, "extend-ignore", "selectors", "list of selectors", "`[]`",
+            "Rules to turn off, added to the `ignore` of every level.", '["DPR005"]', "adds to ignore"),
+    Setting(_SEL, "per-file-ignores", "selector-table", "table: glob = list of selectors", "`{}`",
+            "Rules to turn off in matching files. A glob matches the path relative to the project config's "
+            "folder, the path as given, or the file name (`*` also matches `/`).",
+            '{ "local/*.yaml" = ["AWS007", "SEC001"] }', "per path"),
+    Setting(_SEL, "severity", "severity-table", "table: code = severity", "each rule's own",
+            "A rule's severity: `error`, `warning` or `info` (keys are codes or rule names).",
+            '{ AWS004 = "error" }', "override a rule's severity"),
+    Setting(_SEL, "rule-packs", "packs", "list of paths", "`[]`",
+            "Extra rule pack folders. A project config's Python packs do not load (see "
+            "[Trust](#trust-rule-packs-from-the-linted-tree)); JSON-Schema-only packs do.", '["tools/daprlint-schemas"]', "extra packs; Python ones only from your own config",
+            "--rule-pack"),
+    Setting(_FILES, "exclude", "globs", "list of globs", "`[]`",
+            "Paths to skip when walking folders (named files too with `--force-exclude`).",
+            '["charts/**", "legacy/*.yaml"]', "skipped when walking folders", "--exclude"),
+    Setting(_FILES, "extend-exclude", "globs", "list of globs", "`[]`",
+            "Paths to skip, added to the `exclude` of every level.", '["generated/**"]', "adds to exclude"),
+    Setting(_FILES, "respect-gitignore", "bool", "boolean", "`true`",
+            "Skip what `.gitignore` files ignore when walking folders.", "true", "skip what .gitignore ignores",
+            "--no-respect-gitignore"),
+    Setting(_FILES, "max-file-size", "size", "positive integer (bytes)", f"`{DEFAULT_MAX_FILE_SIZE}` (5 MiB)",
+            "Larger files are not linted; each is reported as YML002.", str(DEFAULT_MAX_FILE_SIZE),
+            "bytes; larger files are not linted (YML002)", "--max-file-size"),
+    Setting(_FILES, "resources-paths", "context-paths", "list of paths", "`[]`",
+            "Folders whose resources join every deployment as context (components shared by all apps).",
+            '["shared/components"]', "context for every deployment"),
+    Setting(_FILES, "tree-scope", "choice", "`folder` or `tree`", "`folder`",
+            "Where no run file, kustomization or chart says otherwise, a deployment is one folder, or the "
+            "whole tree.", '"folder"', 'or "tree": the whole tree is one deployment', choices=TREE_SCOPES),
+    Setting(_FILES, "mode", "choice", "`kubernetes` or `self-hosted`", "`kubernetes`",
+            "How the manifests are deployed (`self-hosted` enables SEC003).", '"kubernetes"',
+            'or "self-hosted" (enables SEC003)', "--mode", MODES),
+    Setting(_POLICY, "allowed-types", "type-globs", "list of type globs", "every type",
+            "The only component types any file may use (globs: `state.redis`, `pubsub.*`).",
+            '["state.*", "pubsub.*", "secretstores.*", "bindings.*"]', "the only types allowed"),
+    Setting(_POLICY, "forbidden-types", "type-globs", "list of type globs", "`[]`",
+            "Component types no file may use.", '["secretstores.local.*", "state.in-memory"]', "types never allowed"),
+    Setting(_POLICY, "per-file-allowed-types", "type-table", "table: glob = list of type globs", "`{}`",
+            "In matching files a type must also be in this list (globs as in `per-file-ignores`).",
+            '{ "deploy/**" = ["state.redis", "pubsub.kafka", "secretstores.kubernetes"] }', "per path"),
+    Setting(_POLICY, "per-file-forbidden-types", "type-table", "table: glob = list of type globs", "`{}`",
+            "In matching files these types are forbidden too.", '{ "deploy/prod/**" = ["bindings.http"] }',
+            "per path"),
+    Setting(_FIXES, "aws-region", "string", "string", "none", "The region the AWS001 fix inserts (never guessed).",
+            '"eu-west-1"', "lets the AWS001 fix insert a region", "--aws-region"),
+    Setting(_FIXES, "secret-name", "string", "string", '`"{component}-secrets"`',
+            "SEC001 fix: the secret to reference (`{component}` is the component's name).",
+            '"{component}-secrets"', "SEC001 fix: the secret to reference"),
+    Setting(_FIXES, "secret-store", "string", "string", '`"kubernetes"`',
+            "SEC001 fix: the `auth.secretStore` to add.", '"kubernetes"', "SEC001 fix: auth.secretStore to add"),
+    Setting(_FIXES, "secrets-out", "path", "path", "none",
+            "SEC001 fix: where removed secret values go (`.yaml`: a Kubernetes Secret; `.json`: the file "
+            "`secretstores.local.file` reads).", '"/secure/place/secrets.yaml"', "SEC001 fix: where values go",
+            "--secrets-out"),
+    Setting(_PERF, "cache-dir", "path", "path", "`.daprlint_cache` beside the project config, else in the "
+            "current folder", "The result cache's folder (also `DAPRLINT_CACHE_DIR`).", '".daprlint_cache"',
+            "the result cache", "--cache-dir"),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 # how each level combines with the one below it
