@@ -270,7 +270,6 @@ def main(argv: list[str] | None = None) -> int:
         elif isinstance(exc, OSError):  # the machine's problem (a full disk, a folder named as a file), not a bug
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"daprlint: error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
-            _silence_stdout()  # what stdout still holds would fail again at exit
         elif isinstance(exc, ImportError) and args.command == "server":
             print("daprlint: the language server needs the 'lsp' extra: pip install 'daprlint[lsp]'", file=sys.stderr)
         else:
@@ -282,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 print(scrub("".join(traceback.format_exception(type(exc), exc, exc.__traceback__,
                                                                chain=False)[:-1])), file=sys.stderr)
+        _flush_or_silence()
         return EXIT_ERROR
 
 
@@ -317,6 +317,14 @@ def _check_usage(args) -> str | None:
         if path and os.path.isdir(path):
             return f"{flag} {path}: is a folder, not a file"
     return None
+
+
+def _flush_or_silence() -> None:
+    """After an error: what stdout still holds (a full disk) would fail again, noisily, at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
 
 
 def _silence_stdout() -> None:
