@@ -258,6 +258,13 @@ def test_untrusted_schema_cannot_reach_outside_its_pack(tmp_path):
     os.symlink(secret, data_pack / "team003.schema.json")
     proc = run_cli("check", "--no-cache", ".", cwd=tree.root)
     assert proc.returncode == 2 and b"lies outside the rule pack" in proc.stderr
+    # nor name a URL
+    (data_pack / "team003.schema.json").unlink()
+    (data_pack / "team004.schema.json").write_text(json.dumps({
+        "x-daprlint": {"code": "TEAM004", "name": "y", "summary": "s"},
+        "properties": {"spec": {"$ref": "https://example.invalid/schema.json#/x"}}}))
+    proc = run_cli("check", "--no-cache", ".", cwd=tree.root)
+    assert proc.returncode == 2 and b"is not a file of the rule pack" in proc.stderr
     # the same pack named with --rule-pack is the user's choice
     proc = run_cli("check", "--no-cache", "--rule-pack", str(data_pack), ".", cwd=tree.root)
     assert b"lies outside" not in proc.stderr

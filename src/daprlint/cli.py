@@ -56,7 +56,8 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("rule selection", ("--ignore",), dict(type=_codes, metavar="CODES", default=[],
                                            help="codes or prefixes to disable")),
     ("rule selection", ("--rule-pack",), dict(action="append", default=[], metavar="DIR",
-                                              help="load an extra rule pack folder (repeatable)")),
+                                              help="load a rule pack folder, its Python rules included "
+                                                   "(you trust it; repeatable)")),
     ("configuration", ("--config",), dict(metavar="FILE", help="use this pyproject.toml or .daprlint.toml")),
     ("configuration", ("--isolated",), dict(action="store_true", help="ignore all configuration files")),
     ("configuration", ("--exclude",), dict(action="append", default=[], metavar="GLOB", help="skip matching paths")),
@@ -141,7 +142,7 @@ def build_parser():
     explain.add_argument("code", metavar="CODE", help="a rule code or name")
     for command in (rules, explain):  # the packs whose rules to list or explain, as `check` finds them
         command.add_argument("--rule-pack", action="append", default=[], metavar="DIR",
-                             help="load an extra rule pack folder (repeatable)")
+                             help="load a rule pack folder, its Python rules included (you trust it; repeatable)")
         command.add_argument("--config", metavar="FILE", help="use this pyproject.toml or .daprlint.toml")
         command.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     sub.add_parser("deployments", help="show which files load together, and why (check --show-deployments)",

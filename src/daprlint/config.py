@@ -97,8 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
             '{ AWS004 = "error" }', "override a rule's severity"),
     Setting(_SEL, "rule-packs", "packs", "list of paths", "`[]`",
             "Extra rule pack folders. A project config's Python packs do not load (see "
-            "[Trust](#trust-rule-packs-from-the-linted-tree)); JSON-Schema-only packs do.", '["tools/daprlint-schemas"]', "extra packs; Python ones only from your own config",
-            "--rule-pack"),
+            "[Trust](#trust-rule-packs-from-the-linted-tree)); JSON-Schema-only packs do.",
+            '["tools/daprlint-schemas"]', "extra packs; Python ones only from your own config", "--rule-pack"),
     Setting(_FILES, "exclude", "globs", "list of globs", "`[]`",
             "Paths to skip when walking folders (named files too with `--force-exclude`).",
             '["charts/**", "legacy/*.yaml"]', "skipped when walking folders", "--exclude"),

@@ -249,6 +249,9 @@ def _schema_rule(path: Path, pack: Path, confined: bool = False) -> Rule:
         raise PackError(f"{path}: a schema rule needs an 'x-daprlint' object")
     if confined:
         for ref in _external_refs(schema):
+            if ":" in ref:  # a URL (or a drive): only files of the pack, by relative path
+                raise PackError(f"{path}: $ref {ref!r} is not a file of the rule pack; a pack named by a project "
+                                "config may only use files inside it")
             _confine(path.parent / ref, pack, path)
     try:
         return _validated(Rule(
