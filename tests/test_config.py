@@ -6,6 +6,7 @@ silent pass.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -13,8 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from conftest import FIXTURES, run_cli
+from daprlint.config import SETTINGS
 
 BAD = FIXTURES / "rules" / "AWS004" / "bad.yaml"
 RELEVANT = ("AWS", "XRF", "TEAM", "POL")  # the fixtures are not complete components: other rules may fire
@@ -403,3 +406,51 @@ per-file-ignores = { "local/**" = ["POL001"] }
 def test_pol001_is_silent_without_a_policy(tmp_path):
     root = _pol(tmp_path, "", {"a.yaml": "secretstores.local.file"})
     assert _pol_findings(root, ".", cwd=root) == []
+
+
+# -- arbitrary input: a ConfigError or settings, never anything else ----------------------
+_scalars = st.one_of(st.booleans(), st.integers(-10, 10**8), st.floats(allow_nan=False), st.text(max_size=12),
+                     st.sampled_from(["AWS", "SEC001", "aws-missing-region", "ALL", "state.*", "folder", "tree",
+                                      "self-hosted", "error", "info", "", " ", "x/*", "secretstores.local.*"]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                       max_leaves=8)
+_keys = st.one_of(st.sampled_from(sorted(s.key for s in SETTINGS)), st.text(max_size=10))
+
+
+@functools.lru_cache(maxsize=None)
+def _builtin_rules():
+    from daprlint.packs import load_packs
+
+    return load_packs()
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(_keys, _values, max_size=4))
+def test_any_table_gives_settings_or_a_config_error(tmp_path, monkeypatch, table):
+    from daprlint import config
+    from daprlint.selection import select_rules
+
+    path = tmp_path / ".daprlint.toml"
+    path.write_text("")
+    monkeypatch.setattr(config, "_read_toml", lambda p: table)
+    try:
+        select_rules(_builtin_rules(), config.load_settings(path))
+    except config.ConfigError as exc:
+        assert str(exc).startswith(str(path)), exc  # says which file
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_give_a_table_or_a_config_error(data):
+    import tempfile
+
+    from daprlint import config
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ".daprlint.toml"
+        path.write_bytes(data)
+        try:
+            assert isinstance(config._read_toml(path), dict)
+        except config.ConfigError as exc:
+            assert str(exc).startswith(str(path))
