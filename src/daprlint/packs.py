@@ -417,7 +417,7 @@ def entry_point_packs(path_entries: list[str] | None = None) -> list[PackRef]:
 
     The common case (no such distribution) costs one directory listing per
     sys.path entry and one small read per installed distribution with an
-    `entry_points.txt` (~0.35 ms for 39 distributions), where
+    `entry_points.txt` (~0.3 ms for 39 distributions), where
     `importlib.metadata` costs 100+ ms to import and ~10 ms to scan. Entries
     that stand for the current folder ('' or a relative path, as
     `python -m` adds) are skipped: a linted tree must not be able to declare
@@ -431,20 +431,26 @@ def entry_point_packs(path_entries: list[str] | None = None) -> list[PackRef]:
             continue
         with listing:
             dists = [e.path for e in listing if e.name.endswith((".dist-info", ".egg-info"))]
+        group = ENTRY_POINT_GROUP.encode()
         for dist in sorted(dists):
             try:
-                with open(os.path.join(dist, "entry_points.txt"), "rb") as f:
-                    data = f.read(1 << 20)
+                with open(dist + os.sep + "entry_points.txt", "rb", buffering=0) as f:  # small: one raw read
+                    data = f.read()
             except OSError:
                 continue
-            if ENTRY_POINT_GROUP.encode() in data:
+            if group in data:
                 found += _declared_packs(dist, data.decode("utf-8", "replace"), entry, entries)
     return found
 
 
 def _safe_path_entries(entries) -> list[str]:
+    """The sys.path entries that may hold distributions: not the current folder
+    (untrusted), not the standard library's own folders (no distribution lives
+    there, and listing them is most of the cost)."""
     cwd = os.getcwd()
-    return [e for e in entries if e and os.path.isabs(e) and os.path.normpath(e) != cwd]
+    stdlib = os.path.dirname(os.__file__)
+    skip = {cwd, stdlib, os.path.join(stdlib, "lib-dynload")}
+    return [e for e in entries if e and os.path.isabs(e) and os.path.normpath(e) not in skip]
 
 
 def _declared_packs(dist: str, text: str, entry: str, entries: list[str]) -> list[PackRef]:
