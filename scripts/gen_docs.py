@@ -102,6 +102,12 @@ takes the highest level that sets it; `extend-select`, `extend-ignore`,
 `--select`, which replaces. Relative paths in a file are relative to that
 file's folder; in a flag or `{PACKS_ENV}`, to the current folder.
 
+A project config may override every key of the user config, with one
+exception: `rule-packs` only adds, so a project can neither grant a Python
+pack (see Trust) nor drop one you granted. To keep a project from turning
+your checks off (its `ignore`, `select`, `per-file-ignores`), lint it with
+`--isolated` and flags.
+
 Unknown keys, values of the wrong type, unknown `mode` or `tree-scope`
 values, non-positive sizes, and rule selectors that name no rule are all
 errors (exit 2, one line naming the file and key, with a "did you mean").
