@@ -58,7 +58,6 @@ def test_the_tree_gives_exactly_the_expected_findings(project):
     assert outside_chart == [e for e in expected(project) if not e[0].startswith("charts/")]
 
 
-@pytest.mark.xfail(strict=True, reason="Helm templates parse once template-tolerant parsing lands")
 def test_the_chart_gives_exactly_the_expected_findings(project):
     _, report = lint_json("--isolated", str(project))
     assert [f for f in got(report, project) if f[0].startswith("charts/")] == \

@@ -200,3 +200,65 @@ def test_span_position_counts_lines_as_yaml_marks_do(lines, breaks):
         for node, _key in model.iter_scalars(document):
             mark = node.start_mark
             assert position(text, mark.index) == (mark.line, mark.column)
+
+
+# -- merge keys ------------------------------------------------------------------
+_ANCHORED = st.dictionaries(st.sampled_from(["name", "value", "a", "b", "c"]),
+                            st.one_of(st.integers(0, 9), st.sampled_from(["x", "y", "true"])), min_size=1, max_size=4)
+
+
+@given(base=_ANCHORED, other=_ANCHORED, own=_ANCHORED, as_list=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_merge_keys_resolve_as_pyyaml_resolves_them(base, other, own, as_list):
+    """The nodes after flatten_merge_keys read as yaml.safe_load reads the text (where the two
+    agree: see the next test for a list of mappings that share a key)."""
+    import json
+
+    if as_list:
+        other = {k: v for k, v in other.items() if k not in base}
+    def flow(d):
+        return "{" + ", ".join(f"{k}: {json.dumps(v) if isinstance(v, str) else v}" for k, v in d.items()) + "}"
+
+    merge = "[*base, *other]" if as_list else "*base"
+    body = ", ".join(f"{k}: {json.dumps(v) if isinstance(v, str) else v}" for k, v in own.items())
+    text = f"base: &base {flow(base)}\nother: &other {flow(other)}\nitem: {{<<: {merge}, {body}}}\n"
+    import yaml
+
+    from daprlint.schema import to_python
+
+    assert to_python(loader.parse("x.yaml", text).documents[0]) == yaml.safe_load(text)
+
+
+def test_in_a_list_of_merged_mappings_the_first_wins():
+    """Go's yaml.v2, which kubectl and daprd read manifests with (sigs.k8s.io/yaml), steps through
+    `<<: [*a, *b]` backwards "as earlier nodes take precedence" (decode.go, merge()), as the YAML
+    merge-key spec says. PyYAML 6.0.4 lets the last one win; daprd is the truth here."""
+    text = "a: &a {name: first}\nb: &b {name: second}\nitem: {<<: [*a, *b], value: 0}\n"
+    from daprlint.schema import to_python
+
+    assert to_python(loader.parse("x.yaml", text).documents[0])["item"] == {"name": "first", "value": 0}
+
+
+def test_a_metadata_item_made_by_a_merge_key_is_an_item():
+    text = """\
+x-redis: &redis
+  name: sentinelPassword
+  value: not-a-real-one
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: cache
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: redis:6379
+  - <<: *redis
+"""
+    from daprlint import model
+
+    source = loader.parse("c.yaml", text)
+    (resource,) = list(model.resources_of("c.yaml", source.documents))
+    assert [i.name.value for i in resource.metadata] == ["redisHost", "sentinelPassword"]
+    assert resource.metadata[1].literal.span.line == 2  # where the value is written: in the anchor

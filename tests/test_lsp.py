@@ -512,3 +512,296 @@ if __name__ == "__main__":  # python tests/test_lsp.py [runs]: print the latency
             times = measure_first_diagnostics(Path(folder), runs, fast)
             print(f"fast start {'on ' if fast else 'off'}: median {statistics.median(times) * 1000:.0f} ms "
                   f"({', '.join(f'{t * 1000:.0f}' for t in times)})")
+
+
+# ---------------------------------------------------------------------------
+# SEC001 through the secrets sink (codeAction/resolve), hover's deprecations
+# ---------------------------------------------------------------------------
+PLANTED_KEY, PLANTED_SECRET = "AKIALSPPLANTED000042", "PlantedLspSecret0042/xyz"
+SECRETS_MANIFEST = f"""\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: files
+spec:
+  type: bindings.aws.s3
+  version: v1
+  metadata:
+  - name: bucket
+    value: my-bucket
+  - name: region
+    value: us-east-1
+  - name: accessKey
+    value: {PLANTED_KEY}
+  - name: secretKey
+    value: "{PLANTED_SECRET}"
+"""
+ACCESS_KEY_LINE, SECRET_KEY_LINE = 13, 15
+
+
+def _secrets_project(tmp_path: Path, secrets_out: str | None = "secrets.json") -> Path:
+    """A folder with a config naming secrets-out (kept beside the manifest: tmp_path is outside git)."""
+    if secrets_out is not None:
+        (tmp_path / ".daprlint.toml").write_text(f'secrets-out = "{secrets_out}"\n')
+    manifest = tmp_path / "files.yaml"
+    manifest.write_text(SECRETS_MANIFEST)
+    return manifest
+
+
+def _sec001_action(analyzer, state, line: int, resolve_edits: bool = True):
+    target = next(d for d in analyzer.diagnostics(state) if d["code"] == "SEC001" and d["range"]["start"]["line"] == line)
+    actions = analyzer.code_actions(state, target["range"], resolve_edits=resolve_edits)
+    return [a for a in actions if a["title"].startswith("Fix SEC001")], actions
+
+
+def assert_no_planted_value(*blobs) -> None:
+    text = "\n".join(b if isinstance(b, str) else json.dumps(b, default=str) for b in blobs)
+    assert PLANTED_KEY not in text and PLANTED_SECRET not in text
+
+
+def test_secret_fix_writes_the_sink_before_it_returns_the_edit(tmp_path):
+    manifest = _secrets_project(tmp_path)
+    analyzer = Analyzer()
+    state = analyzer.lint(manifest.as_uri(), SECRETS_MANIFEST, 1)
+    fixes, actions = _sec001_action(analyzer, state, SECRET_KEY_LINE)
+    assert len(fixes) == 1 and "edit" not in fixes[0] and fixes[0]["data"]["kind"] == "daprlint.secretFix"
+    assert "secrets.json" in fixes[0]["title"] and not (tmp_path / "secrets.json").exists()
+    edit, message = analyzer.resolve_secret_fix(state, fixes[0]["data"])
+    assert message is None
+    assert json.loads((tmp_path / "secrets.json").read_text()) == {"files-secrets": {"secretKey": PLANTED_SECRET}}
+    fixed = apply_edits(SECRETS_MANIFEST, edit["changes"][state.uri])
+    assert PLANTED_SECRET not in fixed and "secretKeyRef" in fixed
+    after = analyzer.lint(manifest.as_uri(), fixed, 2)
+    assert [f.code for f in after.findings if f.code == "SEC001"] == ["SEC001"]  # accessKey is left
+    assert analyzer.resolve_secret_fix(state, fixes[0]["data"])[1] is None  # again: the same value, no conflict
+    assert_no_planted_value(actions, edit)
+
+
+def test_secret_fix_is_not_offered_where_the_value_cannot_be_written_first(tmp_path):
+    configured, bare = tmp_path / "configured", tmp_path / "bare"
+    configured.mkdir()
+    bare.mkdir()
+    analyzer = Analyzer()
+    state = analyzer.lint(_secrets_project(configured).as_uri(), SECRETS_MANIFEST, 1)
+    fixes, actions = _sec001_action(analyzer, state, SECRET_KEY_LINE, resolve_edits=False)
+    assert fixes == [] and any(a["title"] == "Ignore SEC001 on this line" for a in actions)
+    state = analyzer.lint(_secrets_project(bare, None).as_uri(), SECRETS_MANIFEST, 1)
+    assert _sec001_action(analyzer, state, SECRET_KEY_LINE)[0] == []  # no secrets-out configured
+
+
+def test_secret_fix_conflict_or_write_error_returns_no_edit(tmp_path):
+    manifest = _secrets_project(tmp_path)
+    before = '{"files-secrets": {"secretKey": "SomethingElse"}}\n'
+    (tmp_path / "secrets.json").write_text(before)
+    analyzer = Analyzer()
+    state = analyzer.lint(manifest.as_uri(), SECRETS_MANIFEST, 1)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    edit, message = analyzer.resolve_secret_fix(state, fix["data"])
+    assert edit is None and "different value for files-secrets/secretKey" in message
+    assert (tmp_path / "secrets.json").read_text() == before
+    assert "SomethingElse" not in message
+    stale = dict(fix["data"], version=0)
+    assert analyzer.resolve_secret_fix(state, stale) == (
+        None, "daprlint: the fix was not applied: the document changed; ask for the fix again")
+    (tmp_path / "blocker").write_text("a file where a folder should be\n")
+    (tmp_path / ".daprlint.toml").write_text('secrets-out = "blocker/secrets.json"\n')
+    state = analyzer.lint(manifest.as_uri(), SECRETS_MANIFEST, 2)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    edit, message = analyzer.resolve_secret_fix(state, fix["data"])
+    assert edit is None and "blocker does not exist" in message
+    (tmp_path / ".daprlint.toml").write_text('secrets-out = "missing/secrets.json"\n')
+    state = analyzer.lint(manifest.as_uri(), SECRETS_MANIFEST, 3)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    assert analyzer.resolve_secret_fix(state, fix["data"])[0] is None and not (tmp_path / "missing").exists()
+    assert_no_planted_value(message)
+
+
+def test_secret_fix_returns_no_edit_when_the_flush_fails(tmp_path, monkeypatch):
+    import errno
+
+    from daprlint import secrets_out
+
+    def full_disk(path, data, mode=None):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(secrets_out, "atomic_write", full_disk)
+    analyzer = Analyzer()
+    state = analyzer.lint(_secrets_project(tmp_path).as_uri(), SECRETS_MANIFEST, 1)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    edit, message = analyzer.resolve_secret_fix(state, fix["data"])
+    assert edit is None and message.endswith(f"cannot write {tmp_path / 'secrets.json'}: No space left on device")
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_secret_fix_refuses_a_path_git_would_commit(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    analyzer = Analyzer()
+    state = analyzer.lint(_secrets_project(tmp_path).as_uri(), SECRETS_MANIFEST, 1)
+    fix = _sec001_action(analyzer, state, SECRET_KEY_LINE)[0][0]
+    edit, message = analyzer.resolve_secret_fix(state, fix["data"])
+    assert edit is None and "not ignored by git" in message and not (tmp_path / "secrets.json").exists()
+
+
+def test_fix_all_never_takes_a_fix_that_carries_secrets():
+    from daprlint.engine import Finding
+    from daprlint.rulekit import Edit, Fix
+    from daprlint.span import Span
+
+    analyzer, state = _lint("a: 1\nb: 2\n")
+    state.findings = [
+        Finding("x", Span(3, 4, 0, 3, 0, 4), "AAA001", "a", "error", "m",
+                Fix("moves a value", (Edit(3, 4, "ref"),), "safe", secrets={"s": {"a": "1"}})),
+        Finding("x", Span(8, 9, 1, 3, 1, 4), "BBB001", "b", "error", "m", Fix("plain", (Edit(8, 9, "z"),))),
+    ]
+    assert [e["newText"] for e in analyzer.fix_all_edits(state)] == ["z"]
+    everything = {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}
+    titles = [a["title"] for a in analyzer.code_actions(state, everything)]
+    assert "Fix AAA001: moves a value" not in titles  # no secrets-out here: not offered at all
+
+
+def _every_field_manifest(type_name: str, version: str, names: list[str]) -> str:
+    head = (f"apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: c\nspec:\n"
+            f"  type: {type_name}\n  version: {version}\n  metadata:\n")
+    return head + "".join(f"  - name: {n}\n    value: x\n" for n in names)
+
+
+@pytest.mark.parametrize("type_name", [
+    "bindings.aws.s3", "pubsub.kafka", "state.postgresql", "pubsub.rabbitmq", "bindings.azure.eventhubs",
+    "configuration.postgresql", "state.azure.blobstorage", "pubsub.azure.servicebus.topics",
+    "state.aws.dynamodb", "secretstores.aws.secretmanager", "state.azure.cosmosdb"])
+def test_hover_and_completion_call_deprecated_what_aws004_and_dpr005_report(type_name):
+    """Every field of the type and every alias it reads, in one component: the rules' findings decide."""
+    from daprlint import dapr
+
+    analyzer = Analyzer()
+    data = analyzer._data("untitled:m.yaml")
+    entry = dapr.type_entry(type("R", (), {"type_key": type_name})(), data)
+    version, info = next(iter(entry["versions"].items()))
+    names = [f.get("name") or k for k, f in info["fields"].items()]
+    extra = [a["alias"] for a in data.json(dapr.AWS)["aliases"] if type_name in a["accepted_by"]]
+    extra += [name for group in dapr.extra_groups(type_name, info, data) for name in group.get("deprecated", {})]
+    names += sorted({n for n in extra if n.lower() not in {m.lower() for m in names}})
+    text = _every_field_manifest(type_name, version, names)
+    state = analyzer.lint("untitled:m.yaml", text, 1)
+    flagged = {state.index.body_position(f.span.start)["line"] for f in state.findings if f.code in ("AWS004", "DPR005")}
+    said = {}
+    for number, name in enumerate(names):
+        line = 8 + 2 * number
+        hover = analyzer.hover("untitled:m.yaml", text, {"line": line, "character": 10})
+        assert hover is not None, name
+        said[name.lower()] = "**Deprecated:** yes" in hover["contents"]["value"]
+        assert said[name.lower()] == (line in flagged), name
+    assert not all(said.values())
+    typing = _every_field_manifest(type_name, version, []) + "  - name: \n"
+    items = analyzer.completion("untitled:t.yaml", typing, {"line": 8, "character": 10})["items"]
+    for item in items:
+        assert (item.get("tags") == [1]) == said[item["label"].lower()], item["label"]  # CompletionItemTag.Deprecated
+        assert ("deprecated" in item["detail"]) == said[item["label"].lower()], item["label"]
+
+
+def test_hover_on_aws_region_of_s3_says_deprecated_as_aws004_does():
+    from conftest import S3_WITH_DEPRECATED_REGION
+
+    analyzer = Analyzer()
+    state = analyzer.lint("untitled:s3.yaml", S3_WITH_DEPRECATED_REGION, 1)
+    assert [d["range"]["start"]["line"] for d in analyzer.diagnostics(state) if d["code"] == "AWS004"] == [10]
+    alias = analyzer.hover("untitled:s3.yaml", S3_WITH_DEPRECATED_REGION, {"line": 10, "character": 12})
+    assert "- **Deprecated:** yes — use `region`" in alias["contents"]["value"]
+    bucket = analyzer.hover("untitled:s3.yaml", S3_WITH_DEPRECATED_REGION, {"line": 8, "character": 12})
+    assert "- **Deprecated:** no" in bucket["contents"]["value"]
+
+
+if PYGLS:
+    class RecordingClient(Client):
+        """Client that also keeps every byte the server sent and every window/showMessage."""
+
+        def __init__(self):
+            super().__init__()
+            self.raw = bytearray()
+            self.shown: list = []
+            receive = self.protocol.data_received
+
+            def recording(data: bytes):
+                self.raw += data
+                receive(data)
+
+            self.protocol.data_received = recording  # start_io() reads the attribute when it starts
+
+            @self.feature(lsp.WINDOW_SHOW_MESSAGE)
+            def _show(ls, params):
+                self.shown.append(params)
+
+
+async def _secret_fix_end_to_end(tmp_path: Path) -> None:
+    manifest = _secrets_project(tmp_path)
+    (tmp_path / "secrets.json").write_text('{"files-secrets": {"accessKey": "AKIAOTHERVALUE000000"}}\n')
+    uri = manifest.as_uri()
+    client = RecordingClient()
+    env = {**os.environ, "DAPRLINT_LSP_FAST_START": "1"}
+    await asyncio.wait_for(client.start_io(sys.executable, "-m", "daprlint", "server", env=env, cwd=str(tmp_path)),
+                           TIMEOUT)
+    try:
+        caps = lsp.ClientCapabilities(
+            workspace=lsp.WorkspaceClientCapabilities(
+                workspace_edit=lsp.WorkspaceEditClientCapabilities(document_changes=True)),
+            text_document=lsp.TextDocumentClientCapabilities(code_action=lsp.CodeActionClientCapabilities(
+                data_support=True,
+                resolve_support=lsp.CodeActionClientCapabilitiesResolveSupportType(properties=["edit"]))))
+        await asyncio.wait_for(client.initialize_async(lsp.InitializeParams(
+            capabilities=caps, process_id=os.getpid(), root_uri=tmp_path.as_uri())), TIMEOUT)
+        client.initialized(lsp.InitializedParams())
+        _open(client, uri, SECRETS_MANIFEST)
+        published = await client.diagnostics(uri)
+        by_line = {d.range.start.line: d for d in published.diagnostics if d.code == "SEC001"}
+
+        async def fix_for(line: int):
+            actions = await asyncio.wait_for(client.text_document_code_action_async(lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri), range=by_line[line].range,
+                context=lsp.CodeActionContext(diagnostics=[by_line[line]]))), TIMEOUT)
+            fix = next(a for a in actions if a.title.startswith("Fix SEC001"))
+            assert fix.edit is None and fix.data["kind"] == "daprlint.secretFix"
+            return fix
+
+        # the secret key: written to secrets.json first, then the edit
+        resolved = await asyncio.wait_for(client.code_action_resolve_async(await fix_for(SECRET_KEY_LINE)), TIMEOUT)
+        assert resolved.edit is not None
+        kept = json.loads((tmp_path / "secrets.json").read_text())
+        assert kept == {"files-secrets": {"accessKey": "AKIAOTHERVALUE000000", "secretKey": PLANTED_SECRET}}
+        text = apply_edits(SECRETS_MANIFEST, workspace_edits(resolved.edit, uri))
+        assert PLANTED_SECRET not in text and "secretKeyRef" in text
+
+        # the access key: secrets.json holds another value for it, so no edit and a message
+        refused = await asyncio.wait_for(client.code_action_resolve_async(await fix_for(ACCESS_KEY_LINE)), TIMEOUT)
+        assert refused.edit is None
+        assert json.loads((tmp_path / "secrets.json").read_text()) == kept
+        deadline = time.monotonic() + TIMEOUT
+        while not client.shown and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert [m.type for m in client.shown] == [lsp.MessageType.Error]
+        assert "different value for files-secrets/accessKey" in client.shown[0].message
+
+        # fix all leaves both alone
+        fix_all = await asyncio.wait_for(client.text_document_code_action_async(lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+            context=lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.SourceFixAll]))), TIMEOUT)
+        assert not fix_all
+    except BaseException:
+        await asyncio.wait_for(client.stop(), TIMEOUT)
+        raise
+    code, stderr = await _stop(client)
+    assert (code, stderr) == (0, "")
+    sent = bytes(client.raw).decode("utf-8")
+    assert "secretKeyRef" in sent  # the edit went out ...
+    assert_no_planted_value(sent, stderr)  # ... and no value with it, nor anywhere else
+
+
+@pytest.mark.slow
+@needs_pygls
+def test_server_sec001_fix_goes_through_the_secrets_sink(tmp_path):
+    asyncio.run(asyncio.wait_for(_secret_fix_end_to_end(tmp_path), 120))

@@ -32,7 +32,8 @@ def test_json_shape():
     assert set(report) == {"version", "findings", "summary"}
     for f in report["findings"]:
         assert set(f) == {"path", "line", "column", "end_line", "end_column", "code", "name", "severity",
-                          "message", "fix"}
+                          "message", "url", "fix"}
+        assert f["url"] == "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#" + f["code"].lower()
         assert f["line"] >= 1 and f["column"] >= 1
         assert f["fix"] is None or f["fix"]["safety"] in ("safe", "unsafe")
     assert report["summary"]["findings"] == len(report["findings"])
@@ -67,7 +68,8 @@ def test_github_escaping():
 
 
 def test_github_annotations_shape():
-    proc = run_cli("check", "--isolated", "--no-cache", "--format", "github", "examples/bad/aws-auth.yaml")
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "github", "--select", "AWS",
+                   "examples/bad/aws-auth.yaml")
     lines = proc.stdout.decode().splitlines()
     assert lines[0].startswith("::error file=examples/bad/aws-auth.yaml,line=7,col=9,")
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
@@ -85,3 +87,19 @@ def test_output_sarif_alongside_github(tmp_path):
     assert proc.stdout.startswith(b"::")
     assert json.loads(out.read_text())["version"] == "2.1.0"
 
+
+
+def test_docs_describe_every_json_key():
+    """docs/output.md has a row for each key of a finding and of a fix."""
+    import re
+
+    doc = (REPO / "docs" / "output.md").read_text(encoding="utf-8")
+    finding_table = doc[doc.index("A finding:"):doc.index("A fix:")]
+    fix_table = doc[doc.index("A fix:"):doc.index("The summary:")]
+    documented = {k for row in re.findall(r"^\| (`.+?`(?:, `.+?`)*) \|", finding_table, re.M)
+                  for k in re.findall(r"`(\w+)`", row)}
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "json", "examples/bad")
+    findings = json.loads(proc.stdout)["findings"]
+    assert documented == set(findings[0])
+    fix_keys = set(re.findall(r"^\| `(\w+)` \|", fix_table, re.M))
+    assert fix_keys == {k for f in findings if f["fix"] for k in f["fix"]}

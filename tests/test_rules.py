@@ -19,7 +19,7 @@ EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+)\s*@\s*(.+?)\s*$")
 
 def _select(path, code):
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    m = re.match(r"#\s*daprlint-test:\s*select=(\S+)", first)
+    m = re.match(r"#\s*daprlint-test:.*\bselect=(\S+)", first)
     return m.group(1) if m else code
 
 
@@ -35,13 +35,15 @@ def expected(path):
 
 def _alone(fixture, tmp_path):
     """A copy of *fixture* in a folder of its own: bad.yaml and good.yaml side by side would be
-    one deployment (and a named file's project is read as context)."""
+    one deployment (and a named file's project is read as context). `# daprlint-test: name=N`
+    on the first line names the copy (a kustomization must be called kustomization.yaml)."""
     import shutil
 
     folder = tmp_path / fixture.parent.name
     folder.mkdir()
     (folder / ".git").mkdir()  # its own project root
-    return shutil.copy(fixture, folder / fixture.name)
+    m = re.search(r"#\s*daprlint-test:.*\bname=(\S+)", fixture.read_text(encoding="utf-8").splitlines()[0])
+    return shutil.copy(fixture, folder / (m.group(1) if m else fixture.name))
 
 
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)

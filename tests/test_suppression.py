@@ -51,3 +51,51 @@ def test_bare_ignore_suppresses_everything_on_the_line():
 def test_unused_suppression_of_disabled_rule_is_not_reported():
     text = BASE.format(type_comment="  # daprlint: ignore[AWS006]", alias_comment="  # daprlint: ignore[AWS004]")
     assert codes(text) == []
+
+
+SECRET_ITEM = """apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: cache
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: redis:6379
+{before}  - name: redisPassword{trailing}
+    value: not-a-real-one
+  - name: redisUsername
+    value: admin
+"""
+
+
+def _secret_item(before="", trailing=""):
+    return codes(SECRET_ITEM.format(before=before, trailing=trailing))
+
+
+def test_a_comment_on_an_items_name_line_covers_the_whole_item():
+    """SEC001 is reported on the `value:` line, a line below the name."""
+    assert _secret_item() == ["SEC001"]
+    assert _secret_item(trailing="  # daprlint: ignore[SEC001]") == []
+
+
+def test_a_comment_line_above_an_item_covers_the_whole_item():
+    assert _secret_item(before="  # daprlint: ignore[SEC001]\n") == []
+
+
+def test_an_item_suppression_covers_only_its_own_item():
+    """The next item's finding stays, and a suppression with nothing in its item is unused."""
+    text = SECRET_ITEM.format(before="", trailing="").replace(
+        "  - name: redisUsername\n    value: admin",
+        "  - name: redisUsername  # daprlint: ignore[SEC001]\n    value: admin")
+    assert codes(text) == ["SEC001", "SUP001"]
+
+
+def test_item_suppressions_survive_the_cache(tmp_path):
+    """Served from the cache, the file is not re-read: its comments and the lines they cover are stored."""
+    path = tmp_path / "c.yaml"
+    path.write_text(SECRET_ITEM.format(before="", trailing="  # daprlint: ignore[SEC001]"), encoding="utf-8")
+    runs = [json.loads(run_cli("check", "--isolated", "--cache-dir", str(tmp_path / "cache"), "--format", "json",
+                               str(path)).stdout)["findings"] for _ in range(2)]
+    assert runs == [[], []]

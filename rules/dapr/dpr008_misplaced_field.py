@@ -11,7 +11,9 @@ Reports fields that daprd silently ignores because of where they are:
   `name`/`value` items (they belong under `spec.metadata`), and `spec.name`
   (the name is `metadata.name`);
 - a Component metadata item named `initTimeout` or `ignoreErrors`, which are
-  `spec` fields (unless the component's own metadata has such a field).
+  `spec` fields (unless the component's own metadata has such a field);
+- a top-level field that is a near miss of `scopes` or `auth` (`scope:`,
+  `scoped:`, `auths:`): daprd drops it like any unknown field.
 
 ## Why is this bad?
 Manifests are decoded with Go's `encoding/json`, which drops unknown
@@ -61,6 +63,7 @@ _TOP_LEVEL = {"auth": ("Component", "HTTPEndpoint"),
               "scopes": ("Component", "HTTPEndpoint", "Resiliency", "Subscription", "MCPServer",
                          "WorkflowAccessPolicy")}
 _SPEC_FIELDS = ("type", "version", "ignoreErrors", "initTimeout")
+_TOP_FIELDS = ("apiVersion", "kind", "metadata", "spec", "auth", "scopes")
 
 
 def check(resource, ctx):
@@ -82,6 +85,13 @@ def check(resource, ctx):
                                  fix=fix)
             elif name == "name" and kind == "Component":
                 yield ctx.report(_key_span(key), "`spec.name` is ignored: the component's name is `metadata.name`")
+    for key, _ in top.value:
+        near = _near_top_field(key, kind)
+        if near:
+            hint = {"auth": "so `secretKeyRef` is not resolved from that store",
+                    "scopes": "so every app gets this resource"}[near]
+            yield ctx.report(_key_span(key), f"top-level `{key.value}` is not a field Dapr reads, {hint}: "
+                                             f"write `{near}`")
     meta = _get(top, "metadata")
     if isinstance(meta, MappingNode):
         for key, _ in meta.value:
@@ -104,6 +114,20 @@ def check(resource, ctx):
             spec_name = "initTimeout" if item.key == "inittimeout" else "ignoreErrors"
             yield ctx.report(item.name_span, f"`{item.name.value}` is a `spec` field, not component metadata: "
                                              f"write `spec.{spec_name}`")
+
+
+def _near_top_field(key, kind):
+    """`scope` for `scopes`, `auths` for `auth`: a misspelt top-level field (exact case is left alone)."""
+    if not isinstance(key, ScalarNode) or key.value in _TOP_FIELDS or key.value in _SPEC_FIELDS:
+        return None
+    import difflib
+
+    names = [n for n in _TOP_LEVEL if kind in _TOP_LEVEL[n]]
+    lowered = key.value.lower()
+    if lowered in names:
+        return None  # a case variant: encoding/json matches it
+    match = difflib.get_close_matches(lowered, names, n=1, cutoff=0.8)
+    return match[0] if match else None
 
 
 def _key_span(node):

@@ -119,7 +119,7 @@ def check(resource, ctx):
     seen = set()
     for node, path, message in validator.errors(resource.node):
         key = (path, message)
-        if key in seen or _placeholder(node):
+        if key in seen or _placeholder(node) or resource.unknown(node):
             continue
         seen.add(key)
         yield ctx.report(_span(node), f"`{_pointer(path)}` {message}")

@@ -41,7 +41,6 @@ None: which component replaces a forbidden one is a decision.
 from fnmatch import fnmatchcase
 
 from daprlint.config import matching_globs
-from daprlint.model import is_templated
 
 CODE = "POL001"
 NAME = "disallowed-component-type"
@@ -51,8 +50,8 @@ KINDS = ("Component",)
 
 
 def check(resource, ctx):
-    if resource.type is None or is_templated(resource.type_name) or not resource.type_key:
-        return
+    if resource.type is None or resource.unknown(resource.type.node) or not resource.type_key:
+        return  # no type, or one a template decides
     policy = _policy(resource.path, ctx)
     if policy is None:
         return

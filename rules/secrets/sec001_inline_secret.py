@@ -29,9 +29,17 @@ Use instead:
 
 ## Fix (unsafe)
 Replaces the value with a `secretKeyRef` and moves the value to the file
-named by `--secrets-out` (a Kubernetes Secret manifest for `.yaml`, a
-`secretstores.local.file` JSON for `.json`). Without `--secrets-out` there
-is no fix: the value must go somewhere you chose.
+named by `--secrets-out` (a Kubernetes Secret manifest for `.yaml`, in the
+component's namespace; a `secretstores.local.file` JSON for `.json`).
+Without `--secrets-out` there is no fix: the value must go somewhere you
+chose. The secret's name is `secret-name` (default `{component}-secrets`).
+
+A component without `auth.secretStore` gets one: the configured
+`secret-store`; else, in Kubernetes mode, the built-in `kubernetes` store;
+in self-hosted mode, where daprd has no built-in store, the one secret
+store the same file defines. With none (or several) there is no fix, and
+the finding says why: a reference to a store that does not exist would
+keep the component from ever loading.
 """
 from daprlint import dapr
 from daprlint.redact import masked

@@ -3,7 +3,10 @@
 ## What it does
 Looks at every resource with `auth.secretStore` and checks that a
 `secretstores.*` Component of that name exists in the same namespace of the
-linted tree. `kubernetes` is built in. The rule stays silent when the tree
+linted tree. `kubernetes` is built in, but only in Kubernetes mode: in
+`mode = "self-hosted"` daprd adds no built-in store (dapr v1.18.3
+pkg/runtime/runtime.go, appendBuiltinSecretStore), so `kubernetes` must be
+defined like any other store. The rule stays silent when the tree
 defines no secret store at all (a single file in an editor, or a repo whose
 stores live elsewhere: add their folder to `resources-paths`).
 
@@ -29,6 +32,7 @@ BUILTIN = {"kubernetes"}
 
 
 def check(tree, ctx):
+    builtin = ctx.option("mode", "kubernetes") != "self-hosted"
     for key, facts in tree.groups.items():
         namespace = key[1]
         stores = {f.name.value: f for f in tree.components(key, "secretstores")}
@@ -36,10 +40,12 @@ def check(tree, ctx):
             continue
         for f in facts:
             ref = f.secret_store
-            if ref is None or ref.value in stores or ref.value.lower() in BUILTIN:
+            if ref is None or ref.value in stores or (builtin and ref.value.lower() in BUILTIN):
                 continue
             close = closest_name(ctx, ref.value, stores)
             hint = f"; did you mean `{close}` ({where(stores[close].name)})?" if close else \
                 f"; defined here: {name_list(stores)}"
+            if not builtin and ref.value.lower() in BUILTIN:
+                hint = f" (`kubernetes` is built in only in Kubernetes mode){hint}"
             yield ctx.report(ref, f"secret store `{ref.value}` is not defined in namespace `{namespace}`: daprd "
                                   f"would wait for it forever{hint}")

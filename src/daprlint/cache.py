@@ -8,9 +8,9 @@ starts a new cache):
 - `KEY.json`, one entry per path: the path, the blake2b digest of the
   content the findings were computed from, the file's stat key (size,
   mtime_ns, ctime_ns, inode) taken *before* that content was read, when the
-  run that read it started, whether the file has `# daprlint: ignore`
-  comments, its own (per-file) findings, not yet finalized, and the spans
-  of its secret values (positions only).
+  run that read it started, its `# daprlint: ignore` comments (with the
+  lines each covers), its own (per-file) findings, not yet finalized, the
+  spans of its secret values (positions only) and the role it was linted in.
 - `KEY.facts.json`: each path's deployment facts (as JSON text) with the
   digest they came from; read only when the deployment rules run again.
 - `KEY.tree.TREEKEY.json`: the deployment rules' findings for one TREEKEY,
@@ -28,15 +28,24 @@ What makes a per-file hit, either:
 - the file is read and hashed, and the digest matches (the entry then takes
   the new stat key and read time).
 
-The text of a hit is read only where reporting needs it: finalize() for a
-file with suppression comments, and the SARIF reporter for findings with a
-fix. That read is hashed too, and a mismatch turns the hit into a miss.
+The text of a hit is read only where reporting needs it: the SARIF
+reporter for findings with a fix, and code frames. That read is hashed too, and a mismatch turns the hit into a miss.
 
 Results with an INT001 are never stored; files that cannot be read are
 linted every run. Entries hold what reporting needs and never a secret
 value (fix payloads for --secrets-out and finding.secrets are not stored;
---fix and --diff never use the cache). The cache folder carries a
-CACHEDIR.TAG and a `.gitignore`.
+--fix and --diff never use the cache).
+
+The folder may sit in a tree nobody has reviewed (`.daprlint_cache` in the
+project), so it is used only when it is a real folder (not a link) of the
+user running daprlint with daprlint's CACHEDIR.TAG, or when daprlint makes
+it (mode 0700, with the tag and a `.gitignore` of `*`, created exclusively,
+never through a link). Otherwise the run says so once and goes on without
+the cache. Every file is written 0600 through a fresh temporary file
+(atomic.py) and read without following links. The KEY also mixes in a
+random salt kept in the user's own cache folder
+(`$XDG_CACHE_HOME/daprlint/salt`), so a cache folder shipped with a tree
+can never be one this user's runs read.
 """
 from __future__ import annotations
 
@@ -57,13 +66,16 @@ from .rulekit import Edit, Fix
 from .span import Span
 
 MAX_ENTRIES = 200_000
+TAG_NAME = "CACHEDIR.TAG"
+TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# daprlint result cache (https://bford.info/cachedir/)\n"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 3            # layout of the stores below; part of the key
+FORMAT = 4            # layout of the stores below; part of the key
 
 # an entry, as a list: compact JSON, quick to load (a list of rows parses
 # faster than an object keyed by path, whose keys the JSON decoder memoises)
-PATH, DIGEST, STAT_KEY, READ_AT, HAS_COMMENT, FINDINGS, SECRET_SPANS, ROLE = range(8)
+PATH, DIGEST, STAT_KEY, READ_AT, SUPPRESSIONS, FINDINGS, SECRET_SPANS, ROLE = range(8)
 ENTRY_SIZE = 8
 
 
@@ -118,13 +130,120 @@ def unchanged_since_read(entry: list, st: os.stat_result) -> bool:
 
 
 # -- the stores -------------------------------------------------------------
+def _read_bytes(path, limit: int = 1 << 31) -> bytes | None:
+    """A regular file's bytes, never through a link."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            limit -= len(chunk)
+            if limit < 0:
+                return None
+    finally:
+        os.close(fd)
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    """A new file (0600) that is not there yet, never written through a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _unusable(path: Path) -> str | None:
+    """Why *path* is no folder of ours: a link, not a folder, another user's; None when it is fine."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        return f"{path} is a symbolic link"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{path} is not a folder"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"{path} belongs to another user"
+    return None
+
+
+def check_folder(root: Path) -> str | None:
+    """Why the cache folder *root* must not be used (None: it may, or it does not exist yet)."""
+    try:
+        problem = _unusable(root)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{root} cannot be checked ({exc.strerror})"
+    if problem:
+        return problem
+    tag = _read_bytes(root / TAG_NAME, 4096)
+    if tag is None or not tag.startswith(TAG.split("\n", 1)[0].encode()) or b"daprlint" not in tag:
+        return f"{root} has no daprlint {TAG_NAME}"
+    for inner in (root / ".gitignore", root / "v1"):
+        try:
+            st = os.lstat(inner)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"{inner} cannot be checked ({exc.strerror})"
+        if stat.S_ISLNK(st.st_mode):
+            return f"{inner} is a symbolic link"
+    return None
+
+
+def _make_folder(root: Path, folder: Path) -> None:
+    """The cache folder, made by daprlint (0700, tagged, ignored by git), or checked again if it exists."""
+    try:
+        os.lstat(root)
+    except FileNotFoundError:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        os.mkdir(root, 0o700)
+        _create_exclusive(root / TAG_NAME, TAG.encode())
+        _create_exclusive(root / ".gitignore", b"*\n")
+    problem = check_folder(root)
+    if problem:
+        raise PermissionError(problem)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        problem = _unusable(folder)
+        if problem:
+            raise PermissionError(problem) from None
+
+
+def _user_salt() -> str | None:
+    """A random value of this user's, kept outside any project (see the module docstring)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "daprlint"
+    path = folder / "salt"
+    data = _read_bytes(path, 256)
+    if data:
+        return data.decode("ascii", "replace").strip()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if _unusable(folder):
+            return None
+        _create_exclusive(path, os.urandom(16).hex().encode())
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    data = _read_bytes(path, 256)
+    return data.decode("ascii", "replace").strip() if data else None
+
+
 def _read_json(path: Path):
     import gc
 
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
+    data = _read_bytes(path)
+    if data is None:
         return None
     enabled = gc.isenabled()
     gc.disable()  # JSON builds no cycles: collecting while it allocates ~100k objects is wasted (~30%)
@@ -141,8 +260,22 @@ class ResultCache:
     def __init__(self, folder: Path, engine: Engine):
         self.folder = folder
         self.started_ns = time.time_ns()  # before any file of this run is read
+        self.entries: dict[str, list] = {}
+        self.keeps_facts = engine.collects_facts
+        self._facts: dict[str, list] | None = None  # loaded on first use: only a tree miss needs them
+        self.dirty = self.facts_dirty = False
+        self.new_tree: tuple[str, list] | None = None
+        salt = _user_salt()
+        # why the cache is not used this run (said once by the caller), or None
+        self.problem = check_folder(folder.parent) if salt else \
+            "no private folder for daprlint's cache salt ($XDG_CACHE_HOME or ~/.cache)"
+        if self.problem:
+            self.key, self.file, self.facts_file = "", folder / "-", folder / "-"
+            self._facts = {}
+            return
         settings = engine.settings
         material = json.dumps({
+            "salt": salt,
             "format": FORMAT,
             "version": __version__, "packs": engine.ruleset.fingerprint(), "rules": sorted(engine.rules),
             "severity": settings.severity, "per-file-ignores": settings.per_file_ignores,
@@ -153,15 +286,10 @@ class ResultCache:
         self.key = blake2b(material.encode(), digest_size=12).hexdigest()
         self.file = folder / f"{self.key}.json"
         self.facts_file = folder / f"{self.key}.facts.json"
-        self.entries: dict[str, list] = {}
         loaded = _read_json(self.file)
         if isinstance(loaded, dict) and isinstance(loaded.get("entries"), list):
             self.entries = {row[PATH]: row for row in loaded["entries"]
                             if type(row) is list and len(row) == ENTRY_SIZE and type(row[PATH]) is str}
-        self.keeps_facts = engine.collects_facts
-        self._facts: dict[str, list] | None = None  # loaded on first use: only a tree miss needs them
-        self.dirty = self.facts_dirty = False
-        self.new_tree: tuple[str, list] | None = None
 
     # per-file entries
     def entry(self, path: str, role: str = "") -> list | None:
@@ -180,7 +308,7 @@ class ResultCache:
         if any(f.code == "INT001" for f in result.findings):
             return  # never cache a crash
         digest = result.digest
-        self.entries[path] = [path, digest, stat_key(st), self.started_ns, _has_suppressions(result),
+        self.entries[path] = [path, digest, stat_key(st), self.started_ns, _suppressions_json(result),
                               [_finding_to_json(f) for f in result.findings],
                               [list(s) for s in result.secret_spans], role]
         self.dirty = True
@@ -195,6 +323,10 @@ class ResultCache:
         result.findings = [_finding_from_json(path, d) for d in entry[FINDINGS]]
         result.secret_spans = [tuple(s) for s in entry[SECRET_SPANS]]
         result.digest = entry[DIGEST]
+        if entry[SUPPRESSIONS] is not None:
+            from .engine import Suppression
+
+            result.suppressions = [Suppression.from_json(d) for d in entry[SUPPRESSIONS]]
         return result
 
     @staticmethod
@@ -206,12 +338,13 @@ class ResultCache:
     digest_of_bytes = staticmethod(lambda data: digest_of_bytes(data))
 
     @staticmethod
-    def needs_text(entry: list, want_texts: bool | None) -> bool:
-        """Whether reporting needs a hit's text: suppressions to read, or SARIF fix regions
-        (*want_texts* None: never, a file read as context only)."""
+    def needs_text(entry: list, want_texts: bool | None, frames: bool = False) -> bool:
+        """Whether reporting needs a hit's text: suppressions to read, SARIF fix regions,
+        or code frames (*want_texts* None: never, a file read as context only)."""
         if want_texts is None:
             return False
-        return bool(entry[HAS_COMMENT]) or (want_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
+        return entry[SUPPRESSIONS] is None or (frames and bool(entry[FINDINGS])) or (
+            want_texts and any(_json_fix_needs_text(d) for d in entry[FINDINGS]))
 
     def unchanged_during_run(self, path: str, before: os.stat_result | None) -> bool:
         """The file's stat now equals *before* and is settled: a worker's second read saw the same bytes."""
@@ -245,6 +378,8 @@ class ResultCache:
         return self.folder / f"{self.key}.tree.{tree_key}.json"
 
     def tree_findings(self, tree_key: str) -> list[Finding] | None:
+        if self.problem:
+            return None
         stored = _read_json(self._tree_file(tree_key))
         if not isinstance(stored, dict) or stored.get("key") != tree_key:
             return None
@@ -261,33 +396,29 @@ class ResultCache:
 
     # writing
     def save(self) -> None:
-        if not (self.dirty or self.facts_dirty or self.new_tree):
+        if self.problem or not (self.dirty or self.facts_dirty or self.new_tree):
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tag = self.folder.parent / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# daprlint result cache\n")
-                (self.folder.parent / ".gitignore").write_text("*\n")
+            _make_folder(self.folder.parent, self.folder)
             from .atomic import atomic_write
 
             if self.dirty:
                 self.entries = dict(list(self.entries.items())[-MAX_ENTRIES:])
-                atomic_write(self.file, _dump({"entries": list(self.entries.values())}))
+                atomic_write(self.file, _dump({"entries": list(self.entries.values())}), mode=0o600)
             if self.facts_dirty:
                 kept = {p: v for p, v in self.facts().items() if p in self.entries}
-                atomic_write(self.facts_file, _dump(kept))
+                atomic_write(self.facts_file, _dump(kept), mode=0o600)
             if self.new_tree:
                 tree_key, findings = self.new_tree
-                atomic_write(self._tree_file(tree_key), _dump({"key": tree_key, "findings": findings}))
+                atomic_write(self._tree_file(tree_key), _dump({"key": tree_key, "findings": findings}), mode=0o600)
                 self._prune_tree_files()
         except OSError:
-            pass  # a cache that cannot be written is no error
+            pass  # a cache that cannot be written is no error (a folder that turned unusable included)
 
     def _prune_tree_files(self) -> None:
-        files = sorted(self.folder.glob(f"{self.key}.tree.*.json"), key=lambda p: p.stat().st_mtime_ns)
+        files = sorted(self.folder.glob(f"{self.key}.tree.*.json"), key=lambda p: p.lstat().st_mtime_ns)
         for old in files[:-TREE_SLOTS]:
-            old.unlink(missing_ok=True)
+            old.unlink(missing_ok=True)  # unlinks a link itself, never its target
 
 
 def _dump(value) -> bytes:
@@ -315,9 +446,9 @@ def tree_key(results: list[FileResult], context: list[FileResult]) -> str | None
 
 
 
-def _has_suppressions(result: FileResult) -> bool:
-    """Whether finalize() needs the text of this file when it is served from the cache
-    (it reads the suppressions from result.suppressions, else from the source text, if kept)."""
-    if result.suppressions is not None:
-        return bool(result.suppressions)
-    return result.source is not None and "daprlint:" in result.source.text
+def _suppressions_json(result: FileResult) -> list | None:
+    """The file's suppression comments, with the lines each covers (None: unknown, so a hit
+    reads its text for finalize() to parse them)."""
+    if result.suppressions is None:
+        return None
+    return [s.to_json() for s in result.suppressions]

@@ -12,7 +12,8 @@ import sys
 from . import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+# "text" is the old name of "concise", still accepted
+FORMATS = ("full", "concise", "json", "sarif", "github", "text")
 COMMANDS = ("check", "rules", "explain", "deployments", "schema", "server")
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -36,7 +37,14 @@ _byte_count.__name__ = "positive byte count"
 # keywords). build_parser() gives them to argparse; _fast_check_args() reads
 # them directly for the common command lines, without importing argparse.
 CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
-    ("output", ("--format",), dict(choices=FORMATS, default="text", help="output format (default: text)")),
+    ("output", ("--output-format", "--format"), dict(choices=FORMATS, default="full",
+                                                     help="full (default: each finding with its source lines), "
+                                                          "concise (one line each; 'text' is its old name), json, "
+                                                          "sarif or github")),
+    ("output", ("--statistics",), dict(action="store_true", help="count the findings and fixable ones per rule "
+                                                                "instead of listing them")),
+    ("output", ("--show-fixes",), dict(action="store_true", help="list the fixes --fix applied (or would apply), "
+                                                                "per file and rule")),
     ("output", ("--output-file", "-o"), dict(metavar="FILE", help="write the report to FILE instead of stdout")),
     ("output", ("--output-sarif",), dict(metavar="FILE", help="also write a SARIF report to FILE")),
     ("output", ("--quiet", "-q"), dict(action="store_true", help="print findings only, no summary")),
@@ -78,6 +86,10 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("fixes", ("--aws-region",), dict(metavar="REGION", help="region for the AWS001 fix (or aws-region in config)")),
     ("fixes", ("--secrets-out",), dict(metavar="FILE", help="where the SEC001 fix moves secret values "
                                        "(.yaml: Kubernetes Secret; .json: secretstores.local.file)")),
+    ("fixes", ("--secret-store",), dict(metavar="NAME", help="the auth.secretStore the SEC001 fix adds "
+                                        "(or secret-store in config; self-hosted mode needs one)")),
+    ("fixes", ("--secret-name",), dict(metavar="TEMPLATE", help="the secret the SEC001 fix references, "
+                                       "{component} is the component's name (default {component}-secrets)")),
     ("performance", ("--jobs", "-j"), dict(type=int, default=1, metavar="N", help="worker processes (default 1)")),
     ("performance", ("--no-cache",), dict(action="store_true", help="do not read or write the result cache")),
     ("performance", ("--cache-dir",), dict(metavar="DIR", help="cache folder (default .daprlint_cache)")),
@@ -266,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         from .config import ConfigError
         from .packs import PackError
 
-        if isinstance(exc, (ConfigError, PackError)):
+        from .atomic import WriteRefused
+
+        if isinstance(exc, (ConfigError, PackError, WriteRefused)):
             print(f"daprlint: error: {exc}", file=sys.stderr)
         elif isinstance(exc, OSError):  # the machine's problem (a full disk, a folder named as a file), not a bug
             where = f"{exc.filename}: " if exc.filename else ""

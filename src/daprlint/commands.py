@@ -27,7 +27,9 @@ def cmd_check(args) -> int:
     if args.show_files:
         _write("".join(t.path + "\n" for t in targets), args.output_file)
         return 0
-    fixed, diff_text = 0, None
+    fixed, diff_text, applied, fixed_stdin = 0, None, None, None
+    fmt = args.output_format
+    frames = fmt == "full" and not args.statistics  # code frames print the files' texts
     from . import tree, workspace
     from .runner import lint_targets
 
@@ -36,18 +38,24 @@ def cmd_check(args) -> int:
         from .cache import ResultCache, cache_folder
 
         cache = ResultCache(cache_folder(engine, args.cache_dir), engine)
+        if cache.problem:
+            print(f"daprlint: not using the result cache: {cache.problem}", file=sys.stderr)
+            cache = None
     plan = workspace.plan(engine, targets, cache, args.jobs)
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)
     targets = plan.targets
-    # the SARIF reporter is the only reader of a hit's text besides suppressions (ctx["texts"])
-    want_texts = args.format == "sarif" or bool(args.output_sarif)
+    # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
+    want_texts = fmt == "sarif" or bool(args.output_sarif)
     if args.fix or args.diff:
-        from .fixer import run_fixes
+        from .fixer import fix_targets
 
-        results, fixed, diff_text = run_fixes(engine, targets, args, ruleset)
+        run = fix_targets(engine, targets, args, ruleset)
+        results, fixed, diff_text, fixed_stdin = run.results, run.fixed, run.diff, run.stdout
+        applied = run.applied
     else:
-        results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts)
+        results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts,
+                               frames=frames)
     context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     more_targets, more = workspace.follow_references(
@@ -59,23 +67,34 @@ def cmd_check(args) -> int:
         from .show import render_deployments
 
         built = tree.build_deployments(engine, results, context + more, shared, root)
-        _write(render_deployments(built, {r.path for r in results}, args.format), args.output_file)
+        _write(render_deployments(built, {r.path for r in results}, fmt), args.output_file)
         return 0
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
-                       cache, args.jobs, want_texts, root)
+                       cache, args.jobs, want_texts, root, frames)
+    if not (args.fix or args.diff):
+        _map_rendered(results, targets, args, engine.max_file_size)
     if cache is not None:
         cache.save()
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
     ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args), "diff": args.diff,
-           "texts": {r.path: r.source.text for r in results if r.source is not None}}
+           "texts": {r.path: r.source.text for r in results if r.source is not None},
+           "secret_spans": {r.path: r.secret_spans for r in results},
+           "statistics": args.statistics, "show_fixes": args.show_fixes, "quiet": args.quiet,
+           "applied_fixes": applied}
     if diff_text is not None:
         _write(diff_text, None)
-    report = get_reporter(args.format)(findings, summary, ctx)
-    if args.quiet and args.format == "text":
-        report = "".join(line + "\n" for line in report.splitlines()[:-1])
-    _write(report, args.output_file)
+    if fixed_stdin is not None:
+        # `--fix -`: the fixed text is the output (the formatter convention);
+        # the report goes to stderr unless -o names a file
+        sys.stdout.buffer.write(fixed_stdin)
+        sys.stdout.flush()
+    report = get_reporter(fmt)(findings, summary, ctx)
+    if fixed_stdin is not None and args.output_file is None:
+        sys.stderr.write(report)
+    else:
+        _write(report, args.output_file)
     if args.output_sarif:
         _write(get_reporter("sarif")(findings, summary, ctx), args.output_sarif)
     if any(f.code == INTERNAL_ERROR for f in findings):
@@ -86,6 +105,82 @@ def cmd_check(args) -> int:
         return 0
     threshold = SEVERITY_RANK[args.fail_on]
     return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _map_rendered(results, targets, args, max_size: int) -> None:
+    """Findings on `helm template` output read from stdin point at the chart's
+    template files, where a template line matches (daprlint.rendered); the
+    others stay on the rendered text. Moved findings lose their fix (its edits
+    are offsets into the rendered text); a `range` that renders one template
+    line many times gives one finding there."""
+    if not any(t.path == "-" for t in targets):
+        return
+    shown = args.stdin_filename or "-"
+    for result in results:
+        if result.path != shown or result.source is None or "# Source:" not in result.source.text:
+            continue
+        from .rendered import Mapper
+        from .span import Span
+
+        reader = _ChartReader(args.stdin_filename, max_size)
+        mapper = Mapper(result.source.text, reader.read)
+        kept, seen = [], set()
+        for finding in result.findings:
+            where = mapper.locate(finding.span.line, finding.span.column)
+            if where is not None:
+                source, line, column = where
+                path, starts = reader.files[source]
+                finding.path = path
+                finding.span = Span.point(line, column, starts[line] + column)
+                finding.fix = None
+            key = (finding.path, finding.span, finding.code, finding.message)
+            if key not in seen:
+                seen.add(key)
+                kept.append(finding)
+        result.findings = kept
+
+
+class _ChartReader:
+    """Template texts for `# Source: CHART/templates/x.yaml`, read from the chart
+    at --stdin-filename or the working folder (the nearest folder up from there
+    that holds Chart.yaml, or its CHART subfolder). Only relative paths inside
+    that chart, regular files no larger than max-file-size."""
+
+    def __init__(self, stdin_filename: str | None, max_size: int):
+        self.max_size = max_size
+        self.files: dict[str, tuple[str, list[int]]] = {}
+        self.roots = ([Path(stdin_filename)] if stdin_filename else []) + [Path.cwd()]
+
+    def _chart(self, name: str) -> Path | None:
+        for root in self.roots:
+            for folder in ([root] if root.is_dir() else []) + list(root.parents):
+                if (folder / "Chart.yaml").is_file():
+                    return folder
+            if (root / name / "Chart.yaml").is_file():
+                return root / name
+        return None
+
+    def read(self, source: str) -> str | None:
+        parts = Path(source).parts
+        if len(parts) < 2 or Path(source).is_absolute() or ".." in parts:
+            return None
+        chart = self._chart(parts[0])
+        if chart is None:
+            return None
+        path = chart.joinpath(*parts[1:])
+        try:
+            if not path.resolve().is_relative_to(chart.resolve()) or not path.is_file() \
+                    or path.stat().st_size > self.max_size:
+                return None
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        from .span import LINE_BREAK
+
+        relative = os.path.relpath(path)
+        self.files[source] = (str(path) if relative.startswith("..") else relative,
+                              [0] + [m.end() for m in LINE_BREAK.finditer(text)])
+        return text
 
 
 def _tune_gc() -> None:
@@ -109,5 +204,6 @@ def _write(text: str, path: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
+    from .atomic import write_output
+
+    write_output(path, text.encode("utf-8"))  # never through a link; a clear error otherwise

@@ -143,9 +143,11 @@ SETTINGS: tuple[Setting, ...] = (
             '"eu-west-1"', "lets the AWS001 fix insert a region", "--aws-region"),
     Setting(_FIXES, "secret-name", "string", "string", '`"{component}-secrets"`',
             "SEC001 fix: the secret to reference (`{component}` is the component's name).",
-            '"{component}-secrets"', "SEC001 fix: the secret to reference"),
-    Setting(_FIXES, "secret-store", "string", "string", '`"kubernetes"`',
-            "SEC001 fix: the `auth.secretStore` to add.", '"kubernetes"', "SEC001 fix: auth.secretStore to add"),
+            '"{component}-secrets"', "SEC001 fix: the secret to reference", "--secret-name"),
+    Setting(_FIXES, "secret-store", "string", "string", '`"kubernetes"` in Kubernetes mode',
+            "SEC001 fix: the `auth.secretStore` to add (in self-hosted mode, where there is no built-in "
+            "`kubernetes` store, the one the file defines if there is one).", '"kubernetes"',
+            "SEC001 fix: auth.secretStore to add (self-hosted needs one)", "--secret-store"),
     Setting(_FIXES, "secrets-out", "path", "path", "none",
             "SEC001 fix: where removed secret values go (`.yaml`: a Kubernetes Secret; `.json`: the file "
             "`secretstores.local.file` reads).", '"/secure/place/secrets.yaml"', "SEC001 fix: where values go",
@@ -516,7 +518,7 @@ def flags_layer(args) -> _Layer:
         layer.values["extend-exclude"] = list(args.exclude)
     if getattr(args, "rule_pack", None):
         layer.values["rule-packs"] = [layer.path(p) for p in args.rule_pack]
-    for key in ("aws-region", "secrets-out", "mode", "max-file-size"):
+    for key in ("aws-region", "secrets-out", "mode", "max-file-size", "secret-store", "secret-name"):
         value = getattr(args, key.replace("-", "_"), None)
         if value is not None:  # as given: the fixer reads --secrets-out relative to the current folder
             layer.values[key] = value

@@ -308,6 +308,10 @@ def secret_spans(documents, resources, data, text: str) -> list[tuple[int, int]]
             for item in inline_secret_items(resource, data):
                 node = item.literal.node
                 spans.add((node.start_mark.index, node.end_mark.index))
+            for item in resource.metadata:  # no name to judge the field by: take its value for a secret
+                if item.name is None and item.literal is not None:
+                    node = item.literal.node
+                    spans.add((node.start_mark.index, node.end_mark.index))
     for node in secret_value_nodes(documents):
         spans.add((node.start_mark.index, node.end_mark.index))
     if may_hold_credentials(text):

@@ -60,7 +60,16 @@ class Suppression:
     file_wide: bool
     codes: tuple[str, ...]  # empty: every code
     span: Span
+    last_line: int = -1  # the last line it covers: its own (or the next), or the end of the item it is on
     used: set = field(default_factory=set)
+
+    def to_json(self) -> list:
+        return [self.line, self.own_line, self.file_wide, list(self.codes), list(self.span), self.last_line]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Suppression":
+        line, own_line, file_wide, codes, span, last_line = data
+        return cls(line, own_line, file_wide, tuple(codes), Span(*span), last_line)
 
 
 def parse_suppressions(text: str) -> list[Suppression]:
@@ -74,13 +83,50 @@ def parse_suppressions(text: str) -> list[Suppression]:
             if match:
                 codes = tuple(c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip())
                 col = match.start() + (1 if line[match.start()].isspace() else 0)
+                own_line = line.lstrip().startswith("#")
                 found.append(Suppression(
-                    line=number, own_line=line.lstrip().startswith("#"),
+                    line=number, own_line=own_line,
                     file_wide=match.group(1) == "ignore-file", codes=codes,
                     span=Span(offset + col, offset + len(line.rstrip("\r\n")), number, col, number,
-                              len(line.rstrip("\r\n")))))
+                              len(line.rstrip("\r\n"))), last_line=number + own_line))
         offset += len(line)
     return found
+
+
+def _block_fixes_through_anchors(findings: list[Finding], shared: list[tuple[int, int]]) -> None:
+    """A fix must never edit text that an alias or a merge key also uses: the edit
+    would change every place that uses the anchor, not only this finding's."""
+    if not shared:
+        return
+    for finding in findings:
+        fix = finding.fix
+        if fix is None or fix.blocked or not fix.edits:
+            continue
+        if any(start <= e.start and e.end <= end or start < e.end and e.start < end or
+               (e.start == e.end and start < e.start < end) for e in fix.edits for start, end in shared):
+            fix.blocked = "the text it would change is shared through a YAML anchor (&name / *name or `<<`): " \
+                          "edit it by hand"
+
+
+def _extend_to_items(suppressions: list[Suppression], resources) -> None:
+    """A comment on the `- name:` line of a metadata item, or on the line just
+    above it, covers the whole item: its value is often reported a line or
+    more below the name."""
+    starts: dict[int, int] = {}
+    for resource in resources:
+        for item in resource.metadata + resource.headers:
+            end = item.node.end_mark
+            last = end.line - 1 if end.column == 0 and end.line > item.node.start_mark.line else end.line
+            first = item.node.start_mark.line
+            starts[first] = max(starts.get(first, first), last)
+    if not starts:
+        return
+    for s in suppressions:
+        if s.file_wide:
+            continue
+        first = s.line + 1 if s.own_line else s.line
+        if first in starts:
+            s.last_line = max(s.last_line, starts[first])
 
 
 def may_hold_resources(text: str) -> bool:
@@ -211,7 +257,8 @@ class Engine:
         for rule in self._by_scope["file"]:
             self._run(rule, info, ctx, result, None)
         documents = source.documents
-        result.resources = resources = list(model.resources_of(path, documents))
+        result.resources = resources = list(model.resources_of(path, documents, source.template))
+        ctx.resources = resources
         if role == "patch":
             for resource in resources:
                 resource.partial = True
@@ -238,18 +285,22 @@ class Engine:
                 self._run(rule, run_file, ctx, result, None)
         if result.secret_spans:
             self._scrub_with_file_secrets(result, text)
+        if "&" in text and documents:
+            _block_fixes_through_anchors(result.findings, model.shared_spans(documents))
+        if result.suppressions:
+            _extend_to_items(result.suppressions, resources)
         return result
 
     def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
         """A value equal to a secret of this file is masked in every message,
         whatever field it sits in (a password repeated in `enableTLS`)."""
-        from .redact import scrub
+        from .redact import scrub_message  # values masked, names in backticks kept
 
         values = tuple(sorted({text[s:e] for s, e in result.secret_spans if e - s >= 3}))
         for finding in result.findings:
-            finding.message = scrub(finding.message, values)
+            finding.message = scrub_message(finding.message, values)
             if finding.fix is not None:
-                finding.fix.description = scrub(finding.fix.description, values)
+                finding.fix.description = scrub_message(finding.fix.description, values)
             finding.secrets = tuple(set(finding.secrets) | set(values))
 
     def _rules_for(self, kind: str) -> list[Rule]:
@@ -279,13 +330,13 @@ class Engine:
         return self.settings.severity.get(rule.code, rule.severity)
 
     def _finding(self, rule: Rule, path: str, diag: Diagnostic) -> Finding:
-        from .redact import scrub
+        from .redact import scrub_message  # values masked, names in backticks kept
 
         code = diag.code or rule.code
-        message = scrub(diag.message, diag.secret_values)
+        message = scrub_message(diag.message, diag.secret_values)
         fix = diag.fix
         if fix is not None:
-            fix.description = scrub(fix.description, diag.secret_values)
+            fix.description = scrub_message(fix.description, diag.secret_values)
         return Finding(path, diag.span, code, rule.name, self._severity(rule), message, fix, diag.secret_values)
 
     # -- filtering -------------------------------------------------------
@@ -336,7 +387,7 @@ class Engine:
     def _suppressed(finding: Finding, suppressions: list[Suppression]) -> bool:
         line = finding.span.line
         for s in suppressions:
-            covers = s.file_wide or s.line == line or (s.own_line and s.line + 1 == line)
+            covers = s.file_wide or s.line <= line <= s.last_line
             if covers and (not s.codes or finding.code in s.codes):
                 s.used.add(finding.code if s.codes else "*")
                 return True

@@ -441,6 +441,17 @@ def bytesize_problem(s: str) -> str | None:
             "smaller suffix, e.g. 1536Ki instead of 1.5Mi)")
 
 
+def quantity_problem(s: str) -> str | None:
+    """Why Kubernetes' resource.ParseQuantity rejects *s* (as the injector parses the sidecar's
+    CPU and memory requests and limits), or None."""
+    parsed = _parse_quantity_string(s)
+    if parsed is None:
+        return "is not a quantity (a number with an optional suffix such as m, Ki, Mi, Gi, k, M or G)"
+    if _interpret_suffix(parsed[4]) is None:
+        return "has a suffix that is not Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or an exponent"
+    return None
+
+
 def _parse_quantity_string(s: str) -> tuple[bool, str, str, str, str] | None:
     """resource's parseQuantityString: (positive, value, num, denom, suffix), None for ErrFormatWrong."""
     if not s:

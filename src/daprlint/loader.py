@@ -68,10 +68,16 @@ _UTF16_32_BOMS = (
 
 @dataclass(slots=True)
 class ParseError:
-    """Why a text did not parse, located at the parser's mark."""
+    """Why a text did not parse, located at the parser's mark.
+
+    `template` is set when the text is a Go/Helm template that stays
+    unreadable after its actions were set aside (see template.py): the span
+    is then the first line the parser could not read.
+    """
 
     problem: str
     span: Span
+    template: bool = False
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class Source:
     bom: bool = False
     documents: list = field(default_factory=list)
     parse_error: ParseError | None = None
+    # a Go/Helm template: its actions and injection points (template.Prepared), else None
+    template: object = None
 
 
 class DecodeError(Exception):
@@ -105,8 +113,12 @@ def decode(data: bytes) -> tuple[str, bool]:
         raise DecodeError(f"file is not valid UTF-8 (invalid byte at offset {exc.start + (3 if bom else 0)})") from None
 
 
-def _error_span(exc: BaseException, text: str) -> Span:
+def _error_span(exc: BaseException, text: str, template: bool = False) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None) or ""
+    if template and context.startswith("while scanning") and getattr(exc, "context_mark", None) is not None:
+        # the token that could not be read starts there; the problem mark is often lines later
+        mark = exc.context_mark
     if mark is None:
         return FILE_START
     index = min(max(mark.index, 0), len(text))
@@ -130,14 +142,149 @@ def _problem(exc: BaseException) -> str:
 
 
 def parse(path: str, text: str, bom: bool = False) -> Source:
-    """Compose every document of *text*; keep those before a syntax error."""
+    """Compose every document of *text*; keep those before a syntax error.
+
+    A text with `{{` is read as a Go/Helm template (template.py): the
+    prepared text has the same length and line breaks, so every mark is a
+    position in *text*; scalars that touch an action then get their
+    template text back.
+    """
     source = Source(path=path, text=text, bom=bom)
+    prepared = None
+    if "{{" in text:
+        from .template import prepare
+
+        prepared = prepare(text)
+        if prepared.actions:
+            source.template = prepared
+        else:
+            prepared = None
     try:
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text if prepared is None else prepared.text, Loader=_Loader):
             source.documents.append(node)
     except Exception as exc:  # any parser failure is a finding, never a crash
-        source.parse_error = ParseError(_problem(exc), _error_span(exc, text))
+        template = prepared is not None or _in_chart_templates(path)
+        source.parse_error = ParseError(_problem(exc), _error_span(exc, text, template), template)
+    if prepared is not None:
+        _restore_template_text(source.documents, prepared, text)
+        prepared.bind(source.documents)
+    if "<<" in text and source.documents:
+        flatten_merge_keys(source.documents)
     return source
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def flatten_merge_keys(documents: list) -> None:
+    """Resolve YAML merge keys (`<<: *base`, `<<: [*a, *b]`) in place, as PyYAML's
+    constructor (SafeConstructor.flatten_mapping) and Go's yaml.v2 (so kubectl and
+    daprd, through sigs.k8s.io/yaml) do: the merged mappings' pairs come first, so
+    a mapping's own keys win (last one wins), and in a list of mappings the first
+    wins. Every reader of the nodes (model, schema checks, rules) then sees the
+    mapping daprd sees; the nodes keep their marks (in the anchor's text)."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    done: set[int] = set()
+
+    def flatten(node) -> list:
+        if id(node) in done:
+            return node.value
+        done.add(id(node))  # before the merge: a mapping that merges itself ends here
+        merged, own = [], []
+        for k, v in node.value:
+            if k.__class__ is ScalarNode and k.tag == _MERGE:
+                for source in reversed(v.value if v.__class__ is SequenceNode else [v]):
+                    if source.__class__ is MappingNode:
+                        merged += flatten(source)
+            else:
+                own.append((k, v))
+        if merged:
+            node.value = merged + own
+        elif len(own) != len(node.value):
+            node.value = own  # `<<:` with nothing to merge
+        return node.value
+
+    stack = list(documents)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.__class__ is MappingNode:
+            if any(k.__class__ is ScalarNode and k.tag == _MERGE for k, _ in node.value):
+                flatten(node)
+            for k, v in node.value:
+                stack.append(v)
+        elif node.__class__ is SequenceNode:
+            stack.extend(node.value)
+
+
+def _in_chart_templates(path: str) -> bool:
+    """A file under a chart's `templates/` folder (a `Chart.yaml` beside that folder).
+
+    Asked only when a file fails to parse, so the stat calls cost nothing on the way that matters.
+    """
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path)) if path not in ("", "-") else ""
+    while folder and os.path.basename(folder) != "templates":
+        parent = os.path.dirname(folder)
+        folder = "" if parent == folder else parent
+    return bool(folder) and os.path.isfile(os.path.join(os.path.dirname(folder), "Chart.yaml"))
+
+
+_BREAKS = re.compile("[ \t]*(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*")
+
+
+def _restore_template_text(documents: list, prepared, text: str) -> None:
+    """Every scalar that touches an action gets the template's own text as its value.
+
+    Marks stay. The value is the scalar's source text: without the quotes of
+    a quoted scalar, with lines joined by one space as YAML folds them; a
+    block scalar keeps its lines, less their common indentation. Rules see
+    `{{ … }}` in it and judge nothing (model.is_templated).
+    """
+    from bisect import bisect_right
+
+    actions = prepared.actions
+    starts = [a.start for a in actions]
+    first, last = actions[0].start, max(a.end for a in actions)
+    ptext = prepared.text
+    seen: set[int] = set()  # collections only: a scalar reached twice through an alias is restored twice, alike
+    stack = list(documents)
+    pop, push, scalar, sequence = stack.pop, stack.extend, ScalarNode, SequenceNode
+    while stack:
+        node = pop()
+        cls = node.__class__
+        if cls is scalar:
+            start, end = node.start_mark.index, node.end_mark.index
+            if end <= first or start >= last:
+                continue
+            if node.style in ("|", ">"):  # a block scalar's span ends after its trailing blank lines
+                end = start + len(ptext[start:end].rstrip())
+            i = bisect_right(starts, end - 1) - 1
+            if end > start and i >= 0 and actions[i].end > start:
+                touched = prepared.actions_in(start, end)  # a multi-line action reaches past the scalar
+                node.value = _source_value(text[min(start, touched[0].start):max(end, touched[-1].end)], node.style)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            if cls is sequence:
+                push(node.value)
+            else:
+                for pair in node.value:
+                    push(pair)
+
+
+def _source_value(raw: str, style: str | None) -> str:
+    if style in ("|", ">"):
+        lines = raw.splitlines()[1:]
+        indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
+        return "".join(line[indent:] + "\n" for line in lines)
+    if style in ("'", '"') and len(raw) >= 2 and raw[0] == style and raw[-1] == style:
+        raw = raw[1:-1]
+    return _BREAKS.sub(" ", raw)
 
 
 def load_bytes(path: str, data: bytes) -> Source:

@@ -2,7 +2,8 @@
 
 A document is ours when its `apiVersion` starts with `dapr.io/`; a
 `kind: List` contributes its items. Metadata names keep their spelling, and
-`key` gives the lower-cased name that Dapr matches on.
+`key` gives the lower-cased name that Dapr matches on. YAML merge keys
+(`<<: *base`) were resolved by the loader.
 """
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ class Resource:
 
     __slots__ = ("path", "node", "doc_index", "api_version", "kind", "name", "namespace", "spec", "type",
                  "version", "auth_secret_store", "metadata", "headers", "memo", "kind_name", "type_name",
-                 "type_key", "version_key", "partial")
+                 "type_key", "version_key", "partial", "template")
 
     def __init__(self, path: str, node: MappingNode, doc_index: int, api_version: Scalar | None,
                  kind: Scalar | None, name: Scalar | None = None, namespace: Scalar | None = None,
@@ -147,7 +148,18 @@ class Resource:
         # how Dapr's data is keyed: lower-cased type, version defaulting to v1
         self.type_key = self.type_name.strip().lower()
         self.version_key = (version.value.strip().lower() if version else "") or "v1"
-        self.partial = False  # a kustomize patch: only part of a resource (no required-field findings)
+        self.partial = False  # a kustomize patch, or a template with unseen metadata: no required-field findings
+        self.template = None  # the source's template.Prepared when it is a Go/Helm template
+
+    def unknown(self, node: Node | None) -> bool:
+        """Rendering decides what *node* holds: a templated scalar, or (in a
+        template) a collection an `include`/`toYaml` line adds entries to.
+        Rules never judge it."""
+        if node is None:
+            return False
+        if node.__class__ is ScalarNode:
+            return "{{" in node.value and is_templated(node.value)
+        return self.template is not None and self.template.is_open(node)
 
     @property
     def span(self) -> Span:
@@ -253,8 +265,22 @@ def _is_dapr_fields(fields: dict) -> bool:
     return api is not None and api.startswith("dapr.io/")
 
 
-def resources_of(path: str, documents: list[Node]) -> Iterator[Resource]:
-    """Every Dapr resource in the documents, including `kind: List` items."""
+def resources_of(path: str, documents: list[Node], template=None) -> Iterator[Resource]:
+    """Every Dapr resource in the documents, including `kind: List` items.
+
+    *template*: the source's template.Prepared for a Go/Helm template. A
+    resource whose spec, `spec.metadata` or top level may get entries only
+    rendering shows is partial (its required fields may be among them).
+    """
+    for resource in _resources(path, documents):
+        if template is not None:
+            resource.template = template
+            resource.partial = (resource.unknown(resource.node) or resource.unknown(resource.spec)
+                                or resource.unknown(get(resource.spec, "metadata")))
+        yield resource
+
+
+def _resources(path: str, documents: list[Node]) -> Iterator[Resource]:
     for index, doc in enumerate(documents):
         fields = keys_of(doc)
         if _is_dapr_fields(fields):
@@ -289,3 +315,28 @@ def iter_scalars(root: Node) -> Iterator[tuple[ScalarNode, ScalarNode | None]]:
         elif cls is SequenceNode:
             for v in reversed(node.value):
                 stack.append((v, key))
+
+
+def shared_spans(documents: list[Node]) -> list[tuple[int, int]]:
+    """(start, end) of every node that an alias or a merge key uses as well as its
+    own place (composing makes both places the same object). A fix that edits
+    inside one would change every place that uses it."""
+    counts: dict[int, int] = {}
+    nodes: dict[int, Node] = {}
+    for document in documents:
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            key = id(node)
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] > 1:
+                continue  # its children were counted on the first visit
+            nodes[key] = node
+            cls = node.__class__
+            if cls is MappingNode:
+                for k, v in node.value:
+                    stack.append(k)
+                    stack.append(v)
+            elif cls is SequenceNode:
+                stack.extend(node.value)
+    return sorted((nodes[k].start_mark.index, nodes[k].end_mark.index) for k, n in counts.items() if n > 1)

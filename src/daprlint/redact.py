@@ -1,8 +1,26 @@
 """The one place where values become safe to print.
 
 Messages never interpolate raw metadata values: they go through `shown()`,
-which keeps only short, credential-free text, or `masked()`, which keeps a
-recognisable prefix of a key ID and stars for the rest.
+which quotes a non-secret value readably (control characters escaped) and
+masks credential shapes, or `masked()`, which keeps a recognisable prefix
+of a key ID and stars for the rest.
+
+Two nets catch what slips through:
+
+- `scrub_message()` (the engine, on every message and fix description)
+  masks known secret values where they are *values*. A name in backticks
+  stays as written, even when it equals or contains a secret value
+  (`password: "password"` keeps "`password` holds an inline secret"). So
+  do the message's own words when the secret is a word (letters only):
+  `secret` inside `secretKeyRef` is not the value. A secret with a digit or
+  a symbol is masked wherever it stands outside backticks.
+- `scrub()` (diffs, tracebacks: text that quotes the file) masks every
+  occurrence, names included: a comment in a diff may quote a secret in
+  backticks.
+
+Both mask the credential shapes (AWS key IDs, URL passwords, PEM private
+key headers) everywhere, and both mask a secret in the spelling `shown()`
+gives it, so a quoted and escaped secret is caught too.
 """
 from __future__ import annotations
 
@@ -11,14 +29,19 @@ import re
 AWS_KEY_ID = re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA|ANPA|AGPA)[A-Z0-9]{12,})\b")
 PEM_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----")
 URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@")
-_SAFE_TEXT = re.compile(r"^[A-Za-z0-9._:/@{}$ -]{0,64}$")
+MASK = "*" * 8
+SHOWN_MAX = 64  # code points of a value shown in a message; longer ones are cut with "…"
+
+# a name as messages quote it: `awsRegion`, `spec.metadata[0]` (one line, no backtick)
+_NAME_IN_BACKTICKS = re.compile(r"`[^`\n]+`")
+_MIN_SECRET = 3  # shorter values are too common to search for
 
 
 def masked(value: str) -> str:
     """A secret shown as its kind: `AKIA…****` for key IDs, stars otherwise."""
     if AWS_KEY_ID.match(value.strip()):
-        return value.strip()[:4] + "…" + "*" * 8
-    return "*" * 8
+        return value.strip()[:4] + "…" + MASK
+    return MASK
 
 
 def looks_secret(value: str) -> bool:
@@ -26,19 +49,75 @@ def looks_secret(value: str) -> bool:
 
 
 def shown(value: str) -> str:
-    """A non-secret value (a region, a type) quoted for a message, or a mask."""
+    """A non-secret value (a region, a type) quoted for a message, or a mask.
+
+    Quoted as Python's repr() quotes a string: control, format and
+    line-separator characters and backslashes are escaped, so the result is
+    one printable line; a value longer than SHOWN_MAX is cut with "…".
+    """
     if looks_secret(value):
         return masked(value)
-    if _SAFE_TEXT.match(value):
-        return f"'{value}'"
-    return "'********'"
+    if len(value) <= SHOWN_MAX:
+        return repr(value)
+    head = repr(value[:SHOWN_MAX - 4])
+    return head[:-1] + "…" + head[-1]
+
+
+def _secrets_longest_first(secrets) -> list[str]:
+    return sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True)
+
+
+def _mask_shapes(text: str) -> str:
+    text = AWS_KEY_ID.sub(lambda m: m.group(1)[:4] + "…" + MASK, text)
+    text = URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", text)
+    return PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- " + MASK, text)
+
+
+def _mask_shown_spelling(text: str, secret: str) -> str:
+    spelled = shown(secret)
+    if spelled != masked(secret) and spelled in text:
+        text = text.replace(spelled, masked(secret))
+    return text
 
 
 def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
-    """Remove known secret values and credential shapes from free text."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, masked(secret))
-    text = AWS_KEY_ID.sub(lambda m: m.group(1)[:4] + "…" + "*" * 8, text)
-    text = URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:********@", text)
-    return PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- ********", text)
+    """Remove known secret values and credential shapes from free text
+    (diffs, logs): every occurrence, wherever it is."""
+    for secret in _secrets_longest_first(secrets):
+        text = _mask_shown_spelling(text, secret).replace(secret, masked(secret))
+    return _mask_shapes(text)
+
+
+def scrub_message(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
+    """Remove known secret values and credential shapes from a finding's
+    message or fix description, keeping names (in backticks) and the words
+    of the message itself (see the module docstring)."""
+    for secret in _secrets_longest_first(secrets):
+        text = _mask_shown_spelling(text, secret)
+        if secret in text:
+            text = _mask_values(text, secret)
+    return _mask_shapes(text)
+
+
+def _mask_values(text: str, secret: str) -> str:
+    names = [m.span() for m in _NAME_IN_BACKTICKS.finditer(text)]
+    out, at, mask = [], 0, masked(secret)
+    word = secret.isalpha()
+    start = text.find(secret)
+    while start >= 0:
+        end = start + len(secret)
+        if any(s < start and end < e for s, e in names) or (word and _inside_word(text, start, end)):
+            start = text.find(secret, start + 1)
+            continue
+        out += (text[at:start], mask)
+        at = end
+        start = text.find(secret, end)
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """The occurrence text[start:end] continues a longer word on either side."""
+    before = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    after = end < len(text) and text[end].isalnum() and text[end - 1].isalnum()
+    return before or after

@@ -32,8 +32,9 @@ class Fix:
     description: str
     edits: tuple[Edit, ...]
     safety: str = "safe"
-    # values a fix moves out of the file: {secret name: {key: value}}; the
-    # fixer writes them to --secrets-out before it touches the manifest
+    # values a fix moves out of the file: {(namespace or None, secret name):
+    # {key: value}} (a plain name means no namespace); the fixer writes them
+    # to --secrets-out before it touches the manifest
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     # an explanation when the fix exists in principle but cannot be applied
     blocked: str | None = None
@@ -59,6 +60,8 @@ class RuleContext:
     data: Any  # packs.PackData: cached JSON from the rule packs
     # answers rules share within this file (per-run answers go in data.memo)
     memo: dict = field(default_factory=dict)
+    # every Dapr resource of the file (read-only), e.g. the secret stores it defines
+    resources: list = field(default_factory=list)
 
     def report(self, span: Span, message: str, fix: Fix | None = None, code: str | None = None,
                secret_values: tuple[str, ...] = ()) -> Diagnostic:

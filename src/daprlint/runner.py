@@ -42,26 +42,29 @@ def _init_worker(settings, extra_packs) -> None:
     _worker_engine = Engine(load_packs(extra_packs), settings)
 
 
-def _work(chunk: list[Target]) -> list[FileResult]:
-    return [_slim(lint_one(_worker_engine, target)) for target in chunk]
+def _work(chunk: list[Target], frames: bool = False) -> list[FileResult]:
+    return [_slim(lint_one(_worker_engine, target), frames) for target in chunk]
 
 
-def _slim(result: FileResult) -> FileResult:
+def _slim(result: FileResult, frames: bool = False) -> FileResult:
     """What reporting still needs of a linted file: findings, facts, and the
-    text only where a fix is shown (SARIF fix regions) or frames are printed.
+    text only where a fix is shown (SARIF fix regions) or, with *frames*,
+    where a finding is or a deployment rule may put one (code frames).
     YAML nodes and texts are most of a run's memory, and nodes are costly to
     pickle for --jobs."""
+    framed = frames and bool(result.findings or result.resources)
     result.resources = []
     if result.source is not None:
-        if any(f.fix is not None for f in result.findings):
+        if framed or any(f.fix is not None for f in result.findings):
             result.source.documents = []
         else:
             result.source = None
     return result
 
 
-def _in_workers(engine: Engine, targets: list[Target], jobs: int) -> list[FileResult]:
+def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False) -> list[FileResult]:
     import multiprocessing as mp
+    from functools import partial
 
     global _worker_engine
     size = max(50, len(targets) // (jobs * 8))
@@ -72,26 +75,29 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int) -> list[FileRe
     except ValueError:  # no fork (Windows): each worker loads the packs itself
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
     with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
-        parts = pool.map(_work, chunks)
+        parts = pool.map(partial(_work, frames=frames), chunks)
     return [r for part in parts for r in part]
 
 
 def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_name: str | None = None,
-                 keep_nodes: bool = False, cache=None, want_texts: bool = False) -> list[FileResult]:
+                 keep_nodes: bool = False, cache=None, want_texts: bool = False,
+                 frames: bool = False) -> list[FileResult]:
     """Lint *targets* (through *cache*, a cache.ResultCache, when given).
 
     *want_texts*: reporting will need the text of files whose findings carry
-    a fix (SARIF fix regions), so a cache hit gets its text too."""
+    a fix (SARIF fix regions), so a cache hit gets its text too; *frames*: it
+    will need the text of every file with a finding (code frames)."""
     if cache is not None:
-        return _cached(cache, engine, targets, jobs, want_texts)
+        return _cached(cache, engine, targets, jobs, want_texts, frames)
     files = [t for t in targets if t.path != "-"]
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or keep_nodes:
         results = []
         for t in targets:
             r = lint_one(engine, t, stdin_name)
-            results.append(r if keep_nodes else _slim(r))
+            # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
+            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames))
         return results
-    by_path = {r.path: r for r in _in_workers(engine, files, jobs)}
+    by_path = {r.path: r for r in _in_workers(engine, files, jobs, frames)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
@@ -114,15 +120,16 @@ class _Item:
         self.hit = False
 
 
-def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool) -> list[FileResult]:
+def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
+            frames: bool = False) -> list[FileResult]:
     items = [_Item(t) for t in targets]
     for item in items:
-        _probe(cache, engine, item, want_texts)
-    lint_misses(cache, engine, items, jobs)
+        _probe(cache, engine, item, want_texts, frames)
+    lint_misses(cache, engine, items, jobs, frames)
     return [i.result for i in items]
 
 
-def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None) -> None:
+def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False) -> None:
     """Serve *item* from the cache if its content is known to be unchanged,
     with its text if reporting needs it (*want_texts* None: never, a context file)."""
     path, entry = item.path, cache.entry(item.path, item.target.role)
@@ -132,7 +139,7 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None) -> None:
         pass
     if entry is not None and item.stat is not None and cache.unchanged_since_read(entry, item.stat):
         _serve(cache, item, entry)
-        if cache.needs_text(entry, want_texts) and not _read_text(engine, item):
+        if cache.needs_text(entry, want_texts, frames) and not _read_text(engine, item):
             item.to_lint()
         return
     data, problem = engine.read(path, item.target.explicit)
@@ -144,7 +151,7 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None) -> None:
     if entry is not None and cache.entry_digest(entry) == item.hashed and item.stat is not None:
         cache.touch(path, item.stat)
         _serve(cache, item, entry)
-        if cache.needs_text(entry, want_texts) and not _give_text(item, data):
+        if cache.needs_text(entry, want_texts, frames) and not _give_text(item, data):
             item.to_lint()
 
 
@@ -172,19 +179,19 @@ def _give_text(item: _Item, data: bytes) -> bool:
     return True
 
 
-def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int) -> None:
+def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False) -> None:
     misses = [i for i in items if i.result is None]
     if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
-        _lint_in_workers(cache, engine, misses, jobs)
+        _lint_in_workers(cache, engine, misses, jobs, frames)
     else:
         for item in misses:
-            _lint_here(cache, engine, item)
+            _lint_here(cache, engine, item, frames)
 
 
-def _lint_here(cache, engine: Engine, item: _Item) -> None:
+def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False) -> None:
     """Lint the very bytes that are hashed: the entry's digest is exact."""
     data, problem = engine.read(item.path, item.target.explicit)
-    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role))
+    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role), frames)
     if data is None:
         item.result.digest = NO_CONTENT
         return
@@ -193,11 +200,11 @@ def _lint_here(cache, engine: Engine, item: _Item) -> None:
         cache.put(item.path, item.stat, item.result, item.target.role)
 
 
-def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int) -> None:
+def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, frames: bool = False) -> None:
     """Workers read the files again: their result is stored under the digest
     read here only if the stat rule shows the file did not change in between;
     otherwise its digest is unknown (not stored, and no deployment result either)."""
-    for item, result in zip(misses, _in_workers(engine, [i.target for i in misses], jobs)):
+    for item, result in zip(misses, _in_workers(engine, [i.target for i in misses], jobs, frames)):
         item.result = result
         if item.hashed is not None and cache.unchanged_during_run(item.path, item.stat):
             result.digest = item.hashed

@@ -634,7 +634,7 @@ def schema_check(schema: dict, origin: Path, meta: dict):
         seen = set()
         for node, path, message in errors:
             key = (path, message)
-            if key in seen:
+            if key in seen or resource.unknown(node):  # `{{ … }}` in a typed field: rendering decides
                 continue
             seen.add(key)
             yield ctx.report(Span.of(node), f"`{_pointer(path)}` {message}")

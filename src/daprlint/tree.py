@@ -176,7 +176,7 @@ def add_findings(results, findings) -> None:
 
 
 def run(engine, targets, results, context_targets=(), context=(), shared_targets=(), shared=(), cache=None,
-        jobs: int = 1, want_texts: bool = False, root: str | None = None):
+        jobs: int = 1, want_texts: bool = False, root: str | None = None, frames: bool = False):
     """Add the deployment rules' findings to *results* (the linted files;
     *context* and *shared* results, from workspace.py, only contribute
     facts), then finalize every result.
@@ -205,8 +205,8 @@ def run(engine, targets, results, context_targets=(), context=(), shared_targets
             if cache is not None and key is not None:
                 cache.put_tree(key, findings)
         add_findings(results, findings)
-        if want_texts and cache is not None:
-            _texts_for_fixes(engine, targets, results, findings)
+        if (want_texts or frames) and cache is not None:
+            _texts_for_fixes(engine, targets, results, findings, frames)
     return [engine.finalize(r) for r in results]
 
 
@@ -220,14 +220,15 @@ def build_deployments(engine, results, context=(), shared=(), root: str | None =
                              engine.options.get("mode", "kubernetes"))
 
 
-def _texts_for_fixes(engine, targets, results, findings) -> None:
+def _texts_for_fixes(engine, targets, results, findings, frames: bool = False) -> None:
     """Deployment rules may carry fixes too, and SARIF needs the file's text
-    for them. If such a file changed since it was hashed, its fix is left
-    out of the SARIF (the run saw the old content)."""
+    for them (code frames, for any finding). If such a file changed since it
+    was hashed, its fix is left out of the SARIF and its findings get no
+    frame (the run saw the old content)."""
     from .cache import digest_of_bytes
     from .loader import DecodeError, Source, decode
 
-    wanted = {f.path for f in findings if f.fix is not None and f.fix.edits and not f.fix.blocked}
+    wanted = {f.path for f in findings if frames or (f.fix is not None and f.fix.edits and not f.fix.blocked)}
     for target, result in zip(targets, results):
         if result.path not in wanted or result.source is not None or result.digest in (None, "-"):
             continue

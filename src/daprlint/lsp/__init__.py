@@ -5,9 +5,10 @@ and "ignore on this line" code actions; hover and completion for the
 metadata fields of a component type. See docs/editors.md for editor set-up.
 
 pygls is imported only by server.py, and only once `serve()` runs; the
-analysis (analysis.py, text.py) is plain Python. The first diagnostics are
-sent before pygls is imported (faststart.py), which keeps the time from
-spawn to first diagnostics well under the pygls import time.
+analysis (analysis.py, text.py) and the framing of stdin (framing.py) are
+plain Python. The first diagnostics are sent before pygls is imported
+(faststart.py), which keeps the time from spawn to first diagnostics well
+under the pygls import time.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ def serve(stdin=None, stdout=None) -> int:
 
     from .. import __version__
     from .analysis import Analyzer, env_flag
+    from .framing import FrameReader
 
     if importlib.util.find_spec("pygls") is None or importlib.util.find_spec("lsprotocol") is None:
         raise ImportError("pygls is not installed")  # cli.py turns this into the 'lsp' extra hint
 
-    rfile = stdin or sys.stdin.buffer
+    reader = FrameReader(stdin or sys.stdin.buffer)  # one reader for both phases: no byte is lost
     wfile = stdout or sys.stdout.buffer
     analyzer = Analyzer()
     replay: list = []
@@ -38,7 +40,7 @@ def serve(stdin=None, stdout=None) -> int:
     if env_flag("DAPRLINT_LSP_FAST_START", True):
         from .faststart import FastStart
 
-        fast = FastStart(rfile, wfile, analyzer, __version__)
+        fast = FastStart(reader, wfile, analyzer, __version__)
         try:
             fast.run()
         except Exception:  # whatever was read is replayed; pygls takes over
@@ -50,4 +52,4 @@ def serve(stdin=None, stdout=None) -> int:
     quiet_pygls_logging()
     server = create_server(analyzer)
     server.published.update(published)
-    return run(server, rfile, wfile, replay)
+    return run(server, reader, wfile, replay)

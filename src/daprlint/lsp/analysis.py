@@ -5,6 +5,18 @@ ranges in the negotiated position encoding), so the pygls server and the
 fast start path (faststart.py) send exactly the same messages. Nothing here
 logs or returns a metadata value: messages were redacted by the engine, and
 hover/completion only show Dapr's field documentation.
+
+A fix that moves values out of the file (SEC001: `fix.secrets`) is offered
+only when `secrets-out` is set and the client resolves code actions; the
+action carries no edit, only where its finding is (`data`). resolve_secret_fix
+writes the values through secrets_out.SecretsSink (conflict check, add,
+flush: the same calls and locking as `--fix`) and returns the edit only
+after the flush succeeded. "Fix all" never takes such a fix.
+
+Hover and completion call deprecations(), which asks the functions AWS004
+and DPR005 ask (dapr.aliases_for, dapr.is_aws, dapr.type_entry,
+dapr.extra_groups), so a field is "deprecated" in the editor exactly when a
+rule reports it.
 """
 from __future__ import annotations
 
@@ -19,6 +31,7 @@ from .text import UTF16, LineIndex, pos_tuple, ranges_touch
 SOURCE = "daprlint"
 DOCS_URL = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
 FIX_ALL_KIND = "source.fixAll.daprlint"
+SECRET_FIX = "daprlint.secretFix"  # data.kind of a code action whose edit waits for codeAction/resolve
 QUICKFIX = "quickfix"
 SEVERITY = {"error": 1, "warning": 2, "info": 3}  # DiagnosticSeverity
 TAG_UNNECESSARY, TAG_DEPRECATED = 1, 2           # DiagnosticTag
@@ -197,7 +210,8 @@ class Analyzer:
 
     # -- code actions ----------------------------------------------------
     def code_actions(self, state: DocState, request_range: dict, only: list[str] | None = None,
-                     document_changes: bool = False) -> list[dict]:
+                     document_changes: bool = False, resolve_edits: bool = False) -> list[dict]:
+        """Quick fixes, ignores and "fix all"; *resolve_edits*: the client asks codeAction/resolve for edits."""
         if state.problem is not None:
             return []
         actions: list[dict] = []
@@ -209,15 +223,9 @@ class Analyzer:
                 continue
             fix = finding.fix
             if _wanted(QUICKFIX, only) and _applicable(fix):
-                unsafe = fix.safety != "safe"
-                actions.append({
-                    "title": f"Fix {finding.code}: {fix.description}" + (" (unsafe)" if unsafe else ""),
-                    "kind": QUICKFIX,
-                    "diagnostics": [diag],
-                    "isPreferred": not unsafe,
-                    "edit": self._workspace_edit(state, [self._text_edit(state, e) for e in fix.edits],
-                                                 document_changes),
-                })
+                action = self._fix_action(state, finding, diag, document_changes, resolve_edits)
+                if action is not None:
+                    actions.append(action)
             line = diag["range"]["start"]["line"]
             if _wanted(QUICKFIX, only) and finding.code not in NOT_IGNORABLE and (line, finding.code) not in seen_ignores:
                 seen_ignores.add((line, finding.code))
@@ -240,12 +248,85 @@ class Analyzer:
                 })
         return actions
 
+    def _fix_action(self, state: DocState, finding, diag: dict, document_changes: bool,
+                    resolve_edits: bool) -> dict | None:
+        fix = finding.fix
+        unsafe = fix.safety != "safe"
+        action = {
+            "title": f"Fix {finding.code}: {fix.description}" + (" (unsafe)" if unsafe else ""),
+            "kind": QUICKFIX,
+            "diagnostics": [diag],
+            "isPreferred": not unsafe,
+        }
+        if not fix.secrets:
+            action["edit"] = self._workspace_edit(state, [self._text_edit(state, e) for e in fix.edits],
+                                                  document_changes)
+            return action
+        target = self.secrets_path(state)
+        if target is None or not resolve_edits:
+            return None  # the edit would drop the values: offered only where they can be written first
+        action["title"] += f", saving the value to {target.name}"
+        action["data"] = {"kind": SECRET_FIX, "uri": state.uri, "version": state.version,
+                          "code": finding.code, "start": finding.span.start, "end": finding.span.end}
+        return action
+
+    @staticmethod
+    def secrets_path(state: DocState) -> Path | None:
+        """`secrets-out` of the document's configuration; a relative path is taken from the config's folder."""
+        engine = state.engine
+        value = engine.options.get("secrets-out") if engine is not None else None
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else engine.settings.root / path
+
+    def resolve_secret_fix(self, state: DocState, data: dict, document_changes: bool = False):
+        """(workspace edit, None) once the fix's values are flushed to secrets-out; else (None, message).
+
+        The message names the file and the secret's name and key, never a value.
+        """
+        from ..secrets_out import SecretsError, SecretsSink
+
+        if data.get("version") != state.version:
+            return None, "daprlint: the fix was not applied: the document changed; ask for the fix again"
+        finding = next((f for f in state.findings if f.code == data.get("code") and f.span.start == data.get("start")
+                        and f.span.end == data.get("end")), None)
+        fix = finding.fix if finding is not None else None
+        if not _applicable(fix) or not fix.secrets:
+            return None, "daprlint: the fix was not applied: it no longer applies to this document"
+        target = self.secrets_path(state)
+        if target is None:
+            return None, "daprlint: the fix was not applied: set secrets-out in the daprlint configuration"
+        why = f"daprlint: {finding.code} fix not applied"
+        if not target.parent.is_dir():
+            # secrets_out.check_not_tracked asks git from the cwd when the folder is missing, and
+            # a server's cwd is the editor's: only an existing folder gets the right answer
+            return None, f"{why}: {target.parent} does not exist; create it, then ask for the fix again"
+        try:
+            sink = SecretsSink(target)
+            conflict = sink.conflict(fix.secrets)
+            if conflict:
+                return None, f"{why}: {conflict}"
+            sink.add(fix.secrets)
+            sink.flush()
+        except SecretsError as exc:
+            return None, f"{why}: {exc}"
+        except OSError as exc:
+            return None, f"{why}: cannot write {target}: {exc.strerror or type(exc).__name__}"
+        except Exception as exc:  # the message of anything else might quote a value
+            return None, f"{why}: internal error ({type(exc).__name__}) writing {target}"
+        edits = [self._text_edit(state, e) for e in fix.edits]
+        return self._workspace_edit(state, edits, document_changes), None
+
     def fix_all_edits(self, state: DocState) -> list[dict]:
-        """Every safe fix whose edits overlap no fix taken before it (a fix is all or nothing)."""
+        """Every safe fix whose edits overlap no fix taken before it (a fix is all or nothing).
+
+        A fix that moves values out of the file never goes in: its values must be written first.
+        """
         taken: list = []
         for finding in sorted(state.findings, key=lambda f: (f.span.start, f.code)):
             fix = finding.fix
-            if not _applicable(fix) or fix.safety != "safe":
+            if not _applicable(fix) or fix.safety != "safe" or fix.secrets:
                 continue
             if any(_conflict(e, t) for e in fix.edits for t in taken) or _self_conflict(fix.edits):
                 continue
@@ -328,7 +409,7 @@ class Analyzer:
             return ParseView(state.index, state.resources, state.source.parse_error)
         index = LineIndex(text, self.encoding)
         source = loader.parse(uri, index.body)
-        resources = list(model.resources_of(uri, source.documents))
+        resources = list(model.resources_of(uri, source.documents, source.template))
         view = ParseView(index, resources, source.parse_error)
         if source.parse_error is None:
             self._good[uri] = view
@@ -371,7 +452,7 @@ class Analyzer:
         if table is None:
             return None
         type_name, version, fields = table
-        info = fields.get(item.key)
+        info = _shown_field(item.key, item.name.value, fields, deprecations(resource, self._data(uri)))
         if info is None:
             return None
         span = item.name.span
@@ -395,10 +476,12 @@ class Analyzer:
         resource, current = self._resource_at(uri, view, cursor - index.bom, line)
         if resource is None:
             return None
-        table = self._field_table(self._data(uri), resource)
+        data = self._data(uri)
+        table = self._field_table(data, resource)
         if table is None:
             return None
         _type, _version, fields = table
+        deprecated = deprecations(resource, data)
         present = set()
         if current:  # names set elsewhere in this component (a stale parse may be wrong: skip it)
             for item in resource.metadata:
@@ -410,6 +493,7 @@ class Analyzer:
         for key, info in fields.items():
             if key in present:
                 continue
+            info = _shown_field(key, info.get("name") or key, fields, deprecated)
             name = info.get("name") or key
             if mode == "item":
                 new_text = f"name: {name}"
@@ -454,6 +538,50 @@ class Analyzer:
         return None, False
 
 
+def deprecations(resource, data) -> dict[str, str | None]:
+    """Lower-cased name -> replacement (None: Dapr names none) of each name AWS004 or DPR005 reports
+    for this component's type and version, read as those rules read it."""
+    from .. import dapr
+
+    return dapr.per_type(resource, data, "lsp.deprecations", lambda r: _deprecations(r, data))
+
+
+def _deprecations(resource, data) -> dict[str, str | None]:
+    from .. import dapr
+
+    found: dict[str, str | None] = {}
+    versions = (dapr.type_entry(resource, data) or {}).get("versions", {})
+    version = versions.get(resource.version_key) or {}
+    for chosen in ([version] if version else list(versions.values())):  # DPR005: Dapr's metadata flag
+        for key, info in chosen.get("fields", {}).items():
+            if info.get("deprecated"):
+                found[key] = None
+    for group in dapr.extra_groups(resource.type_key, version, data):  # DPR005: field-extras.json
+        for name, info in group.get("deprecated", {}).items():
+            found[name.lower()] = info.get("use")
+    aliases = dapr.aliases_for(resource, data)
+    for alias in aliases:
+        found.pop(alias["alias"].lower(), None)  # DPR005 leaves these to AWS004
+    if dapr.is_aws(resource, data) or resource.type_key in data.json(dapr.AWS)["conditional"]:
+        for alias in aliases:  # AWS004; a case variant of the canonical name is that name
+            if alias["alias"].lower() != alias["canonical"].lower():
+                found[alias["alias"].lower()] = alias["canonical"]
+    return found
+
+
+def _shown_field(key: str, name: str, fields: dict, deprecated: dict) -> dict | None:
+    """A field's data with the rules' verdict on deprecation; an alias the table lacks shows its canonical field."""
+    info = fields.get(key)
+    replacement = deprecated.get(key)
+    if info is None:
+        canonical = fields.get(replacement.lower()) if replacement else None
+        if canonical is None:
+            return None
+        info = {**canonical, "name": name,
+                "description": f"A deprecated name of `{replacement}`. {canonical.get('description') or ''}".strip()}
+    return {**info, "deprecated": key in deprecated, "replacement": replacement}
+
+
 def _wanted(kind: str, only) -> bool:
     return not only or any(kind == o or kind.startswith(o + ".") for o in only)
 
@@ -481,6 +609,12 @@ def _item_at(resources, at: int):
 
 def _yes(value) -> str:
     return "yes" if value else "no"
+
+
+def _deprecated_text(info: dict) -> str:
+    if not info.get("deprecated"):
+        return "no"
+    return f"yes — use {_code(info['replacement'])}" if info.get("replacement") else "yes"
 
 
 def field_detail(info: dict) -> str:
@@ -513,7 +647,7 @@ def field_markdown(info: dict, type_name: str | None, version: str | None, title
         f"- **Default:** {_code(info['default']) if info.get('default') not in (None, '') else '—'}",
         f"- **Required:** {_yes(info.get('required'))}",
         f"- **Sensitive:** {'yes — use `secretKeyRef`' if info.get('sensitive') else 'no'}",
-        f"- **Deprecated:** {_yes(info.get('deprecated'))}",
+        f"- **Deprecated:** {_deprecated_text(info)}",
         f"- **Allowed values:** {', '.join(_code(v) for v in allowed) if allowed else 'any'}",
     ]
     return "\n".join(lines)

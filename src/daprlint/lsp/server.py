@@ -3,10 +3,52 @@
 Only this module (and what imports it) needs pygls. The work itself is in
 analysis.py, which speaks plain LSP JSON; here those dicts are structured
 into lsprotocol types with the server's own converter.
+
+Input does not go through pygls. pygls 1.3.1 (pygls/server.py,
+pygls/protocol/json_rpc.py) goes deaf or silent on malformed input:
+
+- json_rpc.py:113-119 `MESSAGE_PATTERN` wants a body that starts with `{`;
+  `_data_received` (448-478) then takes the message as incomplete (length 1,
+  line 461, return at 465) and keeps it in `_message_buf`, which never
+  matches again: after one body `null`, `[]`, `42`, `"x"`, a batch, or any
+  body not starting with `{`, nothing is answered, `shutdown` included;
+- server.py:80-116 `aio_readline` keeps reading header lines until a line
+  fullmatches `Content-Length: (\\d+)\\r\\n` (83, 97-100); after
+  `Content-Length: abc` the body is read as a header line glued to the next
+  header (`{...}Content-Length: 52`), which never matches: deaf for good.
+  It also reads any Content-Length at once (106), however large;
+- json_rpc.py:316-348 `_deserialize_message` raises InvalidParams (or
+  InternalError: an unknown method without `params`) from inside
+  `json.loads`; `data_received` (441-446) only logs it: no response;
+- json_rpc.py:357-359 `_procedure_handler` drops every message after
+  `shutdown` but `exit` without an answer; 353-355 drop a wrong `jsonrpc`;
+- invalid JSON or UTF-8 raise in `_data_received` and get no Parse error
+  response; exceptions.py:68-76 `JsonRpcInternalError.of` sends the
+  exception text and traceback to the client (a value could be quoted);
+  `_send_data` (376-403) swallows an unserialisable result: no response.
+
+So we wrap rather than pin and patch: framing.FrameReader reads stdin (the
+fast start and this server share one reader, so no byte is lost at the
+hand-over), and RobustProtocol (a LanguageServerProtocol subclass, given to
+pygls through its public `protocol_cls` argument) takes each framed message,
+checks it (framing.decode), answers every malformed request with a JSON-RPC
+error, and only then hands a structured message to pygls's own request and
+notification handlers. Patching pygls in place was rejected: monkeypatches
+of module functions break silently when a 1.x release moves them, and pygls
+2 rewrote both layers, so a patch would carry over to nothing. What the
+subclass uses of pygls (`_handle_request`, `_handle_notification`,
+`_send_data`, `_request_futures`, `_result_types`, `fm`, `_shutdown`,
+`get_message_type`) has been stable through 1.x; the pin stays `>=1.3,<2`
+and tests/test_lsp_protocol.py fails if any of them moves.
+
+No message the server sends or logs quotes input: errors name their kind
+and the exception type only.
 """
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import json
 import logging
 import os
 import sys
@@ -14,13 +56,20 @@ import threading
 import traceback
 
 from lsprotocol import types as lsp
-from pygls.server import LanguageServer, aio_readline
+from pygls.exceptions import JsonRpcException
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
+from pygls.server import LanguageServer
 
 from .. import __version__
-from .analysis import FIX_ALL_KIND, Analyzer, uri_to_path
+from .analysis import FIX_ALL_KIND, SECRET_FIX, Analyzer, uri_to_path
+from .framing import (INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
+                      SERVER_NOT_INITIALIZED, Frame, FrameReader, Invalid, Malformed, Message, decode)
 
 DEBOUNCE_SECONDS = 0.3
 log = logging.getLogger("daprlint.lsp")
+_ERROR_TEXT = {PARSE_ERROR: "parse error", INVALID_REQUEST: "invalid request", METHOD_NOT_FOUND: "method not found",
+               INVALID_PARAMS: "invalid params", INTERNAL_ERROR: "internal error"}
 
 
 class _RedactingFilter(logging.Filter):
@@ -55,28 +104,227 @@ def quiet_pygls_logging() -> None:
         logger.setLevel(logging.WARNING)
 
 
-class _Transport:
-    """pygls's stdout adapter, with a switch to drop what a replayed message would answer twice."""
+class ClientGone(Exception):
+    """stdout is closed: nobody reads what the server would send."""
 
-    def __init__(self, rfile, wfile):
-        self.rfile = rfile
+
+class _Transport:
+    """Where pygls writes, with a switch to drop what a replayed message would answer twice."""
+
+    def __init__(self, wfile):
         self.wfile = wfile
         self.muted = False
+        self.gone = False
 
-    def close(self):
-        self.rfile.close()
-        self.wfile.close()
+    def close(self):  # pygls calls this on `exit`; stdin stays open: a reader thread may be blocked on it
+        try:
+            self.wfile.flush()
+        except (OSError, ValueError):
+            pass
 
     def write(self, data):
-        if self.muted:
+        if self.muted or self.gone:
             return
-        self.wfile.write(data)
-        self.wfile.flush()
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (OSError, ValueError):
+            self.gone = True
+            raise ClientGone() from None
+
+
+class RobustProtocol(LanguageServerProtocol):
+    """pygls's protocol behind a checked intake: every request is answered, the server keeps serving."""
+
+    def __init__(self, server, converter):
+        super().__init__(server, converter)
+        self.initialized = False
+        self._responses = 0  # responses sent: a request that a bug left unanswered gets an internal error
+
+    # -- intake ----------------------------------------------------------
+    def receive(self, item: Frame | Malformed, answered: bool = False) -> None:
+        """Handle one framed message (*answered*: the fast start has sent its response already)."""
+        message = None
+        sent = self._responses
+        try:
+            if isinstance(item, Malformed):
+                log.warning(f"skipped malformed input: {item.reason}")
+                self.send_error(None, item.code, item.reason)
+                return
+            message = item.message or decode(item.body)
+            self._dispatch(message, answered)
+        except Invalid as exc:
+            log.warning(f"malformed message: {exc.text}")
+            for msg_id in exc.ids:
+                self.send_error(msg_id, exc.code, exc.text)
+        except (SystemExit, ClientGone):
+            raise
+        except Exception as exc:  # a bug here must not cost the client its answer
+            log.error(f"internal error while handling a message ({type(exc).__name__})")
+            if message is not None and message.kind == "request" and self._responses == sent:
+                self.send_error(message.id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
+
+    def _dispatch(self, message: Message, answered: bool) -> None:
+        if message.kind == "response":
+            self._on_response(message)
+            return
+        method = message.method
+        request = message.kind == "request"
+        if method == lsp.EXIT:
+            self._handle_notification(lsp.EXIT, None)  # raises SystemExit: 0 after shutdown, 1 without
+            return
+        refusal = self._refusal(method)
+        if refusal is not None or not self._has_handler(message):
+            if request:
+                code, text = refusal or (METHOD_NOT_FOUND, "method not found")  # not echoed: client text
+                self.send_error(message.id, code, text)
+            return  # a notification the server does not take is ignored, as LSP asks
+        try:
+            structured = self._structure(message, answered)
+        except Exception:
+            if request:
+                self.send_error(message.id, INVALID_PARAMS, f"invalid params for {method}")  # a method we serve
+            else:
+                log.warning(f"ignored {method}: invalid params")
+            return
+        if request:
+            self._handle_request(message.id, method, structured.params)
+            if method == lsp.INITIALIZE:
+                self.initialized = self._workspace is not None
+        else:
+            self._handle_notification(method, structured.params)
+
+    def _refusal(self, method: str) -> tuple[int, str] | None:
+        """Why a message is not taken at this point of the session (LSP's lifecycle rules)."""
+        if self._shutdown:
+            return INVALID_REQUEST, "the server is shutting down: only exit is accepted"
+        if method == lsp.INITIALIZE:
+            return (INVALID_REQUEST, "initialize was sent already") if self.initialized else None
+        if not self.initialized:
+            return SERVER_NOT_INITIALIZED, "the server is not initialized yet"
+        return None
+
+    def _has_handler(self, message: Message) -> bool:
+        method = message.method
+        if method == lsp.CANCEL_REQUEST:
+            return True
+        if method not in self.fm.builtin_features and method not in self.fm.features:
+            return False
+        if method == lsp.WORKSPACE_EXECUTE_COMMAND and message.kind == "request":
+            command = message.params.get("command") if isinstance(message.params, dict) else None
+            if command not in self.fm.commands:
+                raise Invalid(INVALID_PARAMS, "unknown command", [message.id])
+        return True
+
+    def _structure(self, message: Message, answered: bool):
+        data = message.data
+        message_type = self.get_message_type(message.method)
+        if message_type is None:  # a method lsprotocol does not know: the generic types require `params`
+            message_type = JsonRPCRequestMessage if message.kind == "request" else JsonRPCNotification
+            data = {**data, "params": data.get("params")}
+        try:
+            return self._converter.structure(data, message_type)
+        except Exception:
+            if not (answered and message.method == lsp.INITIALIZE):
+                raise
+        # the fast start told the client it is initialized: initialize with what pygls can read
+        return self._converter.structure({**data, "params": _minimal_initialize(message.params)}, message_type)
+
+    def _on_response(self, message: Message) -> None:
+        """A client's answer to a request of ours; answers to nothing are dropped."""
+        future = self._request_futures.pop(message.id, None)
+        result_type = self._result_types.pop(message.id, None)
+        if future is None:
+            return
+        if "error" in message.data:
+            error = message.data["error"] if isinstance(message.data["error"], dict) else {}
+            code = error.get("code") if isinstance(error.get("code"), int) else INTERNAL_ERROR
+            future.set_exception(JsonRpcException(code=code, message="the client answered with an error"))
+            return
+        try:
+            structured = self._converter.structure(message.data, result_type or JsonRPCResponseMessage)
+            future.set_result(structured.result)
+        except Exception:
+            future.set_exception(JsonRpcException(code=INVALID_PARAMS, message="the client's answer is malformed"))
+
+    # -- pygls's request path, with errors that quote nothing --------------
+    def _handle_request(self, msg_id, method_name, params):
+        try:
+            handler = self._get_handler(method_name)
+            if method_name == lsp.WORKSPACE_EXECUTE_COMMAND:
+                handler(params, msg_id)
+            else:
+                self._execute_request(msg_id, handler, params)
+        except (SystemExit, ClientGone):
+            raise
+        except JsonRpcException as error:
+            self.send_error(msg_id, error.code, _ERROR_TEXT.get(error.code, "request failed"))
+        except Exception as exc:
+            log.error(f"internal error in {method_name} ({type(exc).__name__})")  # a method we serve
+            self.send_error(msg_id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
+
+    def _execute_request_callback(self, msg_id, future):
+        self._request_futures.pop(msg_id, None)
+        if future.cancelled():
+            self.send_error(msg_id, -32800, "request cancelled")
+        elif future.exception() is not None:
+            self._execute_request_err_callback(msg_id, future.exception())
+        else:
+            self._send_response(msg_id, result=future.result())
+
+    def _execute_request_err_callback(self, msg_id, exc):
+        log.error(f"internal error in a request ({type(exc).__name__})")
+        self.send_error(msg_id, INTERNAL_ERROR, f"internal error ({type(exc).__name__})")
+
+    def _send_response(self, msg_id, result=None, error=None):
+        if error is not None:
+            self.send_error(msg_id, getattr(error, "code", INTERNAL_ERROR), "request failed")
+            return
+        self._responses += 1
+        super()._send_response(msg_id, result)
+
+    def send_error(self, msg_id, code: int, text: str) -> None:
+        self._responses += 1
+        self._result_types.pop(msg_id, None)
+        self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": text}})
+
+    def _send_data(self, data):
+        if not data:
+            return
+        try:
+            body = json.dumps(data, default=self._serialize_message)  # ASCII: lone surrogates are escaped
+        except Exception as exc:  # an answer that cannot be sent is still an answer: an error
+            log.error(f"could not serialise a message ({type(exc).__name__})")
+            msg_id = getattr(data, "id", None)
+            if msg_id is not None and hasattr(data, "result"):
+                self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {
+                    "code": INTERNAL_ERROR, "message": "internal error (result not serialisable)"}})
+            return
+        if self.transport is not None:
+            encoded = body.encode("ascii")
+            self.transport.write(b"Content-Length: %d\r\n\r\n%s" % (len(encoded), encoded))
+
+
+def _minimal_initialize(params) -> dict:
+    """The part of an `initialize` that the fast start read: used only when pygls rejects the rest."""
+    params = params if isinstance(params, dict) else {}
+    pid = params.get("processId")
+    minimal = {"processId": pid if isinstance(pid, int) and not isinstance(pid, bool) else None, "capabilities": {}}
+    if isinstance(params.get("rootUri"), str):
+        minimal["rootUri"] = params["rootUri"]
+    capabilities = params.get("capabilities")
+    general = capabilities.get("general") if isinstance(capabilities, dict) else None
+    encodings = general.get("positionEncodings") if isinstance(general, dict) else None
+    if isinstance(encodings, list):
+        known = [e for e in encodings if e in ("utf-8", "utf-16", "utf-32")]
+        minimal["capabilities"] = {"general": {"positionEncodings": known}}
+    return minimal
 
 
 class DaprlintServer(LanguageServer):
     def __init__(self, analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_SECONDS):
-        super().__init__("daprlint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("daprlint", __version__, protocol_cls=RobustProtocol,
+                         text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.analyzer = analyzer or Analyzer()
         self.debounce = debounce
         self.timers: dict[str, asyncio.TimerHandle] = {}
@@ -155,6 +403,14 @@ class DaprlintServer(LanguageServer):
         except AttributeError:
             return False
 
+    def client_resolves_edits(self) -> bool:
+        """The client keeps an action's `data` and asks codeAction/resolve for its `edit` (fixes that move secrets)."""
+        try:
+            code_action = self.client_capabilities.text_document.code_action
+            return bool(code_action.data_support) and "edit" in (code_action.resolve_support.properties or ())
+        except (AttributeError, TypeError):
+            return False
+
 
 def _position_dict(position) -> dict:
     return {"line": position.line, "character": position.character}
@@ -223,7 +479,7 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
             ls.internal_error("didClose", exc)
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
-        code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND]))
+        code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True))
     def code_action(ls: DaprlintServer, params: lsp.CodeActionParams):
         try:
             uri = params.text_document.uri
@@ -235,11 +491,40 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
             state.version = version
             only = [_kind_value(k) for k in params.context.only] if params.context.only else None
             actions = ls.analyzer.code_actions(state, _range_dict(params.range), only,
-                                               ls.client_supports_document_changes())
+                                               ls.client_supports_document_changes(), ls.client_resolves_edits())
             return [ls.structure(a, lsp.CodeAction) for a in actions] or None
         except Exception as exc:
             ls.internal_error("codeAction", exc)
             return None
+
+    @server.feature(lsp.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: DaprlintServer, action: lsp.CodeAction):
+        """A fix that moves secrets: write them to secrets-out first; the edit only after that worked."""
+        data = action.data if isinstance(action.data, dict) else {}
+        if data.get("kind") != SECRET_FIX:
+            return action
+        message = "daprlint: the fix was not applied: internal error"
+        try:
+            uri = data.get("uri")
+            found = ls.document_text(uri) if isinstance(uri, str) else None
+            if found is None:
+                message = "daprlint: the fix was not applied: the document is not open"
+            else:
+                text, version = found
+                state = ls.analyzer.current(uri, text, version)
+                state.version = version
+                edit, message = ls.analyzer.resolve_secret_fix(state, data, ls.client_supports_document_changes())
+                if edit is not None:
+                    action.edit = ls.structure(edit, lsp.WorkspaceEdit)
+                    return action
+        except Exception as exc:
+            ls.internal_error("codeAction/resolve", exc)
+        action.edit = None
+        try:
+            ls.show_message(message, lsp.MessageType.Error)
+        except Exception:
+            pass
+        return action
 
     def answer_at_position(ls: DaprlintServer, params, method: str, result_type):
         """`ls.analyzer.<method>(uri, text, position)` as an LSP result; a failure is logged, never raised."""
@@ -265,33 +550,65 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
     return server
 
 
-def run(server: DaprlintServer, rfile, wfile, replay: list[tuple[bytes, bool]] = ()) -> int:
-    """Serve over rfile/wfile until `exit` or end of input; *replay* is what the fast start read.
+def _start_reader(loop: asyncio.AbstractEventLoop, reader: FrameReader, queue: asyncio.Queue,
+                  stop: threading.Event) -> None:
+    """Read stdin in a daemon thread (it may block until the client goes; it must not keep the process)."""
 
-    Each replayed message is (raw bytes, muted): a muted one was answered already,
-    so what pygls would answer again is dropped.
+    def pump():
+        while True:
+            item = reader.read()
+            try:
+                handed = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+            except RuntimeError:  # the loop is closed: the server is done
+                return
+            while True:
+                try:
+                    handed.result(0.2)
+                    break
+                except concurrent.futures.TimeoutError:
+                    if stop.is_set():
+                        return
+                except Exception:
+                    return
+            if item is None:
+                return
+
+    threading.Thread(target=pump, name="daprlint-lsp-reader", daemon=True).start()
+
+
+def run(server: DaprlintServer, reader: FrameReader, wfile, replay: list[tuple[object, bool]] = ()) -> int:
+    """Serve until `exit` or end of input; *replay* is what the fast start read from *reader*.
+
+    Each replayed item is (frame, answered): what pygls would answer to an
+    answered one again is dropped.
     """
     stop = threading.Event()
     server._stop_event = stop  # what pygls's own start_io sets; shutdown() uses it
-    transport = _Transport(rfile, wfile)
+    transport = _Transport(wfile)
     server.lsp.connection_made(transport)
 
     async def main():
-        for raw, muted in replay:
-            transport.muted = muted
+        for item, answered in replay:
+            transport.muted = answered
             try:
-                server.lsp.data_received(raw)
+                server.lsp.receive(item, answered)
             finally:
                 transport.muted = False
-        await aio_readline(server.loop, server.thread_pool_executor, stop, rfile, server.lsp.data_received)
+        queue: asyncio.Queue = asyncio.Queue(maxsize=4)
+        _start_reader(server.loop, reader, queue, stop)
+        while not stop.is_set() and not transport.gone:
+            item = await queue.get()
+            if item is None:
+                return
+            server.lsp.receive(item)
 
     code = 0
     try:
         server.loop.run_until_complete(main())
-        code = 0 if server.lsp._shutdown else 1
+        code = 0 if server.lsp._shutdown and not transport.gone else 1
     except SystemExit as exc:  # the `exit` notification: 0 after `shutdown`, 1 without (LSP spec)
         code = exc.code if isinstance(exc.code, int) else 0
-    except (BrokenPipeError, KeyboardInterrupt):
+    except (ClientGone, BrokenPipeError, KeyboardInterrupt):
         code = 1
     finally:
         stop.set()

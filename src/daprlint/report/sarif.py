@@ -3,27 +3,36 @@
 Columns are Unicode code points (`columnKind: unicodeCodePoints`), as in
 every other format. Laid out like `json.dumps(indent=2)`, except that each
 result takes one line (see `pretty_json`).
+
+Artifact URIs percent-encode the path's bytes (`os.fsencode`), so a file
+name that is not UTF-8 gets a valid URI that names that very file
+(`%FF`); the rest of the document is valid UTF-8 JSON (see `pretty_json`).
+A rule from the built-in pack has a `helpUri` into docs/rules.md.
 """
 from __future__ import annotations
 
-from . import pretty_json
+import os
+
+from . import docs_urls, pretty_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-DOCS = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
 
 
-def _rule(rule) -> dict:
-    return {
+def _rule(rule, url: str | None) -> dict:
+    out = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.doc.split("\n\n")[0]},
         "help": {"text": rule.doc, "markdown": rule.doc},
-        "helpUri": DOCS + rule.code.lower(),
+        "helpUri": url,
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": not rule.opt_in},
         "properties": {"fix": rule.fix, "opt-in": rule.opt_in, "tags": [rule.code.rstrip("0123456789")]},
     }
+    if url is None:
+        del out["helpUri"]
+    return out
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -49,11 +58,16 @@ def _fixes(f, text: str | None):
 def _uri(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path.replace("\\", "/"))
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a surrogate that surrogateescape did not make
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote(raw.replace(b"\\", b"/"))
 
 
 def render(findings, summary, ctx) -> str:
     rules = ctx["rules"]
+    urls = docs_urls(rules)
     ordered = sorted(rules.values(), key=lambda r: r.code)
     index = {r.code: i for i, r in enumerate(ordered)}
     texts = ctx.get("texts", {})
@@ -88,7 +102,7 @@ def render(findings, summary, ctx) -> str:
         "runs": [{
             "tool": {"driver": {"name": "daprlint", "version": ctx["version"], "semanticVersion": ctx["version"],
                                 "informationUri": "https://github.com/daprlint/daprlint",
-                                "rules": [_rule(r) for r in ordered]}},
+                                "rules": [_rule(r, urls.get(r.code)) for r in ordered]}},
             "columnKind": "unicodeCodePoints",
             "results": (result(f) for f in findings),  # encoded one at a time
         }],
