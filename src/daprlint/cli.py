@@ -14,10 +14,23 @@ from . import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # "text" is the old name of "concise", still accepted
 FORMATS = ("full", "concise", "json", "sarif", "github", "text")
+COMMANDS = ("check", "rules", "explain", "deployments", "schema", "server")
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def _codes(value: str) -> list[str]:
     return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _byte_count(value: str) -> int:
+    """A positive number of bytes (argparse words a ValueError with this function's __name__)."""
+    number = int(value)
+    if number <= 0:
+        raise ValueError(value)
+    return number
+
+
+_byte_count.__name__ = "positive byte count"
 
 
 # The options of `daprlint check`: (help group, option strings, add_argument
@@ -51,7 +64,8 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("rule selection", ("--ignore",), dict(type=_codes, metavar="CODES", default=[],
                                            help="codes or prefixes to disable")),
     ("rule selection", ("--rule-pack",), dict(action="append", default=[], metavar="DIR",
-                                              help="load an extra rule pack folder (repeatable)")),
+                                              help="load a rule pack folder, its Python rules included "
+                                                   "(you trust it; repeatable)")),
     ("configuration", ("--config",), dict(metavar="FILE", help="use this pyproject.toml or .daprlint.toml")),
     ("configuration", ("--isolated",), dict(action="store_true", help="ignore all configuration files")),
     ("configuration", ("--exclude",), dict(action="append", default=[], metavar="GLOB", help="skip matching paths")),
@@ -62,8 +76,9 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("configuration", ("--stdin-filename",), dict(metavar="NAME",
                                                   help="the name of the file read from '-' (for editors)")),
     ("configuration", ("--mode",), dict(choices=("kubernetes", "self-hosted"), help="how the manifests are deployed")),
-    ("configuration", ("--max-file-size",), dict(type=int, metavar="BYTES",
-                                                 help="skip larger files (default 5 MB)")),
+    ("configuration", ("--max-file-size",), dict(type=_byte_count, metavar="BYTES",
+                                                 help="files larger than this are not linted; each is reported "
+                                                      "as YML002 (default 5 MiB)")),
     ("fixes", ("--fix",), dict(action="store_true", help="apply safe fixes in place")),
     ("fixes", ("--unsafe-fixes",), dict(action="store_true",
                                         help="also apply unsafe fixes (with --fix or --diff)")),
@@ -133,10 +148,15 @@ def build_parser():
             kwargs = {**kwargs, "default": list(kwargs["default"])}
         groups[group].add_argument(*flags, **kwargs)
 
-    sub.add_parser("rules", help="list every rule", description="List every rule with its status.").add_argument(
-        "--format", choices=("text", "json"), default="text")
+    rules = sub.add_parser("rules", help="list every rule", description="List every rule with its status.")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
     explain = sub.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("code", metavar="CODE")
+    explain.add_argument("code", metavar="CODE", help="a rule code or name")
+    for command in (rules, explain):  # the packs whose rules to list or explain, as `check` finds them
+        command.add_argument("--rule-pack", action="append", default=[], metavar="DIR",
+                             help="load a rule pack folder, its Python rules included (you trust it; repeatable)")
+        command.add_argument("--config", metavar="FILE", help="use this pyproject.toml or .daprlint.toml")
+        command.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     sub.add_parser("deployments", help="show which files load together, and why (check --show-deployments)",
                    add_help=False)
     sub.add_parser("schema", help="write JSON Schemas for YAML editors and kubeconform (--out DIR)", add_help=False)
@@ -222,12 +242,18 @@ def main(argv: list[str] | None = None) -> int:
         from .schema_export import main as schema_main
 
         return schema_main(argv[1:])
-    if argv and argv[0] not in ("check", "rules", "explain", "server", "-h", "--help", "--version"):
-        argv.insert(0, "check")
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        if not _names_a_path(argv[0]):
+            return _usage_error(_unknown_command(argv[0]))
+        argv.insert(0, "check")  # `daprlint PATH ...` and `daprlint --flag ...` are `daprlint check ...`
     args = _fast_check_args(argv)
     if args is None:
         parser = build_parser()
         args = parser.parse_args(argv)
+    if args.command == "check":
+        problem = _check_usage(args)
+        if problem:
+            return _usage_error(problem)
     try:
         if args.command == "rules":
             return cmd_rules(args)
@@ -256,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(exc, (ConfigError, PackError, WriteRefused)):
             print(f"daprlint: error: {exc}", file=sys.stderr)
+        elif isinstance(exc, OSError):  # the machine's problem (a full disk, a folder named as a file), not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"daprlint: error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
         elif isinstance(exc, ImportError) and args.command == "server":
             print("daprlint: the language server needs the 'lsp' extra: pip install 'daprlint[lsp]'", file=sys.stderr)
         else:
@@ -267,7 +296,50 @@ def main(argv: list[str] | None = None) -> int:
 
                 print(scrub("".join(traceback.format_exception(type(exc), exc, exc.__traceback__,
                                                                chain=False)[:-1])), file=sys.stderr)
+        _flush_or_silence()
         return EXIT_ERROR
+
+
+def _usage_error(message: str) -> int:
+    print(f"daprlint: error: {message}\nRun 'daprlint --help' for help.", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _names_a_path(arg: str) -> bool:
+    """Whether a first argument that is no command is meant as `check`'s: an
+    option, `-`, an existing path, or something spelt like a path (a
+    separator, a YAML suffix), which `check` then reports if it is missing."""
+    return arg.startswith("-") or os.path.lexists(arg) or "/" in arg or os.sep in arg or \
+        arg.endswith(YAML_SUFFIXES) or arg in (".", "..")
+
+
+def _unknown_command(word: str) -> str:
+    from difflib import get_close_matches  # only on the error path
+
+    close = get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"the commands are {', '.join(COMMANDS)}"
+    return f"{word!r} is neither a command nor an existing file or folder; {hint}"
+
+
+def _check_usage(args) -> str | None:
+    """A `check` command line that cannot work: a path that does not exist,
+    an output file that is a folder. Said before any work is done."""
+    for path in args.paths:
+        if path != "-" and not os.path.exists(path):
+            dangling = os.path.lexists(path)
+            return f"{path}: " + ("a link to something that does not exist" if dangling else "no such file or folder")
+    for flag, path in (("--output-file", args.output_file), ("--output-sarif", args.output_sarif)):
+        if path and os.path.isdir(path):
+            return f"{flag} {path}: is a folder, not a file"
+    return None
+
+
+def _flush_or_silence() -> None:
+    """After an error: what stdout still holds (a full disk) would fail again, noisily, at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
 
 
 def _silence_stdout() -> None:
@@ -278,10 +350,16 @@ def _silence_stdout() -> None:
         pass
 
 
-def cmd_rules(args) -> int:
+def _ruleset_for(args):
+    """The packs `check` would load from the current folder, with the command's --rule-pack, --config, --isolated."""
+    from .config import settings_from_args
     from .packs import load_packs
 
-    ruleset = load_packs()
+    return load_packs(settings_from_args(args).rule_packs)
+
+
+def cmd_rules(args) -> int:
+    ruleset = _ruleset_for(args)
     rules = sorted(ruleset.rules.values(), key=lambda r: r.code)
     if args.format == "json":
         import json
@@ -296,9 +374,7 @@ def cmd_rules(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from .packs import load_packs
-
-    ruleset = load_packs()
+    ruleset = _ruleset_for(args)
     wanted = args.code.strip()
     rule = ruleset.rules.get(wanted.upper()) or next(
         (r for r in ruleset.rules.values() if r.name == wanted.lower()), None)
