@@ -109,9 +109,10 @@ def test_unreadable_file(tmp_path):
     assert report["findings"][0]["code"] == "YML002"
 
 
-def test_missing_file_is_reported():
-    report = _report("/nonexistent/daprlint/x.yaml")
-    assert report["findings"][0]["code"] == "YML002"
+def test_missing_file_is_a_usage_error():
+    proc = run_cli("check", "--isolated", "--no-cache", "/nonexistent/daprlint/x.yaml")
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert proc.stderr.decode().splitlines()[0] == "daprlint: error: /nonexistent/daprlint/x.yaml: no such file or folder"
 
 
 def test_symlink_loop_in_walk(tmp_path):

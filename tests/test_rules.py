@@ -3,7 +3,10 @@
 A bad fixture marks each expected finding with `# expect: CODE @ TEXT` on
 the finding's line; the finding's column must be where TEXT starts on that
 line. `# daprlint-test: select=A,B` on the first line sets the selection
-(default: just the rule's own code, which also enables opt-in rules).
+(default: just the rule's own code, which also enables opt-in rules). A
+rule that reads its settings from the config (POL001) keeps them in a
+`config.toml` beside its fixtures, passed with `--config` instead of
+`--isolated`.
 """
 from __future__ import annotations
 
@@ -33,6 +36,19 @@ def expected(path):
     return sorted(out)
 
 
+def _config_args(rule_dir, copy, tmp_path) -> tuple[list[str], dict]:
+    """`--config` with the rule's config.toml (copied beside the fixture), else `--isolated`.
+    A rule that reads its settings from the config (POL001) keeps them there; no user config is read."""
+    import shutil
+
+    config = rule_dir / "config.toml"
+    if not config.exists():
+        return ["--isolated"], {}
+    target = shutil.copy(config, copy.parent / ".daprlint.toml")
+    return ["--config", str(target)], {"env": {"XDG_CONFIG_HOME": str(tmp_path / "no-user-config"),
+                                              "DAPRLINT_RULE_PACKS": ""}}
+
+
 def _alone(fixture, tmp_path):
     """A copy of *fixture* in a folder of its own: bad.yaml and good.yaml side by side would be
     one deployment (and a named file's project is read as context). `# daprlint-test: name=N`
@@ -50,7 +66,9 @@ def _alone(fixture, tmp_path):
 def test_bad_fixture_fires_at_expected_positions(rule_dir, tmp_path):
     bad = rule_dir / "bad.yaml"
     code = rule_dir.name
-    _, report = lint_json("--isolated", "--select", _select(bad, code), str(_alone(bad, tmp_path)))
+    copy = _alone(bad, tmp_path)
+    args, kw = _config_args(rule_dir, copy, tmp_path)
+    _, report = lint_json(*args, "--select", _select(bad, code), str(copy), **kw)
     got = sorted((f["line"], f["column"], f["code"]) for f in report["findings"] if f["code"] == code)
     want = expected(bad) if code != "YML001" else [(10, 13, "YML001")]
     assert got == want
@@ -60,7 +78,9 @@ def test_bad_fixture_fires_at_expected_positions(rule_dir, tmp_path):
 def test_good_fixture_is_clean(rule_dir, tmp_path):
     good = rule_dir / "good.yaml"
     code = rule_dir.name
-    _, report = lint_json("--isolated", "--select", _select(good, code), str(_alone(good, tmp_path)))
+    copy = _alone(good, tmp_path)
+    args, kw = _config_args(rule_dir, copy, tmp_path)
+    _, report = lint_json(*args, "--select", _select(good, code), str(copy), **kw)
     assert [f for f in report["findings"] if f["code"] == code] == []
 
 
