@@ -29,6 +29,9 @@ from .._record import field, record
 from .text import UTF16, LineIndex, pos_tuple, ranges_touch
 
 SOURCE = "daprlint"
+# A document opened in a project not read yet: past this many context files to lint from disk
+# (~3 ms each), its per-file diagnostics go out first and the deployment findings follow.
+DEFER_ABOVE = 16
 DOCS_URL = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
 FIX_ALL_KIND = "source.fixAll.daprlint"
 SECRET_FIX = "daprlint.secretFix"  # data.kind of a code action whose edit waits for codeAction/resolve
@@ -83,6 +86,7 @@ class DocState:
     path: str | None = None      # absolute, as the findings name it (None: not a file)
     used: set = field(default_factory=set)
     root: str | None = None      # the project root (None: no deployment findings)
+    deferred: object = None      # a project.Plan whose deployment findings are still to come
 
     @property
     def text(self) -> str:
@@ -163,8 +167,13 @@ class Analyzer:
             return self._ruleset([]).data
 
     # -- linting ---------------------------------------------------------
-    def lint(self, uri: str, text: str, version: int | None) -> DocState:
-        """Lint a buffer: its per-file findings and the deployment findings that land in it."""
+    def lint(self, uri: str, text: str, version: int | None, defer_above: int | None = None) -> DocState:
+        """Lint a buffer: its per-file findings and the deployment findings that land in it.
+
+        *defer_above*: when more context files than this must be read from disk first (a
+        project opened for the first time), the state holds only the per-file findings, without
+        SUP001 (a suppression may be for a deployment finding), and `state.deferred` is set:
+        complete() then adds the deployment findings. The first diagnostics do not wait."""
         from ..config import ConfigError
         from ..packs import PackError
 
@@ -197,8 +206,23 @@ class Analyzer:
         if result.source is not None and result.source.parse_error is None:
             self._good[uri] = ParseView(index, result.resources, None)
         self.states[uri] = state
+        if plan is not None and defer_above is not None and \
+                self.projects_for(engine).unread(plan, self._buffers(uri)) > defer_above:
+            self._judge(state, None)
+            state.findings = [f for f in state.findings if f.code != "SUP001"]
+            state.deferred = plan
+            return state
         self._judge(state, plan)
         return state
+
+    def complete(self, uri: str, state: DocState) -> bool:
+        """Add the deployment findings that lint(defer_above=...) left out; False if there is
+        nothing to add (or *state* is no longer the document's latest lint)."""
+        if self.states.get(uri) is not state or state.deferred is None:
+            return False
+        plan, state.deferred = state.deferred, None
+        self._judge(state, plan)
+        return True
 
     def _plan(self, state: DocState):
         """(project.Plan or None, [INT001] if working out the deployment failed)."""
@@ -221,7 +245,7 @@ class Analyzer:
         from ..results import FileResult
 
         found = list(state.own)
-        state.used, state.root = set(), None
+        state.used, state.root, state.deferred = set(), None, None
         if plan is not None and state.facts is not None:
             state.root = plan.root
             try:

@@ -196,6 +196,29 @@ class ProjectFacts:
                 if paths else []
         return self._shared
 
+    def unread(self, plan: Plan, buffers: dict) -> int:
+        """How many context files of *plan* would be linted now: neither an open buffer, nor
+        known unchanged here, nor served by the result cache without a read (its stat rule)."""
+        from ..cache import settled, stat_key, unchanged_since_read
+
+        count = 0
+        cache = self._cache_for(plan.context[0]) if plan.context else None
+        for path in plan.context:
+            if path in buffers:
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # unreadable: nothing to lint
+            known = self._known.get(path)
+            if known is not None and known.stat_key == stat_key(st) and settled(st, known.read_at):
+                continue
+            entry = cache.entry(path, self.role_of(plan, path)) if cache is not None else None
+            if entry is not None and unchanged_since_read(entry, st):
+                continue
+            count += 1
+        return count
+
     # -- facts -------------------------------------------------------------------
     def _facts_of(self, wanted: list[tuple[str, str]], buffers: dict) -> dict:
         """{path: FileFacts or None} for (path, role) pairs: an open buffer's, else the disk's."""

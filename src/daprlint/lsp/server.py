@@ -62,7 +62,7 @@ from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage, 
 from pygls.server import LanguageServer
 
 from .. import __version__
-from .analysis import FIX_ALL_KIND, SECRET_FIX, Analyzer, uri_to_path
+from .analysis import DEFER_ABOVE, FIX_ALL_KIND, SECRET_FIX, Analyzer, uri_to_path
 from .framing import (INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
                       SERVER_NOT_INITIALIZED, Frame, FrameReader, Invalid, Malformed, Message, decode)
 
@@ -362,13 +362,17 @@ class DaprlintServer(LanguageServer):
         except Exception:
             pass
 
-    def publish(self, uri: str, dependents: bool = True) -> None:
+    def publish(self, uri: str, dependents: bool = True, defer: bool = False) -> None:
         """Lint the document's current text and publish (the latest version only); then judge
-        again the other open documents whose deployment reads this one (*dependents*)."""
+        again the other open documents whose deployment reads this one (*dependents*).
+        *defer*: a document just opened; if its project must be read first, its per-file
+        diagnostics go out before its deployment findings (analysis.DEFER_ABOVE)."""
         self.cancel_timer(uri)
+        state = None
         try:
             document = self.workspace.get_text_document(uri)
-            state = self.analyzer.lint(uri, document.source, document.version)
+            state = self.analyzer.lint(uri, document.source, document.version,
+                                       defer_above=DEFER_ABOVE if defer else None)
             diagnostics = self.analyzer.diagnostics(state)
             version = document.version
         except Exception as exc:
@@ -378,11 +382,20 @@ class DaprlintServer(LanguageServer):
                 "severity": 1, "source": "daprlint", "code": "INT001",
                 "message": f"daprlint could not lint this file: internal error ({type(exc).__name__})"}], None
         self.send_diagnostics(uri, diagnostics, version)
+        if state is not None and state.deferred is not None:
+            self.loop.call_soon(self._complete, uri, state)
         if dependents:
             path = uri_to_path(uri)
             if path is not None:
                 self.republish(self.analyzer.dependents(str(path)))
         self.schedule_save()
+
+    def _complete(self, uri: str, state) -> None:
+        try:
+            if self.analyzer.complete(uri, state):
+                self.send_diagnostics(uri, self.analyzer.diagnostics(state), state.version)
+        except Exception as exc:
+            self.internal_error("adding deployment findings", exc)
 
     def republish(self, uris) -> None:
         """Judge open documents again (their deployment changed); publish those whose diagnostics changed."""
@@ -551,7 +564,7 @@ def create_server(analyzer: Analyzer | None = None, debounce: float = DEBOUNCE_S
         try:
             if ls.published.pop(doc.uri, None) == (doc.version, doc.text):
                 return  # the fast start answered this very open already
-            ls.publish(doc.uri)
+            ls.publish(doc.uri, defer=True)
         except Exception as exc:
             ls.internal_error("didOpen", exc)
 
