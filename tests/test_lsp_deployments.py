@@ -196,7 +196,9 @@ def test_the_cache_stays_where_git_ignores_it(project):
     _lint(analyzer, project, COMPONENTS)
     analyzer.save_caches()
     stored = sorted(p.relative_to(project).as_posix() for p in (project / ".daprlint_cache").rglob("*") if p.is_file())
-    assert stored and all(p.startswith(".daprlint_cache/lsp/") for p in stored)
+    assert stored and all(p.startswith(".daprlint_cache/lsp/") or p in (".daprlint_cache/CACHEDIR.TAG",
+                                                                       ".daprlint_cache/.gitignore") for p in stored)
+    assert any(p.startswith(".daprlint_cache/lsp/") for p in stored)
     status = _git("-C", str(project), "status", "--porcelain", "--untracked-files=all").stdout.decode()
     assert ".daprlint_cache" not in status
     assert SECRET_VALUE not in "".join((project / p).read_text(encoding="utf-8") for p in stored)
@@ -396,11 +398,10 @@ async def _first_open(root: Path, fast_start: bool) -> None:
     components = root / COMPONENTS
     try:
         await _start(client, root, watching=False, fast_start=fast_start)
-        # the fast start answers the first open, pygls the second (in another folder)
-        pubsub = root / PUBSUB
+        # the fast start answers the first open, pygls the second (the first: a buffer of no project)
         if not fast_start:
-            _open(client, pubsub.as_uri(), pubsub.read_text(encoding="utf-8"))
-            await client.diagnostics(pubsub.as_uri(), _has("XRF008"))
+            _open(client, "untitled:Untitled-1", "a: 1\n")
+            await client.diagnostics("untitled:Untitled-1")
         _open(client, components.as_uri(), components.read_text(encoding="utf-8"))
         first = await client.diagnostics(components.as_uri())
         assert first.version == 1 and _lacks("XRF007")(first)

@@ -294,6 +294,14 @@ class Analyzer:
         for projects in list(self._projects.values()):
             projects.save()
 
+    def take_notes(self) -> list[str]:
+        """What the deployment layer has to say once (a project too large, a cache folder not used)."""
+        notes = []
+        for projects in self._projects.values():
+            notes += projects.notes
+            projects.notes = []
+        return notes
+
     def current(self, uri: str, text: str, version: int | None) -> DocState:
         """The lint of exactly this text (re-linted when a debounced change is pending)."""
         state = self.states.get(uri)

@@ -23,11 +23,12 @@ what `check` shows. What it keeps so that an edit costs little:
   each open document's last lint), saved or not.
 
 Files read from disk go through a result cache (cache.ResultCache) in its
-own folder, `lsp/` inside the CLI's cache folder: the server names files by
-absolute path and the CLI by the path it was given, so sharing one store
-would give no hits and only grow the CLI's. It is used only in a project (a
-git work tree, a configuration file or a configured cache-dir): the server's
-working folder is the editor's, and no cache is left there.
+own store, `.daprlint_cache/lsp/` beside the CLI's `v1/` (the same tagged,
+git-ignored folder, checked and made by cache.py): the server names files
+by absolute path and the CLI by the path it was given, so one store would
+give neither any hits and only make the CLI's larger. It is used only in a
+project (a git work tree, a configuration file or a configured cache-dir):
+the server's working folder is the editor's, and no cache is left there.
 
 Messages of deployment findings name other files (`Secret db
 (k8s/base/secret.yaml:4)`); they are shown relative to the project root, as
@@ -93,6 +94,8 @@ class ProjectFacts:
         self._known: dict[str, _Known] = {}
         self._caches: dict[str, object] = {}   # cache folder -> cache.ResultCache (None: no cache)
         self._shared: list[str] | None = None
+        self.notes: list[str] = []  # to be said once (the server logs them)
+        self._said: set[str] = set()
 
     @property
     def active(self) -> bool:
@@ -125,6 +128,9 @@ class ProjectFacts:
                 note = (f"the project at {root} has more than {MAX_CONTEXT_FILES} YAML files: deployment "
                         "checks see only the first ones as context")
             listing = self._listings[root] = _Listing(found, note)
+            if note and note not in self._said:
+                self._said.add(note)
+                self.notes.append(note)
         return listing
 
     # -- planning (before the document is linted: its role) -----------------
@@ -278,17 +284,22 @@ class ProjectFacts:
             if not os.path.exists(os.path.join(root, ".git")):
                 return None  # not a project: facts stay in memory
             base = os.path.join(root, ".daprlint_cache")
-        folder = os.path.join(base, "lsp", "v1")
+        folder = os.path.join(base, "lsp")  # beside the CLI's `v1`, under the same tagged folder
         if folder not in self._caches:
             from pathlib import Path
 
-            self._caches[folder] = ResultCache(Path(folder), self.reader)
+            cache = ResultCache(Path(folder), self.reader)
+            if cache.problem:  # a folder that is no cache of ours (a link, another user's...): said once
+                self.notes.append(f"not using the result cache: {cache.problem}")
+                cache = None
+            self._caches[folder] = cache
         return self._caches[folder]
 
     def save(self) -> None:
         """Write the result caches (a cache that cannot be written is no error)."""
         for cache in self._caches.values():
-            cache.save()
+            if cache is not None:
+                cache.save()
 
     # -- changes ---------------------------------------------------------------
     def changed(self, path: str, listing: bool) -> None:

@@ -388,6 +388,8 @@ class DaprlintServer(LanguageServer):
             path = uri_to_path(uri)
             if path is not None:
                 self.republish(self.analyzer.dependents(str(path)))
+        for note in self.analyzer.take_notes():
+            log.warning(f"daprlint: {note}")
         self.schedule_save()
 
     def _complete(self, uri: str, state) -> None:
