@@ -184,6 +184,18 @@ def test_suppressions_and_per_file_ignores_apply_to_deployment_findings(project)
                                               (project / COMPONENTS).read_text(encoding="utf-8"), 1)) == []
 
 
+def test_ignore_on_this_line_works_for_a_deployment_finding(project):
+    from test_lsp import apply_edits
+
+    analyzer = Analyzer(root=project)
+    state = _lint(analyzer, project, COMPONENTS)
+    [diagnostic] = analyzer.diagnostics(state)
+    [action] = [a for a in analyzer.code_actions(state, diagnostic["range"]) if a["title"] == "Ignore XRF007 on this line"]
+    text = apply_edits(state.text, action["edit"]["changes"][state.uri])
+    assert "key: passwrd  # expect: XRF007 @ passwrd  # daprlint: ignore[XRF007]" in text
+    assert _codes(_lint(analyzer, project, COMPONENTS, text, 2)) == []
+
+
 def test_no_deployment_findings_when_no_deployment_rule_runs(project):
     (project / ".daprlint.toml").write_text('select = ["ANN001", "ANN002"]\n', encoding="utf-8")  # ANN006 is one
     analyzer = Analyzer(root=project)
@@ -205,6 +217,18 @@ def test_the_cache_stays_where_git_ignores_it(project):
     # a second server starts from the cache: the same findings
     again = Analyzer(root=project)
     assert _server(_lint(again, project, COMPONENTS)) == _server(analyzer.states[(project / COMPONENTS).as_uri()])
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / ".daprlint_cache").symlink_to(elsewhere, target_is_directory=True)
+    analyzer = Analyzer(root=project)
+    assert _codes(_lint(analyzer, project, COMPONENTS)) == ["XRF007"]  # the findings do not need it
+    analyzer.save_caches()
+    assert list(elsewhere.iterdir()) == []
+    assert analyzer.take_notes() == [f"not using the result cache: {project / '.daprlint_cache'} is a symbolic link"]
+    assert analyzer.take_notes() == []  # said once
 
 
 def test_no_cache_is_written_outside_a_project(tmp_path):

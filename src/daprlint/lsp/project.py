@@ -166,7 +166,7 @@ class ProjectFacts:
         shared_paths = [p for p in self._shared_paths() if p != path]  # the CLI leaves out only the linted file
         shared = [f for f in self._facts_of([(p, "") for p in shared_paths], buffers).values() if f is not None]
         used.update(shared_paths)
-        seen = {os.path.normpath(p) for p in used}
+        seen = set(used)  # absolute and normal already (the walk joins to the normal root)
         new, more = facts + shared, []
         for _ in range(MAX_REFERENCE_ROUNDS):  # what the project files point at (workspace.follow_references)
             wanted = []
