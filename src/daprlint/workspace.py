@@ -91,7 +91,15 @@ def _project_context(engine, root: str, targets: list[Target]) -> tuple[list[Tar
         found = found[:MAX_CONTEXT_FILES]
         note = (f"the project at {root} has more than {MAX_CONTEXT_FILES} YAML files: deployment checks see "
                 "only the first ones as context")
-    named = [os.path.abspath(t.path) for t in targets if t.path != "-"]
+    named = [t.path for t in targets if t.path != "-"]
+    return [Target(_shown(path), False) for path in context_paths(found, named)], note
+
+
+def context_paths(found: list[str], named: list[str]) -> list[str]:
+    """The paths of *found* (a project walk) read as context for the *named*
+    files: their folders, every structure file, and the charts they are in.
+    The language server calls this too, so an editor sees the CLI's deployment."""
+    named = [os.path.abspath(p) for p in named]
     folders = {os.path.dirname(p) for p in named}
     charts = {os.path.dirname(os.path.abspath(p)) for p in found if os.path.basename(p) == projectfiles.CHART_NAME}
     chart_roots = {c + os.sep for c in charts if any(p.startswith(c + os.sep) for p in named)}
@@ -103,8 +111,8 @@ def _project_context(engine, root: str, targets: list[Target]) -> tuple[list[Tar
             continue
         if (os.path.dirname(absolute) in folders or projectfiles.is_structure_name(absolute)
                 or any(absolute.startswith(c) for c in chart_roots)):
-            wanted.append(Target(_shown(path), False))
-    return wanted, note
+            wanted.append(path)
+    return wanted
 
 
 def _shown(path: str) -> str:
@@ -149,7 +157,7 @@ def follow_references(engine, all_facts: list, known: list[Target], cache=None, 
     for _ in range(MAX_REFERENCE_ROUNDS):
         wanted = []
         for target in sorted(deployments.referenced_paths(facts)):
-            for path in _files_at(target):
+            for path in files_at(target):
                 absolute = os.path.normpath(os.path.abspath(path))
                 if absolute not in seen:
                     seen.add(absolute)
@@ -167,7 +175,7 @@ def follow_references(engine, all_facts: list, known: list[Target], cache=None, 
     return extra_targets, extra_results
 
 
-def _files_at(path: str) -> list[str]:
+def files_at(path: str) -> list[str]:
     """A file itself; for a folder, its YAML files (not its subfolders: daprd and kustomize read one level)."""
     if os.path.isfile(path):
         return [path] if path.endswith((".yaml", ".yml")) or os.path.basename(path) == "Kustomization" else []

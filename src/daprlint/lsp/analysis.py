@@ -29,6 +29,9 @@ from .._record import field, record
 from .text import UTF16, LineIndex, pos_tuple, ranges_touch
 
 SOURCE = "daprlint"
+# A document opened in a project not read yet: past this many context files to lint from disk
+# (~3 ms each), its per-file diagnostics go out first and the deployment findings follow.
+DEFER_ABOVE = 16
 DOCS_URL = "https://github.com/daprlint/daprlint/blob/main/docs/rules.md#"
 FIX_ALL_KIND = "source.fixAll.daprlint"
 SECRET_FIX = "daprlint.secretFix"  # data.kind of a code action whose edit waits for codeAction/resolve
@@ -75,6 +78,15 @@ class DocState:
     problem: str | None = None   # a configuration error: one diagnostic at 0:0
     problem_severity: int = 1
     engine: object = None
+    # deployment findings: the per-file findings before they were joined and finalized,
+    # the buffer's facts, its role and every path the deployment findings were computed from
+    own: list = field(default_factory=list)
+    facts: object = None
+    role: str = ""
+    path: str | None = None      # absolute, as the findings name it (None: not a file)
+    used: set = field(default_factory=set)
+    root: str | None = None      # the project root (None: no deployment findings)
+    deferred: object = None      # a project.Plan whose deployment findings are still to come
 
     @property
     def text(self) -> str:
@@ -96,6 +108,7 @@ class Analyzer:
         self.root = root
         self._rulesets: dict[tuple, object] = {}
         self._engines: dict[tuple, object] = {}
+        self._projects: dict[int, object] = {}  # id(engine) -> project.ProjectFacts
         self.states: dict[str, DocState] = {}
         self._good: dict[str, ParseView] = {}  # last parse without a syntax error
 
@@ -130,7 +143,19 @@ class Analyzer:
             engine.skip_non_dapr = False  # hover, completion and comment placement need every file's nodes
             self._engines = {k: v for k, v in self._engines.items() if k[0] != key[0]}
             self._engines[key] = engine
+            live = {id(e) for e in self._engines.values()}
+            self._projects = {k: v for k, v in self._projects.items() if k in live}
         return engine
+
+    def projects_for(self, engine):
+        """The deployment context kept for one engine (project.ProjectFacts)."""
+        from .project import ProjectFacts
+
+        projects = self._projects.get(id(engine))
+        if projects is None:
+            projects = self._projects[id(engine)] = ProjectFacts(engine)
+        projects.workspace_root = str(self.root) if self.root is not None else None
+        return projects
 
     def _data(self, uri: str):
         state = self.states.get(uri)
@@ -142,7 +167,13 @@ class Analyzer:
             return self._ruleset([]).data
 
     # -- linting ---------------------------------------------------------
-    def lint(self, uri: str, text: str, version: int | None) -> DocState:
+    def lint(self, uri: str, text: str, version: int | None, defer_above: int | None = None) -> DocState:
+        """Lint a buffer: its per-file findings and the deployment findings that land in it.
+
+        *defer_above*: when more context files than this must be read from disk first (a
+        project opened for the first time), the state holds only the per-file findings, without
+        SUP001 (a suppression may be for a deployment finding), and `state.deferred` is set:
+        complete() then adds the deployment findings. The first diagnostics do not wait."""
         from ..config import ConfigError
         from ..packs import PackError
 
@@ -156,7 +187,7 @@ class Analyzer:
             self.states[uri] = state
             return state
         state.engine = engine
-        shown = str(path) if path is not None else uri
+        state.path = os.path.abspath(str(path)) if path is not None else None
         size = len(index.body.encode("utf-8", "surrogatepass"))
         if size > engine.max_file_size:
             state.problem = (f"daprlint skipped this file: {size} bytes, over the {engine.max_file_size}-byte "
@@ -164,14 +195,112 @@ class Analyzer:
             state.problem_severity = 3
             self.states[uri] = state
             return state
-        result = engine.finalize(engine.lint_text(shown, index.body, bool(index.bom), explicit=True))
-        state.findings = result.findings
+        plan, trouble = self._plan(state)
+        if plan is not None:
+            state.role = self.projects_for(engine).role_of(plan, state.path)
+        result = engine.lint_text(state.path or uri, index.body, bool(index.bom), explicit=True, role=state.role)
+        state.own = result.findings + trouble
+        state.facts = result.facts
         state.source = result.source
         state.resources = result.resources
         if result.source is not None and result.source.parse_error is None:
             self._good[uri] = ParseView(index, result.resources, None)
         self.states[uri] = state
+        if plan is not None and defer_above is not None and \
+                self.projects_for(engine).unread(plan, self._buffers(uri)) > defer_above:
+            self._judge(state, None)
+            state.findings = [f for f in state.findings if f.code != "SUP001"]
+            state.deferred = plan
+            return state
+        self._judge(state, plan)
         return state
+
+    def complete(self, uri: str, state: DocState) -> bool:
+        """Add the deployment findings that lint(defer_above=...) left out; False if there is
+        nothing to add (or *state* is no longer the document's latest lint)."""
+        if self.states.get(uri) is not state or state.deferred is None:
+            return False
+        plan, state.deferred = state.deferred, None
+        self._judge(state, plan)
+        return True
+
+    def _plan(self, state: DocState):
+        """(project.Plan or None, [INT001] if working out the deployment failed)."""
+        if state.path is None or not state.engine.collects_facts:
+            return None, []
+        try:
+            return self.projects_for(state.engine).plan(state.path, self._buffers(state.uri)), []
+        except Exception as exc:  # the per-file findings still show; the bug is named, not its input
+            return None, [_internal_error(state.path, exc)]
+
+    def _buffers(self, uri: str) -> dict:
+        """{absolute path: facts} of the other open documents: they count instead of the disk."""
+        return {s.path: s.facts for u, s in self.states.items()
+                if u != uri and s.path is not None and s.facts is not None}
+
+    def _judge(self, state: DocState, plan) -> None:
+        """state.findings: the per-file findings and the deployment findings in this file, finalized
+        as `check` finalizes them (per-file ignores, suppressions, SUP001)."""
+        from ..engine import parse_suppressions
+        from ..results import FileResult
+
+        found = list(state.own)
+        state.used, state.root, state.deferred = set(), None, None
+        if plan is not None and state.facts is not None:
+            state.root = plan.root
+            try:
+                extra, state.used = self.projects_for(state.engine).findings(
+                    state.path, state.facts, plan, self._buffers(state.uri))
+            except Exception as exc:
+                extra = [_internal_error(state.path, exc)]
+            found += extra
+        result = FileResult(state.path or state.uri, findings=found, source=state.source,
+                            suppressions=parse_suppressions(state.index.body))
+        state.findings = state.engine.finalize(result).findings
+
+    def refresh(self, uri: str) -> bool:
+        """Judge an open document again after a file of its deployment changed; True if its
+        diagnostics changed. Its own lint is kept unless its role changed (a patch now, or no longer)."""
+        state = self.states.get(uri)
+        if state is None or state.problem is not None or state.path is None or not state.engine.collects_facts:
+            return False
+        before = self.diagnostics(state)
+        plan, trouble = self._plan(state)
+        if trouble or (plan is not None and self.projects_for(state.engine).role_of(plan, state.path) != state.role):
+            self.lint(uri, state.text, state.version)
+        else:
+            self._judge(state, plan)
+        return self.diagnostics(self.states[uri]) != before
+
+    def dependents(self, path: str, listing: bool = False) -> list[str]:
+        """The open documents (other than *path*'s) whose deployment findings may depend on *path*:
+        those that read it, and with *listing* (files created or deleted) every one of its project."""
+        path = os.path.abspath(path)
+        found = []
+        for uri, state in self.states.items():
+            if state.path == path or state.root is None:
+                continue
+            if path in state.used or (listing and _under(path, state.root)):
+                found.append(uri)
+        return found
+
+    def file_changed(self, path: str, listing: bool = False) -> None:
+        """*path* changed on disk (a save, a watched-file event): forget what was read of it."""
+        path = os.path.abspath(path)
+        for projects in self._projects.values():
+            projects.changed(path, listing)
+
+    def save_caches(self) -> None:
+        for projects in list(self._projects.values()):
+            projects.save()
+
+    def take_notes(self) -> list[str]:
+        """What the deployment layer has to say once (a project too large, a cache folder not used)."""
+        notes = []
+        for projects in self._projects.values():
+            notes += projects.notes
+            projects.notes = []
+        return notes
 
     def current(self, uri: str, text: str, version: int | None) -> DocState:
         """The lint of exactly this text (re-linted when a debounced change is pending)."""
@@ -739,6 +868,19 @@ def _in_metadata(index: LineIndex, line: int, dash_col: int) -> bool:
 def _separator_between(index: LineIndex, body_offset: int, line: int) -> bool:
     first = index.line_of_body_offset(body_offset)
     return any(index.line_text(n).startswith("---") for n in range(first + 1, line + 1))
+
+
+def _under(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _internal_error(path: str, exc: Exception):
+    from ..results import Finding
+    from ..span import FILE_START
+
+    return Finding(path, FILE_START, "INT001", "internal-error", "error",
+                   f"internal error in the deployment checks ({type(exc).__name__}); the per-file rules still "
+                   "ran. Please report this with the manifest's structure (not its values).")
 
 
 def env_flag(name: str, default: bool) -> bool:

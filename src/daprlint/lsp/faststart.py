@@ -7,6 +7,13 @@ the pygls server would send, and then hands every message it read to pygls:
 `initialize` replayed with its answer muted, the rest replayed as they came.
 From then on pygls alone reads stdin.
 
+The first diagnostics include the deployment findings (analysis.py,
+project.py): in a small project, or one whose files the result cache
+knows, that costs a few milliseconds. In a project opened for the first
+time, where more than analysis.DEFER_ABOVE context files must be linted
+first, the per-file diagnostics go out at once and the full set follows
+(docs/editors.md has the figures).
+
 Both phases read through one framing.FrameReader, so bytes the fast start
 has buffered but not used stay in that reader for pygls. Anything unexpected
 (a request, `exit`, bytes that are no message, a message that fails
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import json
 
-from .analysis import FIX_ALL_KIND, Analyzer, uri_to_path
+from .analysis import DEFER_ABOVE, FIX_ALL_KIND, Analyzer, uri_to_path
 from .framing import Frame, FrameReader, Invalid, Message, decode, valid_id
 
 # notifications that can wait for pygls without changing what the fast start answers
@@ -159,8 +166,13 @@ class FastStart:
         uri, text, version = document["uri"], document["text"], document.get("version")
         if not isinstance(uri, str) or not isinstance(text, str) or not valid_id(version) or isinstance(version, str):
             return  # pygls rejects these params: it must not find them answered
-        state = self.analyzer.lint(uri, text, version)
-        payload = {"uri": uri, "diagnostics": self.analyzer.diagnostics(state)}
-        payload["version"] = version
-        self._send({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": payload})
+        state = self.analyzer.lint(uri, text, version, defer_above=DEFER_ABOVE)
+        self._publish(uri, self.analyzer.diagnostics(state), version)
         self.published[uri] = (version, text)
+        before = self.analyzer.diagnostics(state)
+        if self.analyzer.complete(uri, state) and self.analyzer.diagnostics(state) != before:
+            self._publish(uri, self.analyzer.diagnostics(state), version)  # with the deployment findings
+
+    def _publish(self, uri: str, diagnostics: list, version) -> None:
+        payload = {"uri": uri, "diagnostics": diagnostics, "version": version}
+        self._send({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": payload})
