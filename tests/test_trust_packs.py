@@ -357,3 +357,33 @@ def test_no_entry_points_in_this_environment_costs_no_import():
             "print('importlib.metadata' in sys.modules, 'importlib.util' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_python_dash_m_in_the_tree_cannot_shadow_our_imports(tmp_path):
+    """`python -m daprlint` puts the current folder on sys.path: a tree's `tomllib.py`
+    or `yaml.py` must not run (__main__ drops that entry)."""
+    tree = Hostile(tmp_path)
+    for name in ("tomllib", "yaml", "json", "fnmatch"):
+        (tree.root / f"{name}.py").write_text(
+            f"from pathlib import Path\nPath({str(tree.marker)!r}).write_text({name!r})\n")
+    (tree.root / ".daprlint.toml").write_text('ignore = ["DPR004"]\n')  # tomllib is imported
+    proc = run_cli("check", "--no-cache", "deploy/orders.yaml", cwd=tree.root)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert not tree.imported(), tree.marker.read_text()
+
+
+def test_language_server_shows_the_notice_once(tmp_path):
+    from daprlint.lsp.analysis import Analyzer
+
+    tree = _hostile(tmp_path, "pyproject-relative")
+    other = tree.root / "deploy" / "other.yaml"
+    other.write_bytes(COMPONENT)
+    analyzer = Analyzer(root=tree.root)
+    first = analyzer.diagnostics(analyzer.lint(tree.target.as_uri(), COMPONENT.decode(), 1))
+    again = analyzer.diagnostics(analyzer.lint(tree.target.as_uri(), COMPONENT.decode(), 2))
+    second = analyzer.diagnostics(analyzer.lint(other.as_uri(), COMPONENT.decode(), 1))
+    notes = [d for d in first if "holds Python code" in d["message"]]
+    assert len(notes) == 1 and notes[0]["severity"] == 3 and "--rule-pack" in notes[0]["message"]
+    assert [d for d in again if "holds Python code" in d["message"]] == notes  # stays on that document
+    assert not [d for d in second if "holds Python code" in d["message"]]    # and only there
+    assert not tree.imported()

@@ -87,6 +87,7 @@ class DocState:
     used: set = field(default_factory=set)
     root: str | None = None      # the project root (None: no deployment findings)
     deferred: object = None      # a project.Plan whose deployment findings are still to come
+    notices: list = field(default_factory=list)  # config notices (an untrusted pack not loaded), at 0:0
 
     @property
     def text(self) -> str:
@@ -111,31 +112,26 @@ class Analyzer:
         self._projects: dict[int, object] = {}  # id(engine) -> project.ProjectFacts
         self.states: dict[str, DocState] = {}
         self._good: dict[str, ParseView] = {}  # last parse without a syntax error
+        self._notice_uri: dict[str, str] = {}  # each config notice shows on the first document it came up for
 
     # -- configuration ---------------------------------------------------
     def _ruleset(self, packs: list[Path]):
         from ..packs import load_packs
 
-        key = tuple(str(p) for p in packs)
+        key = tuple(packs)  # packs.PackRef: the path and who named it (trust), not the path alone
         if key not in self._rulesets:
             self._rulesets[key] = load_packs(list(packs))
         return self._rulesets[key]
 
     def engine_for(self, path: Path | None):
         """The engine for a document; raises ConfigError / PackError."""
-        from ..config import find_config, load_settings
+        from ..config import PACKS_ENV, find_config, load_settings, user_config_path
         from ..engine import Engine
 
         start = path if path is not None else self.root
         config = find_config(start) if start is not None else None
-        stamp = None
-        if config is not None:
-            try:
-                st = config.stat()
-                stamp = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                pass
-        key = (str(config), stamp)
+        # the user config and DAPRLINT_RULE_PACKS are settings too: a change to them makes a new engine
+        key = (str(config), _stamp(config), _stamp(user_config_path()), os.environ.get(PACKS_ENV, ""))
         engine = self._engines.get(key)
         if engine is None:
             settings = load_settings(config)
@@ -188,6 +184,9 @@ class Analyzer:
             return state
         state.engine = engine
         state.path = os.path.abspath(str(path)) if path is not None else None
+        for notice in engine.settings.notices:  # shown once: on the first document it came up for
+            if self._notice_uri.setdefault(notice, uri) == uri:
+                state.notices.append(notice)
         size = len(index.body.encode("utf-8", "surrogatepass"))
         if size > engine.max_file_size:
             state.problem = (f"daprlint skipped this file: {size} bytes, over the {engine.max_file_size}-byte "
@@ -315,12 +314,14 @@ class Analyzer:
 
     # -- diagnostics -----------------------------------------------------
     def diagnostics(self, state: DocState) -> list[dict]:
+        zero = {"line": 0, "character": 0}
         if state.problem is not None:
-            zero = {"line": 0, "character": 0}
             return [{"range": {"start": zero, "end": zero},
                      "severity": state.problem_severity, "source": SOURCE,
                      "message": state.problem}]
-        return [self._diagnostic(state, f) for f in state.findings]
+        notices = [{"range": {"start": zero, "end": zero}, "severity": SEVERITY["info"], "source": SOURCE,
+                    "message": f"daprlint {notice}"} for notice in state.notices]
+        return notices + [self._diagnostic(state, f) for f in state.findings]
 
     def _diagnostic(self, state: DocState, finding) -> dict:
         diag = {
@@ -709,6 +710,17 @@ def _shown_field(key: str, name: str, fields: dict, deprecated: dict) -> dict | 
         info = {**canonical, "name": name,
                 "description": f"A deprecated name of `{replacement}`. {canonical.get('description') or ''}".strip()}
     return {**info, "deprecated": key in deprecated, "replacement": replacement}
+
+
+def _stamp(path: Path | None):
+    """What says a config file changed: (mtime, size), or None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _wanted(kind: str, only) -> bool:
