@@ -10,8 +10,9 @@ ignores namespaces), and inside those:
   `secretstores`, ...), the Subscriptions with the pub/sub ones, and the
   Resiliency policies, Configurations, Secrets and other Dapr kinds;
 - **edges**, from what refers to what it names: `scopes` (app -> the
-  resource it may load; an unscoped component says "every app" instead of
-  an edge to each), `auth.secretStore`, `secretKeyRef`, `pubsubname`,
+  resource it may load; an unscoped resource says "every app" instead of
+  an edge to each: empty `scopes` admit every app, dapr/dapr
+  pkg/apis/common/scoped.go `IsAppScoped` @ v1.18.3), `auth.secretStore`, `secretKeyRef`, `pubsubname`,
   Resiliency targets, `dapr.io/config`, `configFilePath`, and the paths a
   run file or kustomization lists;
 - **broken references** in red with the rule code of the finding at that
