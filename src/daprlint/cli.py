@@ -1,4 +1,4 @@
-"""Command line: `daprlint check | rules | explain | server | schema`.
+"""Command line: `daprlint check | graph | rules | explain | server | schema`.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
 error. Nothing here prints a metadata value: messages were redacted when
@@ -14,7 +14,7 @@ from . import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # "text" is the old name of "concise", still accepted
 FORMATS = ("full", "concise", "json", "sarif", "github", "text")
-COMMANDS = ("check", "rules", "explain", "deployments", "schema", "server")
+COMMANDS = ("check", "graph", "rules", "explain", "deployments", "schema", "server")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -160,9 +160,40 @@ def build_parser():
     sub.add_parser("deployments", help="show which files load together, and why (check --show-deployments)",
                    add_help=False)
     sub.add_parser("schema", help="write JSON Schemas for YAML editors and kubeconform (--out DIR)", add_help=False)
+    _add_graph_parser(sub, argparse)
     server = sub.add_parser("server", help="run the language server over stdio (needs daprlint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (the default)")
     return parser
+
+
+# `daprlint graph` reads the tree as `check` does: these check options apply to it too
+GRAPH_CHECK_GROUPS = ("rule selection", "configuration")
+
+
+def _add_graph_parser(sub, argparse) -> None:
+    graph = sub.add_parser("graph", help="draw the deployments: apps, components, scopes, broken references",
+                           description="Draw what each sidecar sees: the apps, components, secret stores, "
+                                       "subscriptions and resiliency targets of each deployment, the scopes "
+                                       "between them, and broken references in red with their rule code "
+                                       "(Mermaid or Graphviz DOT; see docs/graph.md).")
+    graph.add_argument("paths", **{**CHECK_PATHS, "default": list(CHECK_PATHS["default"])})
+    graph.add_argument("--format", "--output-format", dest="graph_format", choices=("mermaid", "dot"),
+                       default="mermaid", help="mermaid (default: a flowchart for Markdown) or dot (Graphviz)")
+    graph.add_argument("--deployment", action="append", default=[], metavar="KEY",
+                       help="draw only this deployment: its key (`daprlint deployments --format json` lists "
+                            "them) or a part of it; repeatable (default: every deployment, one cluster each)")
+    graph.add_argument("--output-file", "-o", metavar="FILE", help="write the graph to FILE instead of stdout")
+    graph.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    groups: dict = {}
+    for group, flags, kwargs in CHECK_OPTIONS:
+        if group not in GRAPH_CHECK_GROUPS:
+            continue
+        if group not in groups:
+            groups[group] = graph.add_argument_group(group)
+        if isinstance(kwargs.get("default"), list):
+            kwargs = {**kwargs, "default": list(kwargs["default"])}
+        groups[group].add_argument(*flags, **kwargs)
+    graph.set_defaults(aws_region=None, secrets_out=None)  # fix options: settings_from_args reads them
 
 
 _FAST_KEYWORDS = {"action", "choices", "default", "help", "metavar", "type"}
@@ -266,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_ERROR
+        if args.command == "graph":
+            from .commands import cmd_graph
+
+            return cmd_graph(args)
         from .commands import cmd_check
 
         return cmd_check(args)

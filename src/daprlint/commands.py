@@ -1,4 +1,4 @@
-"""`daprlint check`: settings, discovery, linting, fixing and reporting."""
+"""`daprlint check`: settings, discovery, linting, fixing and reporting; `daprlint graph`."""
 from __future__ import annotations
 
 import os
@@ -181,6 +181,48 @@ class _ChartReader:
         self.files[source] = (str(path) if relative.startswith("..") else relative,
                               [0] + [m.end() for m in LINE_BREAK.finditer(text)])
         return text
+
+
+def cmd_graph(args) -> int:
+    """`daprlint graph`: the deployments as Mermaid or DOT (graph.py), read
+    by check's pipeline (discover, workspace.plan, lint, follow the
+    references, build the deployments, the deployment rules). Never the
+    cache: the picture needs every file's facts. Exit 0 whatever it draws."""
+    from . import graph, tree, workspace
+    from .runner import lint_targets
+
+    settings = settings_from_args(args)
+    ruleset = load_packs(settings.rule_packs)
+    engine = Engine(ruleset, settings)
+    shown = set(engine.rules)  # the findings drawn: the rules the user selected
+    if not engine.collects_facts:  # only deployment rules make files hand up their facts
+        settings.select, settings.extend_select, settings.ignore = sorted(graph.CODES), [], []
+        engine = Engine(ruleset, settings)
+    targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True),
+                       force_exclude=args.force_exclude, root=str(settings.root))
+    plan = workspace.plan(engine, targets, None, args.jobs)
+    for note in plan.notes:
+        print(f"daprlint: {note}", file=sys.stderr)
+    targets = plan.targets
+    results = lint_targets(engine, targets, args.jobs, args.stdin_filename)
+    context = lint_targets(engine, plan.context, args.jobs)
+    shared = lint_targets(engine, plan.shared, args.jobs)
+    more_targets, more = workspace.follow_references(
+        engine, [r.facts for r in results + context + shared if r.facts is not None],
+        targets + plan.context + plan.shared, None, args.jobs)
+    root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
+                                  str(settings.root) if settings.source else None)
+    built = tree.build_deployments(engine, results, context + more, shared, root)
+    results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
+                       None, args.jobs, False, root)
+    findings = [f for r in results for f in r.findings if f.code in shown]
+    try:
+        chosen = graph.drawn(built, {r.path for r in results}, args.deployment)
+    except ValueError as exc:
+        print(f"daprlint: error: {exc}", file=sys.stderr)
+        return 2
+    _write(graph.render(chosen, findings, args.graph_format), args.output_file)
+    return 0
 
 
 def _tune_gc() -> None:
