@@ -198,7 +198,8 @@ class NodeValidator:
         types = node_types(node)
         if plan.types is not None and not any(t in types for t in plan.types):
             yield Issue(node, path, "type", say("type") or
-                        f"should be {' or '.join(_article(t) for t in plan.types)}, not {_article(types[0])}")
+                        f"should be {' or '.join(_article(t) for t in plan.types)}, not {_article(types[0])}",
+                        expected=plan.types)
             return
         is_scalar = isinstance(node, ScalarNode)
         if plan.enum is not None and _scalar(node) not in plan.enum[0]:
@@ -342,12 +343,15 @@ class NodeValidator:
 
 class Issue:
     """One schema error: where (node and instance path), which keyword failed, the message;
-    `name` is the missing field of a `required` error (or the unexpected one)."""
+    `name` is the missing field of a `required` error (or the unexpected one), `expected`
+    the types a `type` error wanted."""
 
-    __slots__ = ("node", "path", "keyword", "message", "name")
+    __slots__ = ("node", "path", "keyword", "message", "name", "expected")
 
-    def __init__(self, node: Node, path: tuple, keyword: str, message: str, name: str | None = None):
+    def __init__(self, node: Node, path: tuple, keyword: str, message: str, name: str | None = None,
+                 expected: tuple | None = None):
         self.node, self.path, self.keyword, self.message, self.name = node, path, keyword, message, name
+        self.expected = expected
 
     def __repr__(self) -> str:
         return f"Issue({_pointer(self.path)!r}, {self.keyword!r}, {self.message!r})"

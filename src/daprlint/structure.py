@@ -55,6 +55,7 @@ HINTS_FILE = "data/unknown-field-hints.json"
 CASE_SENSITIVE_SELF_HOSTED = frozenset({"Configuration"})
 
 _PLACEHOLDER = re.compile(r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|\$\(?[A-Za-z_]\w*\)?|x{4,}|\.\.\.)\s*$", re.I)
+_PLACEHOLDER_TOKEN = re.compile(r"<[A-Za-z][\w .-]*>")  # `<TYPE>` in `state.<TYPE>`
 
 # What the API server and daprd say about ObjectMeta, in words (the generated schemas only have patterns).
 _SUBDOMAIN = ("lower-case letters, digits, '-' and '.', beginning and ending with a letter or digit "
@@ -103,20 +104,31 @@ def crd_key(resource) -> str | None:
 
 
 # -- templates and placeholders ----------------------------------------------------
+def placeholder_value(text: str) -> bool:
+    """The whole value is a template or placeholder, so even its type is not known yet:
+    `{{ .Values.x }}`, `${VAR}`, `$VAR`, `<REGION>`, `[aws_region]`, `***`, `...`."""
+    stripped = text.strip()
+    return _PLACEHOLDER.match(text) is not None or (
+        stripped.startswith("{{") and stripped.endswith("}}") and is_templated(stripped))
+
+
 def placeholder_text(text: str) -> bool:
-    """A value whose real text comes later or from a human: a template, an env-style
-    reference, Dapr's template tags, a fill-in placeholder."""
-    return (is_templated(text) or _PLACEHOLDER.match(text) is not None or "${" in text
-            or ("<" in text and ">" in text))
+    """The text holds a template or a placeholder, so its final spelling is not known yet
+    (`{{ .Release.Name }}-store`, `state.<TYPE>`, `prefix-${ENV}`)."""
+    return (placeholder_value(text) or is_templated(text) or "${" in text
+            or _PLACEHOLDER_TOKEN.search(text) is not None)
 
 
-def not_judged(node: Node, text: str) -> bool:
-    """The node is a template or a placeholder (a flow collection judged by its source text)."""
+def not_judged(node: Node, text: str, keyword: str = "") -> bool:
+    """The node is a template or a placeholder: for a type error the whole value must be one (a
+    string that merely contains `<KEY>` is still a string), for the other checks any part."""
     if node.__class__ is ScalarNode:
-        return node.tag != NULL_TAG and placeholder_text(node.value)
-    if getattr(node, "flow_style", False) and text:
+        if node.tag == NULL_TAG:
+            return False
+        return placeholder_value(node.value) if keyword == "type" else placeholder_text(node.value)
+    if getattr(node, "flow_style", False) and text:  # `{{ x }}` read as a flow mapping by a plain YAML parser
         source = text[node.start_mark.index:node.end_mark.index]
-        return source.startswith("{{") and is_templated(source)
+        return source.startswith("{{") and source.endswith("}}") and is_templated(source)
     return False
 
 
@@ -196,25 +208,42 @@ def schema_findings(resource, ctx) -> Iterator[tuple[Node, str]]:
     missing: dict[tuple, tuple[Node, list[str]]] = {}  # one finding per mapping for its missing fields
     for issue in validator.issues(resource.node):
         where = (issue.path, issue.message)
-        if where in seen or not_judged(issue.node, ctx.text):
+        if where in seen or not_judged(issue.node, ctx.text, issue.keyword):
             continue
         seen.add(where)
         if any(issue.path[:len(p)] == p for p in inside):
             continue  # DPR008's finding
         if issue.keyword in _MAPPING_KEYWORDS and _templated_keys(issue.node):
             continue
-        if issue.keyword == "required" and issue.path + (issue.name,) in belongs:
-            continue  # DPR008 says where the field is
+        if issue.keyword == "required" and (issue.path + (issue.name,) in belongs or
+                                            _case_variant(issue.node, issue.name)):
+            continue  # DPR008 says where the field is, or DPR011 how to spell it
         if issue.keyword == "required" and issue.message == _DEFAULT_REQUIRED.format(name=issue.name):
             missing.setdefault(issue.path, (issue.node, []))[1].append(issue.name)
             continue
-        yield issue.node, f"`{pointer(issue.path)}` {issue.message}"
+        message = issue.message
+        if issue.keyword == "type" and issue.node.__class__ is ScalarNode and issue.node.tag == NULL_TAG:
+            message = _empty_message(issue.expected or ())
+        yield issue.node, f"`{pointer(issue.path)}` {message}"
     for path, (node, names) in missing.items():
         if len(names) == 1:
             yield node, f"`{pointer(path)}` {_DEFAULT_REQUIRED.format(name=names[0])}"
         else:
             listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" and '{names[-1]}'"
             yield node, f"`{pointer(path)}` is missing the required fields {listed}"
+
+
+def _case_variant(node: Node, name: str) -> bool:
+    """The mapping has *name* in another case (`secretstore`): DPR011's finding, not a missing field."""
+    lowered = name.lower()
+    return node.__class__ is MappingNode and any(
+        k.__class__ is ScalarNode and k.value != name and k.value.lower() == lowered for k, _ in node.value)
+
+
+def _empty_message(expected: tuple) -> str:
+    """A null where the schema wants a value: only a required field (or a schema-validated kind) says so."""
+    write = {"array": " (`[]` for none)", "object": " (`{}` for none)"}.get(expected[0] if expected else "", "")
+    return f"is empty, and an empty value counts as missing here: this field needs a value{write}"
 
 
 def _validator(data, key: str, mode: str, partial: bool):
@@ -334,9 +363,10 @@ class _Walk:
                 if path != ("metadata",):
                     self.node(v, props[name], path + (name,))
                 continue
-            self.found.append(Unknown(k, path + (k.value,), self.hint(k.value, props, path)))
+            present = {key.value for key, _ in node.value if key.__class__ is ScalarNode}
+            self.found.append(Unknown(k, path + (k.value,), self.hint(k.value, props, path, present)))
 
-    def hint(self, name: str, props: dict, path: tuple) -> str:
+    def hint(self, name: str, props: dict, path: tuple, present: set) -> str:
         hints = self.ctx.data.json(HINTS_FILE)["hints"].get(self.key, {})
         where = pointer(path + (name,))
         if _generic(where) in hints:
@@ -346,7 +376,8 @@ class _Walk:
             return f"write `{lowered[name.lower()]}` (field names are case-sensitive here)"
         import difflib
 
-        close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.75)
+        free = [p for p in lowered if lowered[p] not in present]  # a field written already is not what was meant
+        close = difflib.get_close_matches(name.lower(), free, n=1, cutoff=0.75)
         if close:
             return f"did you mean `{lowered[close[0]]}`?"
         elsewhere = [p for p in _field_paths(self.ctx.data, self.key).get(name, ()) if p != _generic(where)]
