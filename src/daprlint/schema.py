@@ -394,7 +394,7 @@ class _FastCode:
         self.keep: list[_Plan] = []  # merged plans: alive while their ids name functions
         self.env: dict[str, Any] = {
             "MappingNode": MappingNode, "SequenceNode": SequenceNode, "ScalarNode": ScalarNode,
-            "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(),
+            "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(), "_STR": "tag:yaml.org,2002:str",
             "_errors_ok": lambda node, plan: next(validator.errors(node, plan), None) is None,
             "_has_duplicates": _has_duplicates,
         }
@@ -440,16 +440,37 @@ class _FastCode:
         lines.append("cls = node.__class__")
         if plan.types is not None:
             lines.append(f"if not ({self._type_test(plan.types)}): return False")
-        scalar_checks = any(x is not None for x in (plan.enum, plan.const, plan.pattern, plan.min_length,
-                                                     plan.max_length, plan.minimum, plan.maximum))
-        if scalar_checks:  # enum, pattern, ...: as the interpreted path says (any node class)
-            lines.append(f"return _errors_ok(node, {plan_ref})")
+        if any(x is not None for x in (plan.enum, plan.const, plan.minimum, plan.maximum)):
+            lines.append(f"return _errors_ok(node, {plan_ref})")  # as the interpreted path says (any node class)
             return lines
-        lines += self._mapping(plan) + self._sequence(plan)
-        if plan.any_of is not None or plan.one_of is not None or plan.not_ is not None:
-            lines.append(f"return _errors_ok(node, {plan_ref})")
-        else:
-            lines.append("return True")
+        lines += self._string(plan) + self._mapping(plan) + self._sequence(plan) + self._combinators(plan)
+        lines.append("return True")
+        return lines
+
+    def _string(self, plan: _Plan) -> list[str]:
+        """pattern and lengths, on a scalar that node_types() calls a string (str or unknown tag)."""
+        if plan.pattern is None and plan.min_length is None and plan.max_length is None:
+            return []
+        lines = ["if cls is ScalarNode and (node.tag == _STR or node.tag not in _KNOWN_TAGS):", "    text = node.value"]
+        if plan.pattern is not None:
+            lines.append(f"    if {self._const(plan.pattern)}.search(text) is None: return False")
+        if plan.min_length is not None:
+            lines.append(f"    if len(text) < {plan.min_length}: return False")
+        if plan.max_length is not None:
+            lines.append(f"    if len(text) > {plan.max_length}: return False")
+        return lines
+
+    def _combinators(self, plan: _Plan) -> list[str]:
+        """anyOf, oneOf and not through the branches' own fast functions (each is valid())."""
+        lines = []
+        if plan.any_of is not None:
+            tests = " or ".join(f"{self._function(sub)}(node)" for sub in plan.any_of) or "False"
+            lines.append(f"if not ({tests}): return False")
+        if plan.one_of is not None:
+            tests = " + ".join(f"bool({self._function(sub)}(node))" for sub in plan.one_of) or "0"
+            lines.append(f"if ({tests}) != 1: return False")
+        if plan.not_ is not None:
+            lines.append(f"if {self._function(plan.not_)}(node): return False")
         return lines
 
     def _type_test(self, types: tuple, var: str = "node", cls: str = "cls") -> str:

@@ -324,47 +324,61 @@ class _Walk:
         self.ctx, self.key, self.fold = ctx, key, fold
         self.partial = resource.partial
         self.skip = {id(m.key) for m in misplaced(resource)}
-        self.object_meta = frozenset(ctx.data.json(OBJECT_META_FILE)["fields"])
+        self.shapes = ctx.data.memo("structure.shapes")
         self.seen: set = set()
         self.found: list[Unknown] = []
 
     def node(self, node: Node, schema: dict, path: tuple) -> None:
-        if (id(node), id(schema)) in self.seen or not isinstance(schema, dict):
+        if id(node) in self.seen:
             return  # an alias seen before (a billion laughs costs one visit per node)
-        self.seen.add((id(node), id(schema)))
-        if node.__class__ is MappingNode:
+        self.seen.add(id(node))
+        cls = node.__class__
+        if cls is MappingNode:
             self.mapping(node, schema, path)
-        elif node.__class__ is SequenceNode and isinstance(schema.get("items"), dict):
-            for i, item in enumerate(node.value):
-                self.node(item, schema["items"], path + (i,))
+        elif cls is SequenceNode:
+            items = schema.get("items")
+            if isinstance(items, dict):
+                for i, item in enumerate(node.value):
+                    if item.__class__ is not ScalarNode:
+                        self.node(item, items, path + (i,))
 
     def mapping(self, node: MappingNode, schema: dict, path: tuple) -> None:
-        props = _properties(schema)
-        extra = schema.get("additionalProperties")
+        shape = self.shapes.get(id(schema))
+        if shape is None:
+            shape = self.shapes[id(schema)] = _Shape(schema)
         if path == ("metadata",):
-            props = {name: props.get(name, {}) for name in self.object_meta}
-        elif not props or extra is not None:
-            if isinstance(extra, dict):  # a free map: its values still have a structure
+            props, folded = _object_meta(self.ctx.data, shape.props)
+        elif not shape.closed:
+            if shape.extra is not None:  # a free map: its values still have a structure
                 for k, v in node.value:
                     if k.__class__ is ScalarNode:
-                        self.node(v, extra, path + (k.value,))
+                        self.node(v, shape.extra, path + (k.value,))
             return
-        folded = {name.lower(): name for name in props} if self.fold else {}
+        else:
+            props, folded = shape.props, shape.folded
         keyless_ref = path[-1:] == ("secretKeyRef",) and not secret_ref_has_key(node)
         for k, v in node.value:
-            if k.__class__ is not ScalarNode or id(k) in self.skip or placeholder_text(k.value):
+            if k.__class__ is not ScalarNode:
                 continue
-            if keyless_ref and k.value.lower() == "value":
-                continue  # `value` for `key`: DPR012's
-            if self.partial and k.value.startswith("$"):
-                continue  # a strategic-merge directive in a kustomize patch ($patch, $setElementOrder/...)
-            name = k.value if k.value in props else folded.get(k.value.lower())
-            if name is not None:
-                if path != ("metadata",):
-                    self.node(v, props[name], path + (name,))
-                continue
-            present = {key.value for key, _ in node.value if key.__class__ is ScalarNode}
-            self.found.append(Unknown(k, path + (k.value,), self.hint(k.value, props, path, present)))
+            name = k.value
+            if name not in props:
+                name = folded.get(name.lower()) if self.fold else None
+                if name is None:
+                    self.unknown(node, k, props, path, keyless_ref)
+                    continue
+            sub = shape.deep.get(name)
+            if sub is not None and v.__class__ is not ScalarNode and path != ("metadata",):
+                self.node(v, sub, path + (name,))
+
+    def unknown(self, node: MappingNode, k: ScalarNode, props: dict, path: tuple, keyless_ref: bool) -> None:
+        if id(k) in self.skip or placeholder_text(k.value):
+            return  # DPR008's, or a template
+        if keyless_ref and k.value.lower() == "value":
+            return  # `value` for `key`: DPR012's
+        if self.partial and k.value.startswith("$"):
+            return  # a strategic-merge directive in a kustomize patch ($patch, $setElementOrder/...)
+        present = {key.value for key, _ in node.value if key.__class__ is ScalarNode}
+        self.found.append(Unknown(k, path + (k.value,), self.hint(k.value, props, path, present)))
 
     def hint(self, name: str, props: dict, path: tuple, present: set) -> str:
         hints = self.ctx.data.json(HINTS_FILE)["hints"].get(self.key, {})
@@ -390,6 +404,31 @@ class _Walk:
 def secret_ref_has_key(ref: MappingNode) -> bool:
     """A `secretKeyRef` mapping writes `key` (in any case: self-hosted daprd folds it, DPR011 reports the case)."""
     return any(k.__class__ is ScalarNode and k.value.lower() == "key" for k, _ in ref.value)
+
+
+class _Shape:
+    """What the walk needs of one object schema, worked out once per run."""
+
+    __slots__ = ("props", "folded", "extra", "closed", "deep")
+
+    def __init__(self, schema: dict):
+        self.props = _properties(schema)
+        # the properties with a structure of their own: only their values are walked
+        self.deep = {name: sub for name, sub in self.props.items() if isinstance(sub, dict) and (
+            _properties(sub) or isinstance(sub.get("items"), dict) or isinstance(sub.get("additionalProperties"), dict))}
+        self.folded = {name.lower(): name for name in self.props}
+        extra = schema.get("additionalProperties")
+        self.extra = extra if isinstance(extra, dict) else None
+        self.closed = bool(self.props) and extra is None
+
+
+def _object_meta(data, declared: dict) -> tuple[dict, dict]:
+    """The ObjectMeta fields (with the CRD's schema where it has one) and their lower-case names."""
+    memo = data.memo("structure.object_meta")
+    if id(declared) not in memo:
+        props = {name: declared.get(name, {}) for name in data.json(OBJECT_META_FILE)["fields"]}
+        memo[id(declared)] = props, {name.lower(): name for name in props}
+    return memo[id(declared)]
 
 
 def _properties(schema: dict) -> dict:
