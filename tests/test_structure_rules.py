@@ -388,3 +388,27 @@ spec:
     for mode in ("kubernetes", "self-hosted"):
         assert _lint(text, mode) == [], mode
     assert [f.code for f in _lint(text.replace('"{{ .Values.ignoreErrors }}"', '"yes"'))] == ["DPR001"]
+
+
+def test_a_secret_pasted_as_a_key_is_not_quoted():
+    """Messages keep names in backticks; a key that is the resource's inline secret is masked."""
+    text = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: c
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: redis:6379
+  - name: redisPassword
+    value: Sup3rS3cretPassw0rd
+  Sup3rS3cretPassw0rd: x
+AKIAIOSFODNN7EXAMPLE: y
+"""
+    engine = Engine(RULES, Settings(select=["ALL"]))
+    findings = engine.finalize(engine.lint_text("x.yaml", text)).findings
+    assert sorted(f.span.line + 1 for f in findings if f.code == "DPR011") == [13, 14]
+    assert not [f.message for f in findings if "Sup3rS3cret" in f.message or "IOSFODNN7" in f.message]

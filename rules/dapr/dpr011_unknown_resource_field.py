@@ -68,8 +68,9 @@ def check(resource, ctx):
         return
     kind = structure.label(resource.kind_name)
     self_hosted = structure.mode_of(ctx) == structure.SELF_HOSTED
+    hidden = structure.hidden_texts(resource, ctx.data)
     for unknown in found:
-        where = structure.pointer(unknown.path)
+        where = structure.pointer(unknown.path, hidden)
         if unknown.path[:1] == ("metadata",) and len(unknown.path) == 2:
             what = f"`{where}` is not a Kubernetes object metadata field"
         else:

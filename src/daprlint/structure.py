@@ -216,28 +216,28 @@ def schema_findings(resource, ctx) -> Iterator[tuple[Node, str]]:
         if issue.keyword in _MAPPING_KEYWORDS and _templated_keys(issue.node):
             continue
         if issue.keyword == "required" and (issue.path + (issue.name,) in belongs or
-                                            _case_variant(issue.node, issue.name)):
-            continue  # DPR008 says where the field is, or DPR011 how to spell it
+                                            (issue.path, issue.name) in _suggested(resource, ctx)):
+            continue  # DPR008 says where the field is, or DPR011 how to write it
         if issue.keyword == "required" and issue.message == _DEFAULT_REQUIRED.format(name=issue.name):
             missing.setdefault(issue.path, (issue.node, []))[1].append(issue.name)
             continue
         message = issue.message
         if issue.keyword == "type" and issue.node.__class__ is ScalarNode and issue.node.tag == NULL_TAG:
             message = _empty_message(issue.expected or ())
-        yield issue.node, f"`{pointer(issue.path)}` {message}"
+        yield issue.node, f"`{pointer(issue.path, hidden_texts(resource, ctx.data))}` {message}"
     for path, (node, names) in missing.items():
+        where = pointer(path, hidden_texts(resource, ctx.data))
         if len(names) == 1:
-            yield node, f"`{pointer(path)}` {_DEFAULT_REQUIRED.format(name=names[0])}"
+            yield node, f"`{where}` {_DEFAULT_REQUIRED.format(name=names[0])}"
         else:
             listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" and '{names[-1]}'"
-            yield node, f"`{pointer(path)}` is missing the required fields {listed}"
+            yield node, f"`{where}` is missing the required fields {listed}"
 
 
-def _case_variant(node: Node, name: str) -> bool:
-    """The mapping has *name* in another case (`secretstore`): DPR011's finding, not a missing field."""
-    lowered = name.lower()
-    return node.__class__ is MappingNode and any(
-        k.__class__ is ScalarNode and k.value != name and k.value.lower() == lowered for k, _ in node.value)
+def _suggested(resource, ctx) -> set:
+    """(mapping path, field) that DPR011 suggests for an unknown key: `secretstore` for
+    `secretStore`, `nmae` for `name`, `- timeout:` for `- name: timeout`."""
+    return {(u.path[:-1], u.suggested) for u in unknown_fields(resource, ctx) if u.suggested}
 
 
 def _empty_message(expected: tuple) -> str:
@@ -279,12 +279,33 @@ def _at_pointer(schema, pointer: str):
     return schema
 
 
-def pointer(path: tuple) -> str:
-    """`spec.metadata[0].name` for an instance path."""
+def pointer(path: tuple, hidden: frozenset = frozenset()) -> str:
+    """`spec.metadata[0].name` for an instance path; a key in *hidden* (see hidden_texts) is masked."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{label(part)}" if out else label(str(part)))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = MASK if part in hidden else label(str(part))
+        out += f".{text}" if out else text
     return out or "document"
+
+
+MASK = "*" * 8
+
+
+def hidden_texts(resource, data) -> frozenset:
+    """Texts a message must not quote even as a key: the inline secrets of the resource (a
+    password pasted as a key is still the password; messages keep names in backticks)."""
+    memo = resource.memo
+    if "structure.hidden" not in memo:
+        from . import dapr
+
+        found = set()
+        if resource.kind_name in ("Component", "HTTPEndpoint"):
+            found = {item.literal.value for item in dapr.inline_secret_items(resource, data)}
+        memo["structure.hidden"] = frozenset(found)
+    return memo["structure.hidden"]
 
 
 def label(name: str) -> str:
@@ -296,25 +317,32 @@ def label(name: str) -> str:
 
 # -- unknown fields ---------------------------------------------------------------------
 class Unknown:
-    """A key its CRD does not define: the key node, its instance path and the hint that follows."""
+    """A key its CRD does not define: the key node, its instance path, the hint that follows and
+    the field it suggests (a missing required field of that name is this finding, not another)."""
 
-    __slots__ = ("key", "path", "hint")
+    __slots__ = ("key", "path", "hint", "suggested")
 
-    def __init__(self, key: ScalarNode, path: tuple, hint: str):
-        self.key, self.path, self.hint = key, path, hint
+    def __init__(self, key: ScalarNode, path: tuple, hint: str, suggested: str | None = None):
+        self.key, self.path, self.hint, self.suggested = key, path, hint, suggested
 
 
 def unknown_fields(resource, ctx) -> list[Unknown]:
+    """The keys of the resource that its CRD does not define (worked out once per resource and mode)."""
+    mode = mode_of(ctx)
+    memo_key = "structure.unknown." + mode
+    if memo_key in resource.memo:
+        return resource.memo[memo_key]
+    found: list[Unknown] = []
     key = crd_key(resource)
     info = ctx.data.json(MODES_FILE)["kinds"].get(key) if key else None
-    if info is None:
-        return []
-    schema = ctx.data.json("generated/crds/" + info[KUBERNETES])
-    mode = mode_of(ctx)
-    walk = _Walk(resource, ctx, schema, key,
-                 fold=mode == SELF_HOSTED and resource.kind_name not in CASE_SENSITIVE_SELF_HOSTED)
-    walk.mapping(resource.node, schema, ())
-    return walk.found
+    if info is not None:
+        schema = ctx.data.json("generated/crds/" + info[KUBERNETES])
+        walk = _Walk(resource, ctx, schema, key,
+                     fold=mode == SELF_HOSTED and resource.kind_name not in CASE_SENSITIVE_SELF_HOSTED)
+        walk.mapping(resource.node, schema, ())
+        found = walk.found
+    resource.memo[memo_key] = found
+    return found
 
 
 class _Walk:
@@ -322,7 +350,7 @@ class _Walk:
 
     def __init__(self, resource, ctx, schema: dict, key: str, fold: bool):
         self.ctx, self.key, self.fold = ctx, key, fold
-        self.partial = resource.partial
+        self.resource, self.partial = resource, resource.partial
         self.skip = {id(m.key) for m in misplaced(resource)}
         self.shapes = ctx.data.memo("structure.shapes")
         self.seen: set = set()
@@ -364,41 +392,51 @@ class _Walk:
             if name not in props:
                 name = folded.get(name.lower()) if self.fold else None
                 if name is None:
-                    self.unknown(node, k, props, path, keyless_ref)
+                    self.unknown(node, k, v, props, path, keyless_ref)
                     continue
             sub = shape.deep.get(name)
             if sub is not None and v.__class__ is not ScalarNode and path != ("metadata",):
                 self.node(v, sub, path + (name,))
 
-    def unknown(self, node: MappingNode, k: ScalarNode, props: dict, path: tuple, keyless_ref: bool) -> None:
+    def unknown(self, node: MappingNode, k: ScalarNode, v: Node, props: dict, path: tuple,
+                keyless_ref: bool) -> None:
         if id(k) in self.skip or placeholder_text(k.value):
             return  # DPR008's, or a template
         if keyless_ref and k.value.lower() == "value":
             return  # `value` for `key`: DPR012's
         if self.partial and k.value.startswith("$"):
             return  # a strategic-merge directive in a kustomize patch ($patch, $setElementOrder/...)
+        if k.value in hidden_texts(self.resource, self.ctx.data):
+            self.found.append(Unknown(k, path + (k.value,), ""))  # no hint: it would quote the key
+            return
         present = {key.value for key, _ in node.value if key.__class__ is ScalarNode}
-        self.found.append(Unknown(k, path + (k.value,), self.hint(k.value, props, path, present)))
+        hint, suggested = self.hint(k.value, v, props, path, present)
+        self.found.append(Unknown(k, path + (k.value,), hint, suggested))
 
-    def hint(self, name: str, props: dict, path: tuple, present: set) -> str:
+    def hint(self, name: str, value: Node, props: dict, path: tuple, present: set) -> tuple[str, str | None]:
+        """What to say after the finding, and the field it suggests (None for none)."""
         hints = self.ctx.data.json(HINTS_FILE)["hints"].get(self.key, {})
         where = pointer(path + (name,))
         if _generic(where) in hints:
-            return hints[_generic(where)]["hint"]
+            return hints[_generic(where)]["hint"], hints[_generic(where)].get("suggests")
         lowered = {p.lower(): p for p in props}
         if name.lower() in lowered:
-            return f"write `{lowered[name.lower()]}` (field names are case-sensitive here)"
+            return f"write `{lowered[name.lower()]}` (field names are case-sensitive here)", lowered[name.lower()]
+        if "name" in props and "name" not in present and value.__class__ is ScalarNode and value.tag == NULL_TAG:
+            # `- timeout:` for `- name: timeout`: a metadata item (or header, env var) named by its key
+            return f"an item is named by its `name` field: write `name: {label(name)}`", "name"
         import difflib
 
         free = [p for p in lowered if lowered[p] not in present]  # a field written already is not what was meant
         close = difflib.get_close_matches(name.lower(), free, n=1, cutoff=0.75)
         if close:
-            return f"did you mean `{lowered[close[0]]}`?"
+            return f"did you mean `{lowered[close[0]]}`?", lowered[close[0]]
         elsewhere = [p for p in _field_paths(self.ctx.data, self.key).get(name, ()) if p != _generic(where)]
         if 0 < len(elsewhere) <= 2:
             parent = elsewhere[0].rpartition(".")[0]
-            return f"`{label(name)}` is a field of `{parent}`" if parent else f"`{label(name)}` belongs at the top level"
-        return ""
+            text = f"`{label(name)}` is a field of `{parent}`" if parent else f"`{label(name)}` belongs at the top level"
+            return text, None
+        return "", None
 
 
 def secret_ref_has_key(ref: MappingNode) -> bool:
