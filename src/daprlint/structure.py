@@ -54,8 +54,18 @@ HINTS_FILE = "data/unknown-field-hints.json"
 # self-hosted daprd decodes these kinds with gopkg.in/yaml.v3: field names match exactly
 CASE_SENSITIVE_SELF_HOSTED = frozenset({"Configuration"})
 
-_PLACEHOLDER = re.compile(r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|\$\(?[A-Za-z_]\w*\)?|x{4,}|\.\.\.)\s*$", re.I)
-_PLACEHOLDER_TOKEN = re.compile(r"<[A-Za-z][\w .-]*>")  # `<TYPE>` in `state.<TYPE>`
+# compiled on first use (about 1 ms at start-up otherwise)
+_PATTERNS = {
+    "whole": (r"^\s*(<[^>]*>|\[[^\]]*\]|\*{3,}|\$\{[^}]*\}|\$\(?[A-Za-z_]\w*\)?|x{4,}|\.\.\.)\s*$", re.I),
+    "token": (r"<[A-Za-z][\w .-]*>", 0),  # `<TYPE>` in `state.<TYPE>`
+}
+_COMPILED: dict = {}
+
+
+def _pattern(name: str):
+    if name not in _COMPILED:
+        _COMPILED[name] = re.compile(*_PATTERNS[name])
+    return _COMPILED[name]
 
 # What the API server and daprd say about ObjectMeta, in words (the generated schemas only have patterns).
 _SUBDOMAIN = ("lower-case letters, digits, '-' and '.', beginning and ending with a letter or digit "
@@ -108,7 +118,7 @@ def placeholder_value(text: str) -> bool:
     """The whole value is a template or placeholder, so even its type is not known yet:
     `{{ .Values.x }}`, `${VAR}`, `$VAR`, `<REGION>`, `[aws_region]`, `***`, `...`."""
     stripped = text.strip()
-    return _PLACEHOLDER.match(text) is not None or (
+    return _pattern("whole").match(text) is not None or (
         stripped.startswith("{{") and stripped.endswith("}}") and is_templated(stripped))
 
 
@@ -116,7 +126,7 @@ def placeholder_text(text: str) -> bool:
     """The text holds a template or a placeholder, so its final spelling is not known yet
     (`{{ .Release.Name }}-store`, `state.<TYPE>`, `prefix-${ENV}`)."""
     return (placeholder_value(text) or is_templated(text) or "${" in text
-            or _PLACEHOLDER_TOKEN.search(text) is not None)
+            or _pattern("token").search(text) is not None)
 
 
 def not_judged(node: Node, text: str, keyword: str = "") -> bool:
