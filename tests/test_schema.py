@@ -1,10 +1,12 @@
 """The node validator against the reference `jsonschema` package.
 
-DPR001 and other schema rules validate YAML nodes with daprlint's own
+DPR001, DPR010 and schema rules validate YAML nodes with daprlint's own
 validator (src/daprlint/schema.py): an interpreted walk that locates errors,
 and generated code for the common "is it valid?" question. Both must agree
-with jsonschema (Draft 2020-12) on every schema the packs ship, over the
-examples, the rule fixtures, ../shared/corpus and generated variations.
+with jsonschema (Draft 2020-12) on every schema the packs ship (the CRDs and
+their kubernetes / self-hosted variants as daprlint.structure annotates
+them), over the examples, the rule fixtures, ../shared/corpus and generated
+variations.
 """
 from __future__ import annotations
 
@@ -24,14 +26,13 @@ from daprlint.schema import NodeValidator, Unsupported, to_python
 
 ROOT = Path(__file__).resolve().parent.parent
 CRDS = ROOT / "rules" / "generated" / "crds"
-DPR001 = ROOT / "rules" / "dapr" / "dpr001_invalid_component.schema.json"
 
 
 def _schema_files() -> dict[str, list[Path]]:
-    """apiVersion/kind -> the schemas that apply (the CRD's, its lint variant, the DPR001 rule)."""
+    """apiVersion/kind -> the schemas that apply (the CRD's, its lint variant)."""
     index = json.loads((CRDS / "index.json").read_text())
     out = {key: [CRDS / name] for key, name in index.items()}
-    out["dapr.io/v1alpha1/Component"] += [CRDS / "component-v1alpha1.lint.schema.json", DPR001]
+    out["dapr.io/v1alpha1/Component"] += [CRDS / "component-v1alpha1.lint.schema.json"]
     return out
 
 
@@ -79,28 +80,27 @@ def _pairs(resource) -> list[Pair]:
                 _PAIRS[path] = None
         if _PAIRS[path] is not None:
             found.append(_PAIRS[path])
-    relaxed = _dpr010_validator(api, resource.kind_name)
-    if relaxed is not None:
-        found.append(relaxed)
+    for mode in ("kubernetes", "self-hosted"):
+        pair = _rule_validator(f"{api}/{resource.kind_name}", mode)
+        if pair is not None:
+            found.append(pair)
     return found
 
 
-def _dpr010_validator(api, kind):
-    """DPR010 validates the other kinds with relaxed copies of their CRD schemas."""
+def _rule_validator(key, mode):
+    """What DPR001 and DPR010 run: each mode's CRD variant with daprlint.structure's messages."""
+    from daprlint import structure
     from daprlint.packs import load_packs
-    from daprlint.rulekit import RuleContext
 
-    key = ("DPR010", api, kind)
-    if key not in _PAIRS:
-        _PAIRS[key] = None
-        rules = load_packs()
-        name = rules.data.json("generated/crds/index.json").get(f"{api}/{kind}")
-        if name and kind != "Component":
-            ctx = RuleContext(path="x", text="", options={}, data=rules.data)
-            validator = rules.rules["DPR010"].check.__globals__["_validator"](name, ctx)
-            if validator is not None:
-                _PAIRS[key] = Pair(CRDS / name, validator.root)
-    return _PAIRS[key]
+    memo = ("rule", key, mode)
+    if memo not in _PAIRS:
+        _PAIRS[memo] = None
+        data = load_packs().data
+        validator = structure._validator(data, key, mode, False)
+        if validator is not None:
+            info = data.json(structure.MODES_FILE)["kinds"][key]
+            _PAIRS[memo] = Pair(CRDS / info[mode], validator.root)
+    return _PAIRS[memo]
 
 
 def _documents():
@@ -183,3 +183,27 @@ def test_validators_agree_on_variations(mutations, kind):
 def test_unsupported_keywords_fall_back_to_jsonschema():
     with pytest.raises(Unsupported):
         NodeValidator({"type": "object", "dependentRequired": {"a": ["b"]}})
+
+
+def test_issues_name_the_keyword_and_the_missing_field():
+    schema = {"type": "object", "required": ["a", "b"], "properties": {
+        "n": {"type": "integer"}, "s": {"type": "string", "pattern": "^x", "x-daprlint-messages": {"pattern": "bad s"}},
+        "l": {"type": "array", "uniqueItems": True}}}
+    node = yaml.compose("a: 1\nn: text\ns: y\nl: [1, 1]\n")
+    issues = {(i.path, i.keyword): i for i in NodeValidator(schema).issues(node)}
+    assert set(issues) == {((), "required"), (("n",), "type"), (("s",), "pattern"), (("l",), "uniqueItems")}
+    assert issues[((), "required")].name == "b"
+    assert issues[(("n",), "type")].expected == ("integer",)
+    assert issues[(("s",), "pattern")].message == "bad s"  # x-daprlint-messages replaces a keyword's message
+    assert [m for _, _, m in NodeValidator(schema).errors(node)]  # errors() is issues() as triples
+
+
+@pytest.mark.parametrize("items, unique", [("[1, 2]", True), ("[1, 1]", False), ("[{a: 1}, {a: 1}]", False),
+                                            ("[{a: 1}, {a: 2}]", True), ("['1', 1]", True), ("[]", True)])
+def test_unique_items_agrees_with_jsonschema(items, unique):
+    schema = {"type": "array", "uniqueItems": True}
+    node = yaml.compose(items)
+    ours = NodeValidator(schema)
+    reference = jsonschema.Draft202012Validator(schema)
+    assert ours.valid(node) is ours.fast_valid(node) is unique
+    assert reference.is_valid(to_python(node)) is unique

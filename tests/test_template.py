@@ -423,9 +423,9 @@ metadata:
     app.kubernetes.io/instance: rel
     helm.sh/chart: orders-0.1.0
 spec:
-  pubsubname: orders-pubsub  # expect: DPR010 @ pubsubname
+  pubsubname: orders-pubsub
   topic: "orders.created"
-  route:
+  route:  # expect: DPR011 @ route
     default: /orders/created
   deadLetterTopic: "orders.created-dead"
 scopes:
@@ -441,9 +441,9 @@ metadata:
     app.kubernetes.io/instance: rel
     helm.sh/chart: orders-0.1.0
 spec:
-  pubsubname: orders-pubsub  # expect: DPR010 @ pubsubname
+  pubsubname: orders-pubsub
   topic: "orders.paid"
-  route:
+  route:  # expect: DPR011 @ route
     default: /events
   deadLetterTopic: "orders.paid-dead"
 scopes:
@@ -540,4 +540,4 @@ def test_helm_template_output_on_stdin_points_at_the_templates():
     stays = len(RENDERED.splitlines()) + hostile.splitlines().index("  - name: redisPasword") + 1
     # both Subscriptions come from one template line: one finding there
     assert got == [("pubsub.yaml", 21, 12, "SEC001"), ("rendered.yaml", stays, 11, "DPR003"),
-                   ("statestore.yaml", 40, 11, "DPR003"), ("subscriptions.yaml", 10, 3, "DPR010")]
+                   ("statestore.yaml", 40, 11, "DPR003"), ("subscriptions.yaml", 12, 3, "DPR011")]

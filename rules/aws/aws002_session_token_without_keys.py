@@ -36,9 +36,25 @@ def check(resource, ctx):
               if item.key in ("sessiontoken", "awssessiontoken") and item.has_value]
     if not tokens:
         return
-    if dapr.has_field(resource, "accessKey", ctx.data) and dapr.has_field(resource, "secretKey", ctx.data):
+    missing = [k for k in ("accessKey", "secretKey") if not _written(resource, k, ctx)]
+    if not missing:
         return
-    missing = [k for k in ("accessKey", "secretKey") if not dapr.has_field(resource, k, ctx.data)]
     yield ctx.report(tokens[0].name_span,
                      f"`{tokens[0].name.value}` is ignored without {' and '.join(f'`{m}`' for m in missing)}: "
                      "daprd uses a session token only together with both keys")
+
+
+def _written(resource, canonical, ctx):
+    """A key is set, even in a shape daprd cannot read (`secretKeyRef: "AKIA..."`: DPR001's finding)."""
+    from yaml.nodes import ScalarNode
+
+    from daprlint.model import NULL_TAG
+
+    for item in dapr.field_items(resource, canonical, ctx.data):
+        if item.has_value:
+            return True
+        for key, value in item.node.value:
+            if key.__class__ is ScalarNode and key.value in ("value", "secretKeyRef", "envRef"):
+                if value.__class__ is not ScalarNode or (value.tag != NULL_TAG and value.value != ""):
+                    return True
+    return False

@@ -3,7 +3,9 @@
 ## What it does
 Checks the literal value of `region` (and `awsRegion`) against the AWS
 region names kept in `rules/data/aws-regions.json`, with a pattern fallback
-for regions newer than that list. Templates and references are not judged.
+for regions newer than that list. Templates, references and placeholders
+(`{{ .Values.region }}`, `${AWS_REGION}`, `$AWS_REGION`, `<REGION>`,
+`[aws_region]`) are not judged.
 
 ## Why is this bad?
 An availability zone (`us-east-1a`), capitals (`US-EAST-1`) or a malformed
@@ -43,7 +45,7 @@ def check(resource, ctx):
         return
     for item in dapr.field_items(resource, "region", ctx.data):
         literal = item.literal
-        if literal is None or dapr.is_reference_like(literal.value):
+        if literal is None or dapr.is_reference_like(literal.value) or dapr.is_placeholder(literal.value):
             continue
         value = literal.value
         if dapr.is_region(value, ctx.data):

@@ -11,9 +11,7 @@ Reports fields that daprd silently ignores because of where they are:
   `name`/`value` items (they belong under `spec.metadata`), and `spec.name`
   (the name is `metadata.name`);
 - a Component metadata item named `initTimeout` or `ignoreErrors`, which are
-  `spec` fields (unless the component's own metadata has such a field);
-- a top-level field that is a near miss of `scopes` or `auth` (`scope:`,
-  `scoped:`, `auths:`): daprd drops it like any unknown field.
+  `spec` fields (unless the component's own metadata has such a field).
 
 ## Why is this bad?
 Manifests are decoded with Go's `encoding/json`, which drops unknown
@@ -50,6 +48,7 @@ a list of names (`scopes`).
 """
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from daprlint import structure
 from daprlint.rulekit import Edit, Fix
 
 CODE = "DPR008"
@@ -59,56 +58,33 @@ SUMMARY = "field at a level where Dapr ignores it"
 FIX = "unsafe"
 KINDS = ("Component", "HTTPEndpoint", "Resiliency", "Subscription", "MCPServer", "WorkflowAccessPolicy")
 
-_TOP_LEVEL = {"auth": ("Component", "HTTPEndpoint"),
-              "scopes": ("Component", "HTTPEndpoint", "Resiliency", "Subscription", "MCPServer",
-                         "WorkflowAccessPolicy")}
-_SPEC_FIELDS = ("type", "version", "ignoreErrors", "initTimeout")
-_TOP_FIELDS = ("apiVersion", "kind", "metadata", "spec", "auth", "scopes")
+_HINTS = {"auth": "so `secretKeyRef` is not resolved from that store", "scopes": "so every app gets this resource"}
 
 
 def check(resource, ctx):
-    kind = resource.kind_name
     top = resource.node
     top_keys = {k.value.lower() for k, _ in top.value if isinstance(k, ScalarNode)}
-    spec = resource.spec
-    if isinstance(spec, MappingNode):
-        for key, value in spec.value:
-            if not isinstance(key, ScalarNode):
-                continue
-            name = key.value.lower()
-            if name in _TOP_LEVEL and kind in _TOP_LEVEL[name]:
-                where = "top level, next to `spec`"
-                hint = {"auth": "so `secretKeyRef` is not resolved from that store",
-                        "scopes": "so every app gets this resource"}[name]
-                fix = None if name in top_keys else _move_to_top(ctx.text, top, spec, key, value, name)
-                yield ctx.report(_key_span(key), f"`spec.{key.value}` is ignored, {hint}: it belongs at the {where}",
-                                 fix=fix)
-            elif name == "name" and kind == "Component":
-                yield ctx.report(_key_span(key), "`spec.name` is ignored: the component's name is `metadata.name`")
-    for key, _ in top.value:
-        near = _near_top_field(key, kind)
-        if near:
-            hint = {"auth": "so `secretKeyRef` is not resolved from that store",
-                    "scopes": "so every app gets this resource"}[near]
-            yield ctx.report(_key_span(key), f"top-level `{key.value}` is not a field Dapr reads, {hint}: "
-                                             f"write `{near}`")
-    meta = _get(top, "metadata")
-    if isinstance(meta, MappingNode):
-        for key, _ in meta.value:
-            name = key.value.lower() if isinstance(key, ScalarNode) else None
-            if name in _TOP_LEVEL and kind in _TOP_LEVEL[name]:
-                yield ctx.report(_key_span(key), f"`metadata.{key.value}` is ignored: it belongs at the top level, "
-                                                "next to `spec`")
-    if kind != "Component":
-        return
-    for key, value in top.value:
-        if not isinstance(key, ScalarNode):
-            continue
-        if key.value in _SPEC_FIELDS:
-            yield ctx.report(_key_span(key), f"top-level `{key.value}` is ignored: it belongs under `spec`")
-        elif key.value == "metadata" and isinstance(value, SequenceNode):
+    # which keys are misplaced is daprlint.structure's (DPR001, DPR010 and DPR011 leave them to this rule)
+    for moved in structure.misplaced(resource):
+        key, value = moved.key, moved.value
+        where = moved.path[0] if len(moved.path) > 1 else ""
+        if where == "spec" and moved.belongs == ("metadata", "name"):
+            yield ctx.report(_key_span(key), "`spec.name` is ignored: the component's name is `metadata.name`")
+        elif where == "spec":
+            name = moved.belongs[0]
+            fix = None if name in top_keys else _move_to_top(ctx.text, top, resource.spec, key, value, name)
+            yield ctx.report(_key_span(key), f"`spec.{key.value}` is ignored, {_HINTS[name]}: it belongs at the "
+                                             "top level, next to `spec`", fix=fix)
+        elif where == "metadata":
+            yield ctx.report(_key_span(key), f"`metadata.{key.value}` is ignored: it belongs at the top level, "
+                                            "next to `spec`")
+        elif moved.belongs == ("spec", "metadata"):
             yield ctx.report(_key_span(key), "these metadata items are at the top level, where daprd cannot read "
                                             "them: they belong under `spec.metadata`")
+        else:
+            yield ctx.report(_key_span(key), f"top-level `{key.value}` is ignored: it belongs under `spec`")
+    if resource.kind_name != "Component":
+        return
     for item in resource.metadata:
         if item.key in ("inittimeout", "ignoreerrors") and not _component_field(resource, item.key, ctx):
             spec_name = "initTimeout" if item.key == "inittimeout" else "ignoreErrors"
@@ -116,32 +92,10 @@ def check(resource, ctx):
                                              f"write `spec.{spec_name}`")
 
 
-def _near_top_field(key, kind):
-    """`scope` for `scopes`, `auths` for `auth`: a misspelt top-level field (exact case is left alone)."""
-    if not isinstance(key, ScalarNode) or key.value in _TOP_FIELDS or key.value in _SPEC_FIELDS:
-        return None
-    import difflib
-
-    names = [n for n in _TOP_LEVEL if kind in _TOP_LEVEL[n]]
-    lowered = key.value.lower()
-    if lowered in names:
-        return None  # a case variant: encoding/json matches it
-    match = difflib.get_close_matches(lowered, names, n=1, cutoff=0.8)
-    return match[0] if match else None
-
-
 def _key_span(node):
     from daprlint.span import Span
 
     return Span.of(node)
-
-
-def _get(node, key):
-    found = None
-    for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
-            found = v
-    return found
 
 
 def _component_field(resource, key, ctx):

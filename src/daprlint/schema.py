@@ -25,7 +25,7 @@ from .span import Span
 ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "default", "examples", "example",
                "format", "x-daprlint", "$defs", "definitions", "readOnly", "writeOnly", "deprecated"}
 SUPPORTED = {"type", "properties", "required", "items", "enum", "const", "pattern", "additionalProperties",
-             "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "$ref", "allOf",
+             "minItems", "maxItems", "uniqueItems", "minLength", "maxLength", "minimum", "maximum", "$ref", "allOf",
              "anyOf", "oneOf", "minProperties", "propertyNames", "not"}
 
 _TAG_TYPES = {
@@ -87,7 +87,7 @@ class _Plan:
 
     __slots__ = ("types", "enum", "const", "pattern", "min_length", "max_length", "minimum", "maximum",
                  "required", "required_msg", "min_properties", "props", "extra", "names", "items", "min_items",
-                 "max_items", "all_of", "any_of", "one_of", "not_", "false", "trivial")
+                 "max_items", "all_of", "any_of", "one_of", "not_", "false", "trivial", "messages", "unique")
 
 
 def _enum_text(v) -> str:
@@ -161,7 +161,10 @@ class NodeValidator:
         plan.min_length, plan.max_length = schema.get("minLength"), schema.get("maxLength")
         plan.minimum, plan.maximum = schema.get("minimum"), schema.get("maximum")
         plan.required = None if self.ignore_required else (tuple(schema.get("required", ())) or None)
-        plan.required_msg = schema.get("x-daprlint-messages", {}).get("required", "is missing the required field '{name}'")
+        # x-daprlint-messages: {keyword: message} replaces a keyword's default message
+        plan.messages = schema.get("x-daprlint-messages") or None
+        plan.required_msg = (plan.messages or {}).get("required", "is missing the required field '{name}'")
+        plan.unique = bool(schema.get("uniqueItems")) or None
         plan.min_properties = schema.get("minProperties")
         plan.props = {k: self._compile(v) for k, v in schema.get("properties", {}).items()} or None
         extra = schema.get("additionalProperties", True)
@@ -175,56 +178,69 @@ class NodeValidator:
         return plan
 
     def errors(self, node: Node, plan: _Plan | None = None, path: tuple = ()) -> Iterator[tuple[Node, tuple, str]]:
+        """(node, instance path, message) for every error under *node*."""
+        for issue in self.issues(node, plan, path):
+            yield issue.node, issue.path, issue.message
+
+    def issues(self, node: Node, plan: _Plan | None = None, path: tuple = ()) -> Iterator[Issue]:
+        """Every error under *node* as an Issue: errors() plus the keyword that failed
+        (and, for `required`, the missing name), for rules that judge errors by kind."""
         plan = self.plan if plan is None else plan
         if plan.trivial:
             return
         if plan.false:
-            yield node, path, "is not allowed here"
+            yield Issue(node, path, "false", "is not allowed here")
             return
         if plan.all_of:
             for sub in plan.all_of:
-                yield from self.errors(node, sub, path)
+                yield from self.issues(node, sub, path)
+        say = plan.messages.get if plan.messages else _no_message
         types = node_types(node)
         if plan.types is not None and not any(t in types for t in plan.types):
-            yield node, path, f"should be {' or '.join(_article(t) for t in plan.types)}, not {_article(types[0])}"
+            yield Issue(node, path, "type", say("type") or
+                        f"should be {' or '.join(_article(t) for t in plan.types)}, not {_article(types[0])}",
+                        expected=plan.types)
             return
         is_scalar = isinstance(node, ScalarNode)
         if plan.enum is not None and _scalar(node) not in plan.enum[0]:
-            yield node, path, f"must be one of {', '.join(map(str, plan.enum[1]))}"
+            yield Issue(node, path, "enum", say("enum") or f"must be one of {', '.join(map(str, plan.enum[1]))}")
         if plan.const is not None and _scalar(node) != plan.const:
-            yield node, path, f"must be {plan.const}"
+            yield Issue(node, path, "const", say("const") or f"must be {plan.const}")
         if is_scalar and "string" in types:
             if plan.pattern is not None and not plan.pattern.search(node.value):
-                yield node, path, f"does not match the pattern {plan.pattern.pattern}"
+                yield Issue(node, path, "pattern", say("pattern") or f"does not match the pattern {plan.pattern.pattern}")
             if plan.min_length is not None and len(node.value) < plan.min_length:
-                yield node, path, "must not be empty" if plan.min_length == 1 else f"is shorter than {plan.min_length}"
+                yield Issue(node, path, "minLength", say("minLength") or (
+                    "must not be empty" if plan.min_length == 1 else f"is shorter than {plan.min_length}"))
             if plan.max_length is not None and len(node.value) > plan.max_length:
-                yield node, path, f"is longer than {plan.max_length} characters"
+                yield Issue(node, path, "maxLength", say("maxLength") or f"is longer than {plan.max_length} characters")
         if is_scalar and "number" in types and (plan.minimum is not None or plan.maximum is not None):
             try:
                 number = float(node.value.replace("_", ""))
             except ValueError:
                 number = None
             if number is not None and plan.minimum is not None and number < plan.minimum:
-                yield node, path, f"must be at least {plan.minimum}"
+                yield Issue(node, path, "minimum", say("minimum") or f"must be at least {plan.minimum}")
             if number is not None and plan.maximum is not None and number > plan.maximum:
-                yield node, path, f"must be at most {plan.maximum}"
+                yield Issue(node, path, "maximum", say("maximum") or f"must be at most {plan.maximum}")
         if isinstance(node, MappingNode):
-            yield from self._object_errors(node, plan, path)
+            yield from self._object_issues(node, plan, path, say)
         elif isinstance(node, SequenceNode):
             if plan.min_items is not None and len(node.value) < plan.min_items:
-                yield node, path, f"needs at least {plan.min_items} item(s)"
+                yield Issue(node, path, "minItems", say("minItems") or f"needs at least {plan.min_items} item(s)")
             if plan.max_items is not None and len(node.value) > plan.max_items:
-                yield node, path, f"allows at most {plan.max_items} item(s)"
+                yield Issue(node, path, "maxItems", say("maxItems") or f"allows at most {plan.max_items} item(s)")
+            if plan.unique and _has_duplicates(node.value):
+                yield Issue(node, path, "uniqueItems", say("uniqueItems") or "has the same item more than once")
             if plan.items is not None and not plan.items.trivial:
                 for i, item in enumerate(node.value):
-                    yield from self.errors(item, plan.items, path + (i,))
+                    yield from self.issues(item, plan.items, path + (i,))
         if plan.any_of is not None and not any(self._valid(node, s) for s in plan.any_of):
-            yield node, path, "does not match any allowed form"
+            yield Issue(node, path, "anyOf", say("anyOf") or "does not match any allowed form")
         if plan.one_of is not None and sum(self._valid(node, s) for s in plan.one_of) != 1:
-            yield node, path, "must match exactly one allowed form"
+            yield Issue(node, path, "oneOf", say("oneOf") or "must match exactly one allowed form")
         if plan.not_ is not None and self._valid(node, plan.not_):
-            yield node, path, "is not allowed in this form"
+            yield Issue(node, path, "not", say("not") or "is not allowed in this form")
 
     def fast_valid(self, node: Node) -> bool:
         """valid(), as generated code: the hot path of schema rules (see _FastCode)."""
@@ -283,6 +299,8 @@ class NodeValidator:
                 return False
             if plan.max_items is not None and len(node.value) > plan.max_items:
                 return False
+            if plan.unique and _has_duplicates(node.value):
+                return False
             if plan.items is not None and not plan.items.trivial:
                 for item in node.value:
                     if not self.valid(item, plan.items):
@@ -295,16 +313,16 @@ class NodeValidator:
             return next(self.errors(node, plan), None) is None
         return True
 
-    def _object_errors(self, node: MappingNode, plan: _Plan, path: tuple):
+    def _object_issues(self, node: MappingNode, plan: _Plan, path: tuple, say):
         keys: dict[str, tuple[Node, Node]] = {}
         for k, v in node.value:
             keys[k.value if isinstance(k, ScalarNode) else "?"] = (k, v)
         if plan.required:
             for name in plan.required:
                 if name not in keys:
-                    yield node, path, plan.required_msg.format(name=name)
+                    yield Issue(node, path, "required", plan.required_msg.format(name=name), name)
         if plan.min_properties is not None and len(keys) < plan.min_properties:
-            yield node, path, "must not be empty"
+            yield Issue(node, path, "minProperties", say("minProperties") or "must not be empty")
         props = plan.props or {}
         extra = plan.extra
         if not props and extra is True and plan.names is None:
@@ -313,13 +331,48 @@ class NodeValidator:
             sub = props.get(name)
             if sub is not None:
                 if not sub.trivial:
-                    yield from self.errors(v, sub, path + (name,))
+                    yield from self.issues(v, sub, path + (name,))
             elif extra is False:
-                yield k, path + (name,), "is not a known field here"
+                yield Issue(k, path + (name,), "additionalProperties", say("additionalProperties") or
+                            "is not a known field here", name)
             elif extra is not True:
-                yield from self.errors(v, extra, path + (name,))
+                yield from self.issues(v, extra, path + (name,))
             if plan.names is not None and isinstance(k, ScalarNode):
-                yield from self.errors(k, plan.names, path + (name,))
+                yield from self.issues(k, plan.names, path + (name,))
+
+
+class Issue:
+    """One schema error: where (node and instance path), which keyword failed, the message;
+    `name` is the missing field of a `required` error (or the unexpected one), `expected`
+    the types a `type` error wanted."""
+
+    __slots__ = ("node", "path", "keyword", "message", "name", "expected")
+
+    def __init__(self, node: Node, path: tuple, keyword: str, message: str, name: str | None = None,
+                 expected: tuple | None = None):
+        self.node, self.path, self.keyword, self.message, self.name = node, path, keyword, message, name
+        self.expected = expected
+
+    def __repr__(self) -> str:
+        return f"Issue({_pointer(self.path)!r}, {self.keyword!r}, {self.message!r})"
+
+
+def _no_message(keyword: str) -> None:
+    return None
+
+
+def _has_duplicates(items: list) -> bool:
+    """uniqueItems: two items with the same JSON value."""
+    seen = set()
+    for item in items:
+        try:
+            value = json.dumps(to_python(item), sort_keys=True)
+        except (Unsupported, TypeError, ValueError):
+            return False  # too deep to compare: not judged
+        if value in seen:
+            return True
+        seen.add(value)
+    return False
 
 
 class _FastCode:
@@ -341,8 +394,9 @@ class _FastCode:
         self.keep: list[_Plan] = []  # merged plans: alive while their ids name functions
         self.env: dict[str, Any] = {
             "MappingNode": MappingNode, "SequenceNode": SequenceNode, "ScalarNode": ScalarNode,
-            "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(),
+            "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(), "_STR": "tag:yaml.org,2002:str",
             "_errors_ok": lambda node, plan: next(validator.errors(node, plan), None) is None,
+            "_has_duplicates": _has_duplicates,
         }
 
     def build(self):
@@ -386,16 +440,37 @@ class _FastCode:
         lines.append("cls = node.__class__")
         if plan.types is not None:
             lines.append(f"if not ({self._type_test(plan.types)}): return False")
-        scalar_checks = any(x is not None for x in (plan.enum, plan.const, plan.pattern, plan.min_length,
-                                                     plan.max_length, plan.minimum, plan.maximum))
-        if scalar_checks:  # enum, pattern, ...: as the interpreted path says (any node class)
-            lines.append(f"return _errors_ok(node, {plan_ref})")
+        if any(x is not None for x in (plan.enum, plan.const, plan.minimum, plan.maximum)):
+            lines.append(f"return _errors_ok(node, {plan_ref})")  # as the interpreted path says (any node class)
             return lines
-        lines += self._mapping(plan) + self._sequence(plan)
-        if plan.any_of is not None or plan.one_of is not None or plan.not_ is not None:
-            lines.append(f"return _errors_ok(node, {plan_ref})")
-        else:
-            lines.append("return True")
+        lines += self._string(plan) + self._mapping(plan) + self._sequence(plan) + self._combinators(plan)
+        lines.append("return True")
+        return lines
+
+    def _string(self, plan: _Plan) -> list[str]:
+        """pattern and lengths, on a scalar that node_types() calls a string (str or unknown tag)."""
+        if plan.pattern is None and plan.min_length is None and plan.max_length is None:
+            return []
+        lines = ["if cls is ScalarNode and (node.tag == _STR or node.tag not in _KNOWN_TAGS):", "    text = node.value"]
+        if plan.pattern is not None:
+            lines.append(f"    if {self._const(plan.pattern)}.search(text) is None: return False")
+        if plan.min_length is not None:
+            lines.append(f"    if len(text) < {plan.min_length}: return False")
+        if plan.max_length is not None:
+            lines.append(f"    if len(text) > {plan.max_length}: return False")
+        return lines
+
+    def _combinators(self, plan: _Plan) -> list[str]:
+        """anyOf, oneOf and not through the branches' own fast functions (each is valid())."""
+        lines = []
+        if plan.any_of is not None:
+            tests = " or ".join(f"{self._function(sub)}(node)" for sub in plan.any_of) or "False"
+            lines.append(f"if not ({tests}): return False")
+        if plan.one_of is not None:
+            tests = " + ".join(f"bool({self._function(sub)}(node))" for sub in plan.one_of) or "0"
+            lines.append(f"if ({tests}) != 1: return False")
+        if plan.not_ is not None:
+            lines.append(f"if {self._function(plan.not_)}(node): return False")
         return lines
 
     def _type_test(self, types: tuple, var: str = "node", cls: str = "cls") -> str:
@@ -471,6 +546,8 @@ class _FastCode:
             checks.append(f"    if len(node.value) < {plan.min_items}: return False")
         if plan.max_items is not None:
             checks.append(f"    if len(node.value) > {plan.max_items}: return False")
+        if plan.unique:
+            checks.append("    if _has_duplicates(node.value): return False")
         if plan.items is not None and not plan.items.trivial:
             test = self._test(plan.items, "item")
             if test != "True":
@@ -479,7 +556,7 @@ class _FastCode:
 
 
 _MERGE_BLOCKERS = ("enum", "const", "pattern", "min_length", "max_length", "minimum", "maximum", "names",
-                   "any_of", "one_of", "not_")
+                   "any_of", "one_of", "not_", "unique")
 
 
 def _blank() -> _Plan:
@@ -553,7 +630,7 @@ def _bound(pick, a, b):
 def _only_types(plan: _Plan) -> bool:
     """The plan checks nothing but the node's type."""
     return all(getattr(plan, slot) is None for slot in _Plan.__slots__
-               if slot not in ("types", "extra", "false", "trivial", "required_msg")) and plan.extra is True
+               if slot not in ("types", "extra", "false", "trivial", "required_msg", "messages")) and plan.extra is True
 
 
 def _scalar(node: Node) -> str | None:
