@@ -130,6 +130,14 @@ def test_a_syntax_error_gets_an_own_line_comment_above_it(tmp_path):
     assert findings(tmp_path) == []
 
 
+def test_a_file_yaml_cannot_read_gets_its_comment_on_top(tmp_path):
+    path = write(tmp_path, "c.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\x0c\n")
+    assert [(f.code, f.span.line) for f in findings(tmp_path)] == [("YML001", 0)]
+    assert add_noqa(tmp_path).left == []
+    assert path.read_text().startswith("# daprlint: ignore[YML001]\napiVersion:")
+    assert findings(tmp_path) == []
+
+
 def test_deployment_findings_are_suppressed_in_their_files(tmp_path):
     shutil.copytree(REPO / "examples" / "bad" / "cross-file", tmp_path / "x")
     codes = {f.code for f in findings(tmp_path)}

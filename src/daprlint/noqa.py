@@ -237,27 +237,26 @@ class Placer:
 
 def _scan(text: str) -> tuple[list[tuple[int, int, bool]], int]:
     """(start, end, block?) of every scalar token, and the offset up to which
-    the scan is known (the whole text, or where a syntax error stops it:
-    nothing after that point is known to be outside a scalar)."""
+    the scan is known: the whole text, or, where a syntax error stops it,
+    the end of the last token it gave (a scanner holds tokens back while a
+    simple key may follow, so the ones after it are unknown) or the error's
+    marks, if earlier. Nothing past that point is known to be outside a scalar."""
     import yaml
 
     from .loader import _Loader
 
     scalars: list[tuple[int, int, bool]] = []
-    limit = len(text)
+    known = 0
     try:
         for token in yaml.scan(text, Loader=_Loader):
+            known = token.end_mark.index
             if token.__class__ is yaml.ScalarToken and token.end_mark.index > token.start_mark.index + 1:
                 scalars.append((token.start_mark.index, token.end_mark.index, token.style in ("|", ">")))
     except yaml.MarkedYAMLError as exc:
-        for mark in (exc.problem_mark, exc.context_mark):
-            if mark is not None:
-                limit = min(limit, mark.index)
-    except yaml.reader.ReaderError as exc:
-        limit = min(limit, exc.position)
-    except Exception:  # anything else: nothing is known
-        limit = 0
-    return scalars, limit
+        return scalars, min([known] + [m.index for m in (exc.problem_mark, exc.context_mark) if m is not None])
+    except Exception:  # a reader error (a character YAML forbids) or anything else
+        return scalars, known
+    return scalars, len(text)
 
 
 _recent: list = [None, None, None]  # (text, source, Placer): one code action request asks once per finding
@@ -297,7 +296,7 @@ def _item_first_line(line: int, ranges: dict[int, int]) -> int | None:
 
 
 NO_PLACE = ("no safe place for a comment: the line is inside a multi-line scalar or a template action, "
-            "or a comment there would be read differently")
+            "past where a syntax error stops the parser, or a comment there would be read differently")
 
 
 class Plan:
