@@ -55,15 +55,13 @@ import os
 import re
 from collections import Counter
 
+from .engine import _SUPPRESSION as _IGNORE  # the comment exactly as parse_suppressions reads it
 from .engine import Engine, parse_suppressions
 from .rulekit import Edit
 from .span import LINE_BREAK
 
 # never suppressed (INT001, FIX001, YML002), or reported only after suppression (SUP001)
 NOT_SUPPRESSIBLE = frozenset({"INT001", "FIX001", "YML002", "SUP001"})
-
-# the suppression comment as engine.parse_suppressions reads it
-_IGNORE = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
 _MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)|%")
 _BLANK = " \t"
 
@@ -518,7 +516,7 @@ def add_noqa(engine: NoqaEngine, targets, results) -> NoqaRun:
     from .selection import INTERNAL_ERROR
 
     run = NoqaRun()
-    by_path = {(t.path if t.path != "-" else None): t for t in targets}
+    by_path = {t.path: t for t in targets if t.path != "-"}
     for result in results:
         reported = list(result.findings)
         if not reported:
@@ -526,14 +524,11 @@ def add_noqa(engine: NoqaEngine, targets, results) -> NoqaRun:
         run.internal_error |= any(f.code == INTERNAL_ERROR for f in reported)
         target = by_path.get(result.path)
         wanted = [f for f in reported if f.code not in NOT_SUPPRESSIBLE]
-        never = [(f, f"{f.code} is never suppressed" if f.code != "SUP001" else
-                  "an unused suppression is not suppressed: remove that comment") for f in reported
-                 if f.code in NOT_SUPPRESSIBLE]
-        run.left += never
+        run.left += [(f, _never(f.code)) for f in reported if f.code in NOT_SUPPRESSIBLE]
         if not wanted:
             continue
         if target is None:
-            run.left += [(f, "not a file on disk") for f in wanted]
+            run.left += [(f, "not a file on disk (standard input)") for f in wanted]
             continue
         why, comments = _suppress_in_file(engine, target, result, reported, wanted)
         if why is not None:
@@ -545,6 +540,12 @@ def add_noqa(engine: NoqaEngine, targets, results) -> NoqaRun:
             run.written[result.path] = written
     run.left.sort(key=lambda item: item[0].sort_key())
     return run
+
+
+def _never(code: str) -> str:
+    if code == "SUP001":  # reported after suppression: no comment can hide it
+        return "an unused suppression is not suppressed: remove that comment"
+    return f"{code} is never suppressed"
 
 
 def _suppress_in_file(engine: NoqaEngine, target, result, reported, wanted):
