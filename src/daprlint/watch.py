@@ -201,7 +201,8 @@ class EventWaiter:
             roots.add(path if os.path.isdir(path) else os.path.dirname(path))
         # a folder inside another watched one is watched already
         roots = sorted(r for r in roots if not any(r != o and r.startswith(o.rstrip(os.sep) + os.sep) for o in roots))
-        self._events = watchfiles.watch(*roots, watch_filter=lambda change, path: _is_yaml(path),
+        # no filter: every batch of events wakes the wait, which also checks the configuration then
+        self._events = watchfiles.watch(*roots, watch_filter=None,
                                         debounce=WATCHFILES_DEBOUNCE_MS, step=WATCHFILES_STEP_MS,
                                         rust_timeout=int(POLL_INTERVAL * 1000), yield_on_timeout=True,
                                         raise_interrupt=True)
@@ -217,9 +218,8 @@ class EventWaiter:
             if not self._armed:  # the watcher runs once the generator has yielded
                 self._armed = True
                 _ready()
-            if changes and self._relevant(changes, known):
-                return
-            if not changes and before.config_changed(self.args):
+            changes = {(change, path) for change, path in changes if _is_yaml(path)}
+            if (changes and self._relevant(changes, known)) or before.config_changed(self.args):
                 return
 
     def _relevant(self, changes, known: set) -> bool:
