@@ -113,7 +113,7 @@ def config_files(args, settings=None) -> list[str]:
                 break
             folder = parent
     for pack in settings.rule_packs:
-        for root, dirs, files in os.walk(pack):
+        for root, dirs, files in os.walk(getattr(pack, "path", pack)):  # a packs.PackRef, or a path
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             found += [os.path.join(root, name) for name in sorted(files)]
     return found

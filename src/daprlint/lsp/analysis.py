@@ -42,8 +42,6 @@ COMPLETION_FIELD = 5                             # CompletionItemKind.Field
 COMPLETION_DEPRECATED = 1                        # CompletionItemTag.Deprecated
 NOT_IGNORABLE = {"INT001", "SUP001"}  # never suppressed / reported after suppression
 
-# the suppression comment, as engine.parse_suppressions reads it
-_IGNORE = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
 _COMMENT_OR_BLANK = re.compile(r"^\s*(#.*)?$")
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z_][\w.-]*)\s*:\s*(#.*)?$")
 
@@ -359,7 +357,7 @@ class Analyzer:
             line = diag["range"]["start"]["line"]
             if _wanted(QUICKFIX, only) and finding.code not in NOT_IGNORABLE and (line, finding.code) not in seen_ignores:
                 seen_ignores.add((line, finding.code))
-                edit = self._ignore_edit(state, line, finding.code)
+                edit = self._ignore_edit(state, finding)
                 if edit is not None:
                     ignores.append({
                         "title": f"Ignore {finding.code} on this line",
@@ -472,63 +470,15 @@ class Analyzer:
                                          "edits": edits}]}
         return {"changes": {state.uri: edits}}
 
-    def _ignore_edit(self, state: DocState, line: int, code: str) -> dict | None:
-        """`# daprlint: ignore[CODE]` at the end of *line*, or CODE added to the one there."""
-        from ..engine import parse_suppressions
+    def _ignore_edit(self, state: DocState, finding) -> dict | None:
+        """`# daprlint: ignore[CODE]` at the end of the finding's line, or CODE
+        added to the one there; None where such a comment is not safe (see noqa.Placer)."""
+        from ..noqa import ignore_on_line
 
-        index = state.index
-        text = index.line_text(line)
-        start = index.starts[line] if line < len(index.starts) else len(index.buffer)
-        match = _IGNORE.search(text)
-        if match is not None:
-            if match.group(1) == "ignore-file" or match.group(2) is None:
-                return None  # a file-wide or catch-all comment: a second one on this line would not be read
-            codes = [c.strip().upper() for c in match.group(2).split(",") if c.strip()]
-            if not codes or code in codes:
-                return None
-            at = start + match.end(2)
-            inner = match.group(2)
-            trailing = len(inner) - len(inner.rstrip())
-            at -= trailing
-            new_text = ", " + code if inner.strip() else code
-            new_line = text[:at - start] + new_text + text[at - start:]
-            edit_range = (at, at)
-        else:
-            content_end = start + len(text.rstrip())
-            if not self._comment_fits(state, content_end - index.bom):
-                return None
-            new_text = f"  # daprlint: ignore[{code}]"
-            new_line = text.rstrip() + new_text
-            edit_range = (content_end, start + len(text))
-        found = parse_suppressions(new_line)
-        if not found or found[0].file_wide or code not in found[0].codes:
+        if state.source is None:
             return None
-        return {"range": {"start": index.position(edit_range[0]), "end": index.position(edit_range[1])},
-                "newText": new_text}
-
-    @staticmethod
-    def _comment_fits(state: DocState, at: int) -> bool:
-        """A comment appended at body offset *at* lies outside every scalar (and so changes no value)."""
-        from ..model import iter_scalars
-
-        source = state.source
-        if source is None:
-            return False
-        error = getattr(source, "parse_error", None)
-        if error is not None and error.span.start <= at:
-            return False  # past a syntax error nothing is known
-        body = state.index.body
-        for document in source.documents:
-            if not (document.start_mark.index <= at <= document.end_mark.index):
-                continue
-            for node, _key in iter_scalars(document):
-                start, end = node.start_mark.index, node.end_mark.index
-                if not start < at < end:
-                    continue
-                if node.style in ("|", ">") and "\n" not in body[start:at] and "\r" not in body[start:at]:
-                    continue  # `key: |  # comment` is fine on the header line
-                return False
-        return True
+        edit = ignore_on_line(state.index.body, state.source, finding.span.line, finding.code)
+        return self._text_edit(state, edit) if edit is not None else None
 
     # -- parsing for hover and completion ---------------------------------
     def parse_view(self, uri: str, text: str) -> ParseView:
