@@ -39,7 +39,7 @@ values).
 """
 import re
 
-from daprlint import dapr
+from daprlint import dapr, versions
 from daprlint.rulekit import Fix
 
 CODE = "DPR005"
@@ -55,7 +55,8 @@ _REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]
 def check(resource, ctx):
     if not resource.metadata or resource.type is None:
         return
-    deprecated = _deprecated(resource, ctx.data)
+    t = dapr.target(ctx)
+    deprecated = dapr.per_type(resource, ctx.data, CODE, lambda r: _compute(r, r.type_key, ctx.data, t), t)
     if not deprecated:
         return
     present = {item.key for item in resource.metadata if item.key}
@@ -63,41 +64,49 @@ def check(resource, ctx):
         found = deprecated.get(item.key)
         if found is None:
             continue
-        use, rename = found
+        use, rename, renamed = found
         name = item.name.value
+        head = f"`{name}` was {renamed}" if renamed else f"`{name}` is deprecated"
         if use is None:
-            yield ctx.report(item.name_span, f"`{name}` is deprecated for `{resource.type_name}`")
+            yield ctx.report(item.name_span, f"{head} for `{resource.type_name}`")
             continue
         if use.lower() in present:
-            yield ctx.report(item.name_span,
-                             f"`{name}` is deprecated and `{use}` is set as well: remove `{name}`")
+            yield ctx.report(item.name_span, f"{head} and `{use}` is set as well: remove `{name}`")
             continue
         fix = None
         if rename:
             from daprlint.fixes import replace_scalar
 
             fix = Fix(f"rename `{name}` to `{use}`", (replace_scalar(item.name, use),), "safe")
-        yield ctx.report(item.name_span, f"`{name}` is deprecated: use `{use}`", fix=fix)
+        yield ctx.report(item.name_span, head if renamed else f"{head}: use `{use}`", fix=fix)
 
 
-def _deprecated(resource, data) -> dict:
-    """lower-cased name -> (replacement or None, rename?) for this type and version, computed once."""
-    return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data))
-
-
-def _compute(resource, type_key, data) -> dict:
-    entry = dapr.type_entry(resource, data) or {}
-    versions = entry.get("versions", {})
-    version = versions.get(resource.version_key) or {}
+def _compute(resource, type_key, data, t) -> dict:
+    """lower-cased name -> (replacement or None, rename?, how it was renamed or "") in the target release."""
+    version_key = resource.version_key
+    listed = versions.fields(data, type_key, version_key, t) or {}
+    reads = versions.code_reads(data, type_key, version_key, t)
+    master = ((dapr.type_entry(resource, data) or {}).get("versions", {}).get(version_key) or {}).get("fields", {})
     found = {}
-    for chosen in ([version] if version else list(versions.values())):
-        for key, info in chosen.get("fields", {}).items():
-            if info.get("deprecated"):
-                match = _REPLACEMENT.search(info.get("description") or "")
-                found[key] = (match.group(1).rstrip(".") if match else None, True)
-    for group in dapr.extra_groups(type_key, version, data):
-        for name, info in group.get("deprecated", {}).items():
-            found[name.lower()] = (info.get("use"), info.get("rename", True))
+    for key, info in listed.items():
+        if info.get("deprecated"):
+            text = info.get("description") or master.get(key, {}).get("description") or ""
+            match = _REPLACEMENT.search(text)
+            found[key] = (match.group(1).rstrip(".") if match else None, True, "")
+    info = versions.version_info(data, type_key, version_key, t)
+    for group in dapr.extra_groups(type_key, info, data, t, version_key=version_key):
+        for name, spec in group.get("deprecated", {}).items():
+            if reads is None or _read_any_case(reads, name):  # else DPR003 says it is not read
+                found[name.lower()] = (spec.get("use"), spec.get("rename", True), "")
+    for key, rename in versions.renames(data, type_key, version_key, t).items():
+        if rename["read"]:  # renamed, and the old name still read: a certain rename (else DPR003's)
+            found[key] = (rename["new"], True, f"renamed to `{rename['new']}` in Dapr {rename['since']} "
+                                               f"(Dapr {t.release} still reads the old name)")
     for alias in dapr.aliases_for(resource, data):
         found.pop(alias["alias"].lower(), None)  # AWS004
     return found
+
+
+def _read_any_case(reads, name) -> bool:
+    read = reads.get(name)
+    return read is not None and read.how in versions.READ

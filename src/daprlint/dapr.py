@@ -59,14 +59,28 @@ def fields_of(resource: Resource, data) -> dict:
     return fields
 
 
-def per_type(resource: Resource, data, name: str, compute):
-    """`compute(resource)` once per (type, version) under *name*: what a rule
+def per_type(resource: Resource, data, name: str, compute, target=None):
+    """`compute(resource)` once per (type, version[, target release]) under *name*: what a rule
     derives from Dapr's data for a type (a plan, a vocabulary) is kept for the run."""
     memo = data.memo(name)
-    key = (resource.type_key, resource.version_key)
+    key = (resource.type_key, resource.version_key, target.release if target is not None else None)
     if key not in memo:
         memo[key] = compute(resource)
     return memo[key]
+
+
+def target(ctx):
+    """The Dapr release the rules check against (a versions.Target): the configured
+    `dapr-version`, else the release of a versions.pack_data_for view, else the newest release
+    daprlint knows."""
+    from . import versions
+
+    configured = ctx.option("dapr-version")
+    if configured is None:
+        view = getattr(ctx.data, "target", None)
+        if view is not None:
+            return view
+    return versions.resolve(ctx.data, configured)
 
 
 def field_info(resource: Resource, key: str, data) -> dict | None:
@@ -77,13 +91,33 @@ def field_info(resource: Resource, key: str, data) -> dict | None:
 FIELD_EXTRAS = "dapr/field-extras.json"
 
 
-def extra_groups(type_key: str, version: dict | None, data) -> list[dict]:
-    """The groups of rules/dapr/field-extras.json that apply to this type and version:
-    named types, type prefixes, or a builtin auth profile the version uses."""
+def extra_groups(type_key: str, version: dict | None, data, target=None, version_key: str | None = None) -> list[dict]:
+    """The groups of rules/dapr/field-extras.json that apply to this type and version (named
+    types, type prefixes, or a builtin auth profile the version uses), then one group made from
+    what the Go code of the target release reads (versions.code_extras: aliases, names
+    metadata.yaml omits, key prefixes). *version* is the master-shaped version entry (for its
+    builtin profiles), *version_key* its name ("v1"; when not given, the entry of the type's data
+    file that *version* is, else "v1"); *target* defaults to the release of a
+    versions.pack_data_for view, else the default release."""
+    from . import versions
+
     profiles = set((version or {}).get("builtin_profiles") or ())
-    return [g for g in data.json(FIELD_EXTRAS)["groups"]
-            if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
-            or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+    groups = [g for g in data.json(FIELD_EXTRAS)["groups"]
+              if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
+              or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+    if version_key is None:
+        version_key = _version_key_of(type_key, version, data)
+    generated = versions.code_extras(data, type_key, version_key, target)
+    return groups + [generated] if generated else groups
+
+
+def _version_key_of(type_key: str, version: dict | None, data) -> str:
+    item = type_index(data).get(type_key)
+    if version is not None and item and item.get("file"):
+        for key, entry in data.json("generated/" + item["file"]).get("versions", {}).items():
+            if entry is version:
+                return key
+    return "v1"
 
 
 # -- AWS ---------------------------------------------------------------------
