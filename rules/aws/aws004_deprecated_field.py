@@ -40,15 +40,14 @@ def check(resource, ctx):
     if not dapr.is_aws(resource, ctx.data) and not _has_switch_type(resource, ctx):
         return
     t = dapr.target(ctx)
-    for alias in dapr.aliases_for(resource, ctx.data):
-        if alias["alias"].lower() == alias["canonical"].lower():
-            continue  # a case variant (`Endpoint`) is the same name to Dapr
-        if not _deprecated_in(resource, alias, ctx.data, t):
-            continue
-        reads = versions.code_reads(ctx.data, resource.type_key, resource.version_key, t)
+    aliases = dapr.deprecated_aws_aliases(resource, ctx.data, t)
+    if not aliases:
+        return
+    reads = versions.code_reads(ctx.data, resource.type_key, resource.version_key, t)
+    for alias in aliases:
         for item in resource.items(alias["alias"]):
             if reads is not None and not reads.reads(item.name.value):
-                continue  # a spelling the code does not read: DPR003's
+                continue  # a spelling the code does not read (exact-case lookups): DPR003's
             canonical = [i for i in resource.items(alias["canonical"])]
             if canonical:
                 winner = alias["canonical"] if alias.get("wins", "canonical") == "canonical" else item.name.value
@@ -59,30 +58,6 @@ def check(resource, ctx):
                 yield ctx.report(item.name_span,
                                  f"`{item.name.value}` is deprecated in Dapr {t.release}: use `{alias['canonical']}`",
                                  fix=_rename(item, alias["canonical"]))
-
-
-def _deprecated_in(resource, alias, data, t) -> bool:
-    """Whether the alias is a deprecated second name in the target release: the code reads both
-    it and its canonical name there, and that release's metadata.yaml does not document the alias
-    as the only name (1.14's builtin `aws` profile lists `awsRegion`, not `region`). Without code
-    facts, aws.json (the master data) decides."""
-    key = (resource.type_key, resource.version_key, t.release, alias["alias"])
-    memo = data.memo(CODE)
-    if key not in memo:
-        reads = versions.code_reads(data, resource.type_key, resource.version_key, t)
-        if reads is None:
-            memo[key] = True
-        else:
-            both = all(_read(reads, n) for n in (alias["alias"], alias["canonical"]))
-            listed = versions.fields(data, resource.type_key, resource.version_key, t) or {}
-            only_alias = alias["alias"].lower() in listed and alias["canonical"].lower() not in listed
-            memo[key] = both and not only_alias
-    return memo[key]
-
-
-def _read(reads, name) -> bool:
-    read = reads.get(name)
-    return read is not None and read.how in versions.READ
 
 
 def _has_switch_type(resource, ctx):

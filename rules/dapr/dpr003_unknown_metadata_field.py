@@ -173,6 +173,8 @@ def check(resource, ctx):
             continue  # DPR008 reports spec fields written as metadata
         if is_templated(item.name.value) or dapr.is_reference_like(item.name.value):
             continue
+        if dapr.reads_name(resource, item.name.value, ctx.data, t) is not False:
+            continue
         found = _judge(item, resource, vocab, ctx.data)
         if found is not None:
             message, rename_to = found
