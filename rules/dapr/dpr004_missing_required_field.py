@@ -134,7 +134,7 @@ def _make_plan(type_key, version_key, index, data, target=None):
     for key, info in fields.items():
         if not info.get("required") or info.get("source") not in ("component", "binding"):
             continue
-        if info.get("default") not in (None, "") or key in not_required:
+        if info.get("default") not in (None, "") or key in not_required or _relaxed_later(data, type_key, version_key, key):
             continue
         required.append((key, info.get("name") or key, info.get("binding")))
     profiles = _profiles(version, type_key, data)
@@ -149,6 +149,10 @@ def _make_plan(type_key, version_key, index, data, target=None):
         for alias in data.json(dapr.AWS)["aliases"]:
             if type_key in alias["accepted_by"]:
                 aliases.setdefault(alias["alias"].lower(), set()).add(alias["canonical"].lower())
+    for key, info in fields.items():  # "Deprecated alias for `connectionString`" (1.12's PostgreSQL `url`)
+        match = dapr.REPLACEMENT.search(info.get("description") or "") if info.get("deprecated") else None
+        if match:
+            aliases.setdefault(key, set()).add(match.group(1).rstrip(".").lower())
     alternatives = {}
     for group in groups:
         for alias, canonical in group.get("aliases", {}).items():
@@ -169,6 +173,15 @@ def _make_plan(type_key, version_key, index, data, target=None):
         "aliases": aliases,
         "alternatives": alternatives,
     }
+
+
+def _relaxed_later(data, type_key, version_key, key) -> bool:
+    """A required flag that the newest metadata.yaml listing the field no longer sets: a
+    documentation fix (pubsub.redis `redisPassword`, required in 1.12-1.14 only; the settings
+    code never required it), not a requirement of the older release."""
+    listed = versions.field_history(data, type_key, version_key, key)["listed"]
+    newest = versions.field_info(data, type_key, version_key, key, listed[-1]) if listed else None
+    return newest is not None and not newest.get("required")
 
 
 def _not_init_fields(fields, reads) -> set:
@@ -195,6 +208,8 @@ def _profiles(version, type_key, data):
     if any(not [n for n in p.get("required", ()) if n.lower() != "region" or not _is_aws_profile(p)]
            for p in profiles):
         return []
+    if profiles and all(str(p.get("source", "")).startswith("builtin:") for p in profiles):
+        return []  # only builtin profiles (1.14's Redis: Azure AD only): the component's own auth is not described
     return profiles
 
 

@@ -125,13 +125,15 @@ def reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
     component: True when its code reads it (at init, as an alias, by a key pattern, or from each
     request), daprd reads it for the whole category, or field-extras.json lists it; False when it
     is not read (per the complete code facts of that release, else per its metadata.yaml); None
-    when neither can say (no metadata.yaml and no complete code facts: missing data is not
-    evidence). DPR003 reports exactly the names this says False for; `daprlint upgrade` compares
+    when neither can say (the type is not registered in the target, or it has no metadata.yaml
+    and no complete code facts there: missing data is not evidence). DPR003 reports exactly the names this says False for; `daprlint upgrade` compares
     its answers for two releases."""
     from . import versions
 
     key = spelling.lower()
     type_key, version_key = resource.type_key, resource.version_key
+    if versions.type_info(data, type_key, target) is None:
+        return None  # daprd does not register the type there: DPR002's
     if key in _hand_names(type_key, version_key, data, target):
         return True
     reads = versions.code_reads(data, type_key, version_key, target)
@@ -186,7 +188,8 @@ def _placeholder_patterns(listed: dict) -> list:
     return out
 
 
-_REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
+# the replacement a deprecated field's description names ("Deprecated alias for `connectionString`")
+REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
 
 
 def deprecated_fields(resource: Resource, data, target) -> dict:
@@ -209,7 +212,7 @@ def _deprecated_fields(resource: Resource, data, t) -> dict:
     for key, info in listed.items():
         if info.get("deprecated"):
             text = info.get("description") or master.get(key, {}).get("description") or ""
-            match = _REPLACEMENT.search(text)
+            match = REPLACEMENT.search(text)
             found[key] = (match.group(1).rstrip(".") if match else None, True, "")
     version = versions.version_info(data, type_key, version_key, t)
     for group in extra_groups(type_key, version, data, t, version_key=version_key):
@@ -261,16 +264,18 @@ class _NotRead:
 _NOT_READ = _NotRead()
 
 
-def field_table(resource: Resource, data, target) -> dict | None:
-    """The fields an editor offers and describes for this component in the target release:
-    lower-cased name -> master-shaped attributes (name, required, sensitive, type, default,
-    allowedValues, deprecated, binding, source, description). The target's metadata.yaml fields
-    without those its code does not read (`sessionName` on `bindings.aws.s3`); None when the
-    target has no metadata.yaml for the type and version."""
-    return per_type(resource, data, "dapr.field_table", lambda r: _field_table(r, data, target), target)
+def field_table(resource: Resource, data, target, include_unread: bool = False) -> dict | None:
+    """The fields an editor offers (completion) and describes (hover, *include_unread*) for this
+    component in the target release: lower-cased name -> master-shaped attributes (name,
+    required, sensitive, type, default, allowedValues, deprecated, binding, source, description,
+    read). The target's metadata.yaml fields; those its code does not read (`sessionName` on
+    `bindings.aws.s3`) only with *include_unread*, with `read` False and a description that says
+    so. None when the target has no metadata.yaml for the type and version."""
+    return per_type(resource, data, "dapr.field_table" + ("+unread" if include_unread else ""),
+                    lambda r: _field_table(r, data, target, include_unread), target)
 
 
-def _field_table(resource: Resource, data, t) -> dict | None:
+def _field_table(resource: Resource, data, t, include_unread: bool) -> dict | None:
     from . import versions
 
     listed = versions.fields(data, resource.type_key, resource.version_key, t)
@@ -280,12 +285,17 @@ def _field_table(resource: Resource, data, t) -> dict | None:
     master = ((type_entry(resource, data) or {}).get("versions", {}).get(resource.version_key) or {}).get("fields", {})
     out = {}
     for key, info in listed.items():
-        if reads is not None and reads.complete and info.get("source") != "runtime-builtin":
-            read = reads.get(key)
-            if read is None or read.how not in versions.READ + ("unverified",):
-                continue  # documented, but the component's code does not read it
         description = info.get("description") or master.get(key, {}).get("description") or ""
-        out[key] = {**info, "description": description}
+        read = True
+        if reads is not None and reads.complete and info.get("source") != "runtime-builtin":
+            found = reads.get(key)
+            read = found is not None and found.how in versions.READ + ("unverified",)
+        if not read:
+            if not include_unread:
+                continue  # documented, but the component's code does not read it
+            description = (f"Not read by this component's code in Dapr {t.release}: daprd ignores it. "
+                           + description).strip()
+        out[key] = {**info, "description": description, "read": read}
     return out
 
 
