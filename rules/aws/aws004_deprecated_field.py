@@ -7,6 +7,18 @@ Flags `awsRegion`, `awsAccessKey`, `awsSecretKey`, `awsSessionToken`,
 and says what replaces each. When the alias and its canonical name are both
 set, the message says which one daprd uses.
 
+Deprecations are those of the target Dapr release (`dapr-version`, default
+the newest release daprlint knows): a name is a deprecated alias there when
+the component's code of that release reads both it and its canonical name,
+and that release's `metadata.yaml` does not document the alias as the only
+name. So Kafka's `awsIamRoleArn` (its own field in 1.13-1.14, an alias of
+`assumeRoleArn` from 1.15) and `awsRegion` of `bindings.aws.s3` (the name
+1.14's builtin AWS profile documents; read from 1.14, deprecated from 1.15)
+are reported from 1.15 on. Where the code does not read the alias at all in
+that release (`awsRegion` on `bindings.aws.s3` in 1.12-1.13), DPR003 says so.
+Without code facts for the type, the newest data (`rules/generated/aws.json`)
+decides.
+
 ## Why is this bad?
 Dapr marks these names deprecated and has announced their removal. Two names
 for one setting also invite conflicts that are resolved silently.

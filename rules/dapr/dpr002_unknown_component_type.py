@@ -1,9 +1,14 @@
 """`spec.type` is not a component type that daprd registers.
 
 ## What it does
-Looks up `spec.type` in the list of types daprd registers (its own
-`cmd/daprd/components` files, including legacy aliases such as
-`pubsub.snssqs` or `state.postgres`). It matches the way daprd does: the
+Looks up `spec.type` in the list of types daprd registers in the target
+Dapr release (`dapr-version`, default the newest release daprlint knows):
+its own `cmd/daprd/components` files at that release's tag, including legacy
+aliases such as `pubsub.snssqs` or `state.postgres`. A type registered in
+another release says when: "`pubsub.azure.servicebusqueues` is not
+registered by daprd 1.15: it is registered from 1.16 on" (suggesting the
+name the same component has there, `pubsub.azure.servicebus.queues`), or
+"`pubsub.natsstreaming` ... was removed in Dapr 1.13". It matches the way daprd does: the
 category prefix (`state`, `pubsub`, `bindings`, ...) case-sensitively and the
 rest of the name case-insensitively. A close registered name is suggested,
 for example `secretstores.aws.secretmanager` for
@@ -63,14 +68,19 @@ REMOVED = {
 }
 _PLACEHOLDER = re.compile(r"<[^>]*>|\[[^\]]*\]|\.\.\.")
 
-def _tables(data, t):
-    """(categories, names registered in the target release, the same as a set), once a run."""
+def _categories(data):
+    memo = data.memo(CODE)
+    if "categories" not in memo:
+        memo["categories"] = frozenset(data.json(dapr.TYPES)["categories"])
+    return memo["categories"]
+
+
+def _registered(data, t):
+    """The names daprd registers in the target release, sorted (for suggestions), once a run."""
     memo = data.memo(CODE)
     if t.release not in memo:
-        doc = data.json(dapr.TYPES)
         history = data.json(versions.TYPES)["types"]
-        registered = tuple(sorted(name for name in history if versions.is_registered(data, name, t)))
-        memo[t.release] = (frozenset(doc["categories"]), registered, frozenset(registered))
+        memo[t.release] = tuple(sorted(name for name in history if versions.is_registered(data, name, t)))
     return memo[t.release]
 
 
@@ -79,11 +89,12 @@ def check(resource, ctx):
     if scalar is None:
         return
     t = dapr.target(ctx)
-    categories, registered, registered_set = _tables(ctx.data, t)
+    categories = _categories(ctx.data)
     value = scalar.value
     category, dot, rest = value.partition(".")
-    if category in categories and dot and f"{category}.{rest.lower()}" in registered_set:
-        return  # the common case: a registered type
+    if category in categories and dot and versions.is_registered(ctx.data, f"{category}.{rest.lower()}", t):
+        return  # the common case: a registered type (one lookup, not the whole table)
+    registered = _registered(ctx.data, t)
     if not value.strip() or dapr.is_reference_like(value) or _PLACEHOLDER.search(value):
         return
     suggestion = _suggest_cached(value, registered, ctx.data, t)

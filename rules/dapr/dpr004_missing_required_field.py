@@ -1,12 +1,24 @@
 """A metadata field that this component type requires is missing.
 
 ## What it does
-Checks that every field Dapr's `metadata.yaml` marks `required` for the
-component's type and version is set. Names match case-insensitively; an
-empty value counts as missing, a `secretKeyRef`, an `envRef` or a template
-counts as set, and so does an alias the component reads (`awsRegion`,
-`container` for `containerName`, Kafka's legacy `authRequired` for
-`authType`, ...: see `rules/dapr/field-extras.json`).
+Checks that every field the `metadata.yaml` of the target Dapr release
+(`dapr-version`, default the newest release daprlint knows) marks
+`required` for the component's type and version is set. Names match
+case-insensitively; an empty or `null` value counts as missing, a
+`secretKeyRef`, an `envRef` or a template counts as set, and so does an
+alias the component's code reads in that release (`awsRegion`, `container`
+for `containerName`, `url` for PostgreSQL's `connectionString`, Kafka's
+legacy `authRequired` for `authType`, ...: the generated code data and
+`rules/dapr/field-extras.json`). A release without a `metadata.yaml` for the
+type (many before 1.16) has nothing to check: missing data is not evidence.
+
+What the code says wins over the documentation: a field the code also takes
+from each request is not required at init (`toNumber` of
+`bindings.twilio.sms`, the recipients of the e-mail bindings), nor is one
+its code does not read at all (`objectKey` of `bindings.alicloud.oss`;
+DPR003 reports it when it is set). A `required` flag that a later
+`metadata.yaml` drops is read as a documentation fix (pub/sub Redis
+`redisPassword`, "required" in 1.12-1.14 only).
 
 Fields that only matter for one binding direction (`binding: {input: true}`
 in the metadata) are checked only when `direction` says the binding is used
@@ -19,8 +31,11 @@ components), and a field is satisfied by its documented alternative
 
 Authentication profiles: a field that every profile of the type requires
 (Kafka's `authType`) is required. Otherwise a profile is only checked once
-it is started: when one of its required fields is set, but no profile is
-complete, the closest profile's missing fields are reported. A type with a
+it is started: when one of its fields is set, or written with an empty or
+`null` value (`accountSid: null` says which profile you meant), but no
+profile is complete, the closest profile's missing fields are reported.
+Profiles that all come from builtin profiles (1.14's Redis lists only Azure
+AD ones) are optional: the component's own authentication is not described. A type with a
 profile that requires nothing (AWS "Credentials from Environment
 Variables") never fails this check, and neither do the four AWS bindings
 with their own profile nor the GCP components: they also use the SDK's
@@ -179,9 +194,8 @@ def _relaxed_later(data, type_key, version_key, key) -> bool:
     """A required flag that the newest metadata.yaml listing the field no longer sets: a
     documentation fix (pubsub.redis `redisPassword`, required in 1.12-1.14 only; the settings
     code never required it), not a requirement of the older release."""
-    listed = versions.field_history(data, type_key, version_key, key)["listed"]
-    newest = versions.field_info(data, type_key, version_key, key, listed[-1]) if listed else None
-    return newest is not None and not newest.get("required")
+    newest = versions.newest_field_info(data, type_key, version_key, key)
+    return newest is not None and not newest["required"]
 
 
 def _not_init_fields(fields, reads) -> set:

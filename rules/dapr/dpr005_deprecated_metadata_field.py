@@ -1,14 +1,28 @@
 """A metadata field is deprecated.
 
 ## What it does
-Flags metadata fields that Dapr marks deprecated for this component type:
-the ones `metadata.yaml` flags `deprecated: true` (Event Hubs
-`consumerGroup`, the PostgreSQL configuration store's `connMaxIdleTime`) and
-the legacy names the component code still accepts with a deprecation notice
-(Kafka `authRequired`, RabbitMQ pub/sub `host`, Azure `clientId` /
-`clientSecret` / `tenantId`, Blob Storage `getBlobRetryCount`, Service Bus
-`publishInitialRetryInternalInMs`; see `rules/dapr/field-extras.json`). The
-message names the replacement. The deprecated AWS aliases (`awsRegion`,
+Flags metadata fields that are deprecated for this component type in the
+target Dapr release (`dapr-version`, default the newest release daprlint
+knows):
+
+- the ones that release's `metadata.yaml` flags `deprecated: true` (Event
+  Hubs `consumerGroup`, the PostgreSQL configuration store's
+  `connMaxIdleTime`);
+- the renames of `metadata.yaml` that release is at or after, where its code
+  still reads the old name: `ttlInSeconds` -> `ttl` (RabbitMQ and Storage
+  Queues bindings, 1.13), `schema` -> `schemaName` and
+  `cleanupIntervalInSeconds` -> `cleanupInterval` (SQL Server, 1.13),
+  `cacheTTL` -> `responseCacheTTL` (Bedrock, 1.17), ... (`RENAMES` in
+  `scripts/gen_releases.py`, each checked in the Go code). Before the rename
+  the old name is the field, so nothing is reported; where the code no longer
+  reads the old name, DPR003 reports it;
+- the legacy names the component code still accepts with a deprecation
+  notice (Kafka `authRequired`, RabbitMQ pub/sub `host`, Azure `clientId` /
+  `clientSecret` / `tenantId`, Blob Storage `getBlobRetryCount`, Service Bus
+  `publishInitialRetryInternalInMs`, MQTT `qos`, which is ignored; see
+  `rules/dapr/field-extras.json`), in the releases whose code reads them.
+
+The message names the replacement. The deprecated AWS aliases (`awsRegion`,
 `awsAccessKey`, ...) are AWS004's.
 
 ## Why is this bad?
@@ -35,7 +49,9 @@ Use instead:
 ## Fix (safe)
 Renames the field when the replacement takes the same value and is not set
 already (not for Kafka's `authRequired`, whose replacement takes other
-values).
+values). The renames of `metadata.yaml` are certain: the old and the new name
+are decoded into the same Go field (`mapstructurealiases`), with the same
+parser (a duration field also takes whole seconds).
 """
 from daprlint import dapr
 from daprlint.rulekit import Fix

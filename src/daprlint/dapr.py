@@ -73,14 +73,14 @@ def target(ctx):
     """The Dapr release the rules check against (a versions.Target): the configured
     `dapr-version`, else the release of a versions.pack_data_for view, else the newest release
     daprlint knows."""
-    from . import versions
+    found = ctx.memo.get("dapr.target")  # every component rule asks, for every resource of the file
+    if found is None:
+        from . import versions
 
-    configured = ctx.option("dapr-version")
-    if configured is None:
-        view = getattr(ctx.data, "target", None)
-        if view is not None:
-            return view
-    return versions.resolve(ctx.data, configured)
+        configured = ctx.option("dapr-version")
+        view = getattr(ctx.data, "target", None) if configured is None else None
+        found = ctx.memo["dapr.target"] = view if view is not None else versions.resolve(ctx.data, configured)
+    return found
 
 
 def field_info(resource: Resource, key: str, data) -> dict | None:
@@ -150,7 +150,7 @@ def reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
         return not complete or listed[key].get("source") == "runtime-builtin"
     if not listed and not complete:
         return None
-    if any(p.match(key) for p in _placeholder_patterns(listed or {})):
+    if any(p.match(key) for p in _placeholder_patterns(type_key, version_key, listed or {}, data, target)):
         return True
     if target.newer_than_known:
         history = versions.field_history(data, type_key, version_key, key)
@@ -177,15 +177,19 @@ def _hand_names(type_key: str, version_key: str, data, target) -> frozenset:
     return memo[key]
 
 
-def _placeholder_patterns(listed: dict) -> list:
-    """`<topic-name>.jsonschema` names of metadata.yaml as patterns."""
-    out = []
-    for info in listed.values():
-        name = (info.get("name") or "").lower()
-        if "<" in name and ">" in name:
-            parts = re.split(r"<[^>]*>", name)
-            out.append(re.compile("^" + ".+".join(re.escape(p) for p in parts) + "$"))
-    return out
+def _placeholder_patterns(type_key: str, version_key: str, listed: dict, data, target) -> list:
+    """`<topic-name>.jsonschema` names of the release's metadata.yaml as patterns (once per type)."""
+    memo = data.memo("dapr.placeholder_patterns")
+    key = (type_key, version_key, target.release)
+    if key not in memo:
+        out = []
+        for info in listed.values():
+            name = (info.get("name") or "").lower()
+            if "<" in name and ">" in name:
+                parts = re.split(r"<[^>]*>", name)
+                out.append(re.compile("^" + ".+".join(re.escape(p) for p in parts) + "$"))
+        memo[key] = out
+    return memo[key]
 
 
 # the replacement a deprecated field's description names ("Deprecated alias for `connectionString`")

@@ -101,7 +101,14 @@ def parse_version(text: str) -> tuple[int, int, int | None]:
 
 def release_key(name: str) -> tuple:
     """Sort key of a release name in the data ('1.14', '1.17.3', 'master')."""
-    return _MASTER_KEY if name == MASTER else tuple(int(p) for p in name.split("."))
+    try:
+        return _RELEASE_KEYS[name]
+    except KeyError:  # a few dozen distinct names: parse each once
+        key = _RELEASE_KEYS[name] = _MASTER_KEY if name == MASTER else tuple(int(p) for p in name.split("."))
+        return key
+
+
+_RELEASE_KEYS: dict = {}
 
 
 def known_releases(data) -> tuple[str, ...]:
@@ -343,6 +350,14 @@ def _code(data, spec_type: str, version: str, name: str, t: Target) -> bool | No
     if read is not None and read.how in READ:
         return True
     return False if reads.complete and (read is None or read.how != "unverified") else None
+
+
+def newest_field_info(data, spec_type: str, version: str, field: str) -> dict | None:
+    """A field's attributes in the newest release whose metadata.yaml lists it (None: none does)."""
+    f = ((_version_entry(data, spec_type, version) or {}).get("fields") or {}).get(field.lower())
+    if f is None or "since" not in f:
+        return None
+    return {k: f.get(k, v) for k, v in FIELD_DEFAULTS.items()}
 
 
 def field_info(data, spec_type: str, version: str, field: str, target) -> dict | None:
