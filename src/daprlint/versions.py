@@ -24,6 +24,14 @@ match case-insensitively, run-file keys exactly.
 Missing data is not evidence: before 1.16 many registered types have no
 metadata.yaml. `field_status` then answers "unknown" and gives the nearest
 later release's metadata as advice (`uncertain` is True).
+
+What daprd reads comes from the Go code of each release (the `code*` keys
+of the per-type files, scripts/gen_code_data.py; docs/data-sources.md):
+`code_reads` says how the target's code takes each metadata name (at init,
+as an alias, per request, by a key pattern, or an alias its decoder ignores)
+and whether that analysis is complete; `field_history` and `renames` give the
+releases around the target. The code says what daprd reads, metadata.yaml
+what is documented: the rules combine both (dapr.reads_name).
 """
 from __future__ import annotations
 
