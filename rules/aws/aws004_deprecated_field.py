@@ -51,6 +51,9 @@ KINDS = ("Component",)
 def check(resource, ctx):
     if not dapr.is_aws(resource, ctx.data) and not _has_switch_type(resource, ctx):
         return
+    names = {a["alias"].lower() for a in dapr.aliases_for(resource, ctx.data)}
+    if not any(item.key in names for item in resource.metadata):
+        return  # no alias written: nothing to look up for this release
     t = dapr.target(ctx)
     aliases = dapr.deprecated_aws_aliases(resource, ctx.data, t)
     if not aliases:

@@ -168,9 +168,6 @@ def check(resource, ctx):
     if resource.type is None:
         return
     t = dapr.target(ctx)
-    vocab = vocabulary(None, resource.type_key, resource.version_key, ctx.data, t)
-    if vocab is None:
-        return
     present = [item.key for item in resource.metadata if item.key]
     for item in resource.metadata:
         if item.name is None or not item.name.value.strip() or item.key in _SPEC_FIELDS:
@@ -178,8 +175,9 @@ def check(resource, ctx):
         if is_templated(item.name.value) or dapr.is_reference_like(item.name.value):
             continue
         if dapr.reads_name(resource, item.name.value, ctx.data, t) is not False:
-            continue
-        found = _judge(item, resource, vocab, ctx.data)
+            continue  # read, or nothing to compare with: the common case needs no vocabulary
+        vocab = vocabulary(None, resource.type_key, resource.version_key, ctx.data, t)
+        found = _judge(item, resource, vocab, ctx.data) if vocab is not None else None
         if found is not None:
             message, rename_to = found
             taken = present.count(rename_to.lower()) - (rename_to.lower() == item.key) if rename_to else 1

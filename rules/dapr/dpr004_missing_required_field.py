@@ -142,7 +142,9 @@ def _make_plan(type_key, version_key, index, data, target=None):
     groups = dapr.extra_groups(type_key, version, data, t, version_key=version_key)
     not_required = {n.lower() for g in groups for n in g.get("not_required", ())}
     not_required |= {n.lower() for n in data.json(EXTRAS)["category_not_required"].get(type_key.partition(".")[0], ())}
-    not_required |= _not_init_fields(fields, reads)
+    candidates = {k for k, f in fields.items() if f.get("required")}  # only these can be reported
+    candidates |= {n.lower() for p in version.get("profiles") or () for n in p.get("required", ())}
+    not_required |= _not_init_fields(candidates, reads)
     if _is_aws_type(type_key, data):
         not_required.add("region")  # AWS001
     required = []
@@ -199,9 +201,9 @@ def _relaxed_later(data, type_key, version_key, key) -> bool:
 
 
 def _not_init_fields(fields, reads) -> set:
-    """Listed fields the target's code does not need at init: those it also takes from each
-    request (the recipient of an SMS or e-mail) and, where the analysis is complete, those it
-    does not read at all (DPR003 reports them when they are set)."""
+    """The fields (lower-cased names) the target's code does not need at init: those it also
+    takes from each request (the recipient of an SMS or e-mail) and, where the analysis is
+    complete, those it does not read at all (DPR003 reports them when they are set)."""
     if reads is None:
         return set()
     out = set()

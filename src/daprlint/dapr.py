@@ -91,24 +91,28 @@ def field_info(resource: Resource, key: str, data) -> dict | None:
 FIELD_EXTRAS = "dapr/field-extras.json"
 
 
-def extra_groups(type_key: str, version: dict | None, data, target=None, version_key: str | None = None) -> list[dict]:
+def extra_groups(type_key: str, version: dict | None, data, target=None, version_key: str | None = None,
+                 generated: bool = True) -> list[dict]:
     """The groups of rules/dapr/field-extras.json that apply to this type and version (named
     types, type prefixes, or a builtin auth profile the version uses), then one group made from
     what the Go code of the target release reads (versions.code_extras: aliases, names
     metadata.yaml omits, key prefixes). *version* is the master-shaped version entry (for its
     builtin profiles), *version_key* its name ("v1"; when not given, the entry of the type's data
     file that *version* is, else "v1"); *target* defaults to the release of a
-    versions.pack_data_for view, else the default release."""
+    versions.pack_data_for view, else the default release. *generated* False: the hand-kept
+    groups only."""
     from . import versions
 
     profiles = set((version or {}).get("builtin_profiles") or ())
     groups = [g for g in data.json(FIELD_EXTRAS)["groups"]
               if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
               or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+    if not generated:
+        return groups  # the hand-kept groups only
     if version_key is None:
         version_key = _version_key_of(type_key, version, data)
-    generated = versions.code_extras(data, type_key, version_key, target)
-    return groups + [generated] if generated else groups
+    code = versions.code_extras(data, type_key, version_key, target)
+    return groups + [code] if code else groups
 
 
 def _version_key_of(type_key: str, version: dict | None, data) -> str:
@@ -126,8 +130,18 @@ def reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
     request), daprd reads it for the whole category, or field-extras.json lists it; False when it
     is not read (per the complete code facts of that release, else per its metadata.yaml); None
     when neither can say (the type is not registered in the target, or it has no metadata.yaml
-    and no complete code facts there: missing data is not evidence). DPR003 reports exactly the names this says False for; `daprlint upgrade` compares
-    its answers for two releases."""
+    and no complete code facts there: missing data is not evidence). DPR003 reports exactly the
+    names this says False for; `daprlint upgrade` compares its answers for two releases."""
+    memo = data.memo("dapr.reads_name")  # the same names come back in every file
+    memo_key = (resource.type_key, resource.version_key, spelling, target.release)
+    try:
+        return memo[memo_key]
+    except KeyError:
+        answer = memo[memo_key] = _reads_name(resource, spelling, data, target)
+        return answer
+
+
+def _reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
     from . import versions
 
     key = spelling.lower()
@@ -170,9 +184,8 @@ def _hand_names(type_key: str, version_key: str, data, target) -> frozenset:
         if versions.code_reads(data, type_key, version_key, target) is None:  # the master AWS aliases
             names.update(a["alias"] for a in data.json(AWS)["aliases"] if type_key in a["accepted_by"])
         version = versions.version_info(data, type_key, version_key, target)
-        for group in extra_groups(type_key, version, data, target, version_key=version_key):
-            if not group.get("source", "").startswith("generated"):
-                names.update(group.get("aliases", {}), group.get("deprecated", {}), group.get("names", ()))
+        for group in extra_groups(type_key, version, data, target, version_key=version_key, generated=False):
+            names.update(group.get("aliases", {}), group.get("deprecated", {}), group.get("names", ()))
         memo[key] = frozenset(n.lower() for n in names)
     return memo[key]
 

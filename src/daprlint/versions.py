@@ -64,10 +64,16 @@ class Target(namedtuple("Target", "release patch newer_than_known requested")):
     @property
     def key(self) -> tuple:
         """Sort key: (major, minor, patch); master after every release."""
-        if self.release == MASTER:
-            return _MASTER_KEY
-        major, minor = self.release.split(".")
-        return (int(major), int(minor), self.patch or 0)
+        try:
+            return _TARGET_KEYS[self.release, self.patch]
+        except KeyError:  # every query asks: parse each (release, patch) once
+            if self.release == MASTER:
+                key = _MASTER_KEY
+            else:
+                major, minor = self.release.split(".")
+                key = (int(major), int(minor), self.patch or 0)
+            _TARGET_KEYS[self.release, self.patch] = key
+            return key
 
     def __str__(self) -> str:
         if self.release == MASTER:
@@ -75,6 +81,7 @@ class Target(namedtuple("Target", "release patch newer_than_known requested")):
         return f"{self.release}.{self.patch}" if self.patch is not None else self.release
 
 
+_TARGET_KEYS: dict = {}
 _FIELD_STATUS = ("state", "name", "since", "until", "renamed_to", "renamed_from", "old_accepted", "info",
                  "release", "uncertain", "advice", "code")
 
@@ -304,7 +311,7 @@ def fields(data, spec_type: str, version: str, target) -> dict | None:
 
 
 def _field_attrs(f: dict, key: tuple) -> dict:
-    at = _at(f, key)
+    at = _at(f, key) if "changes" in f else f  # most fields never changed: no copy needed
     out = {k: at.get(k, v) for k, v in FIELD_DEFAULTS.items()}
     if "description" in f:  # only kept for fields the master data (components/<type>.json) lacks
         out["description"] = f["description"]
@@ -402,19 +409,40 @@ class Read(namedtuple("Read", "name how canonical spellings guard per_request"))
 
 
 class CodeReads:
-    """Every name the target's code reads for one type and version (see code_reads)."""
+    """Every name the target's code reads for one type and version (see code_reads). Each
+    name's Read is worked out when first asked for: a run asks about a few names per type."""
 
-    __slots__ = ("complete", "names", "patterns")
+    __slots__ = ("complete", "patterns", "_fields", "_key", "_names", "_all")
 
-    def __init__(self, complete: bool, names: dict, patterns: tuple):
+    def __init__(self, complete: bool, fields: dict, key: tuple, patterns: tuple):
         self.complete = complete  # the analysis followed everything: a name not here is not read
-        self.names = names        # lower-cased name -> Read
         self.patterns = patterns  # (compiled, pattern text)
+        self._fields, self._key = fields, key  # the version entry's fields, the release key
+        self._names: dict = {}
+        self._all = False
+
+    @property
+    def names(self) -> dict:
+        """lower-cased name -> Read, for every name read (or ignored) in the release."""
+        if not self._all:
+            for lower in self._fields:
+                if "*" not in lower:
+                    self._read(lower)
+            self._all = True
+        return {k: v for k, v in self._names.items() if v is not None}
+
+    def _read(self, key: str) -> Read | None:
+        try:
+            return self._names[key]
+        except KeyError:
+            f = self._fields.get(key)
+            read = self._names[key] = _read_at(f, self._key) if f is not None and "*" not in key else None
+            return read
 
     def get(self, name: str) -> Read | None:
         """How *name* (any case) is read; None: not at all (or, if not complete, not seen)."""
         key = name.lower()
-        read = self.names.get(key)
+        read = self._read(key)
         if read is None:
             for rx, text in self.patterns:
                 if rx.fullmatch(key):
@@ -451,34 +479,36 @@ def code_reads(data, spec_type: str, version: str, target) -> CodeReads | None:
 def _code_reads(entry: dict | None, key: tuple) -> CodeReads | None:
     if entry is None or not _in(entry.get("code_known"), key):
         return None
-    names, patterns = {}, [(re.compile(_glob(p)), p) for p in _at_key(entry.get("code_patterns"), key)]
+    patterns = [(re.compile(_glob(p)), p) for p in _at_key(entry.get("code_patterns"), key)]
     for lower, f in entry["fields"].items():
-        read = _read_at(f, key)
-        if read is None:
-            continue
-        if "*" in lower:  # a key pattern read per request (GraphQL `variable:*`)
+        if "*" in lower and _read_at(f, key) is not None:  # a key pattern read per request (`variable:*`)
             patterns.append((re.compile(_glob(lower)), f["name"]))
-        else:
-            names[lower] = read
-    return CodeReads(not _in(entry.get("code_incomplete"), key), names, tuple(patterns))
+    return CodeReads(not _in(entry.get("code_incomplete"), key), entry["fields"], key, tuple(patterns))
 
 
 def _read_at(f: dict, key: tuple) -> Read | None:
-    exact = _at_key(f.get("code_exact"), key)
-    spellings = frozenset(s for s in exact if s.lower() == f["name"].lower()) or None
-    guard = tuple(g for keys in _at_key(f.get("code_only_with"), key) for g in keys.split(","))
-    per_request = _in(f.get("code_request"), key)
-    if _in(f.get("code"), key):
+    exact = f.get("code_exact")
+    spellings = frozenset(s for s in _at_key(exact, key) if s.lower() == f["name"].lower()) or None \
+        if exact else None
+    only_with = f.get("code_only_with")
+    guard = tuple(g for keys in _at_key(only_with, key) for g in keys.split(",")) if only_with else ()
+    request = f.get("code_request")
+    per_request = bool(request) and _in(request, key)
+    code = f.get("code")
+    if code and _in(code, key):
         return Read(f["name"], "init", None, spellings, guard, per_request)
-    canonical = _at_key(f.get("code_alias_of"), key)
+    alias_of = f.get("code_alias_of")
+    canonical = _at_key(alias_of, key) if alias_of else ()
     if canonical:
         return Read(f["name"], "alias", sorted(canonical)[0], spellings, guard, per_request)
     if per_request:
         return Read(f["name"], "request", None, spellings, (), True)
-    ignored = _at_key(f.get("code_ignored_alias_of"), key)
+    ignored_of = f.get("code_ignored_alias_of")
+    ignored = _at_key(ignored_of, key) if ignored_of else ()
     if ignored:
         return Read(f["name"], "ignored-alias", sorted(ignored)[0], None, (), False)
-    if _in(f.get("code_unverified"), key):
+    unverified = f.get("code_unverified")
+    if unverified and _in(unverified, key):
         return Read(f["name"], "unverified", None, None, (), False)
     return None
 
@@ -507,8 +537,14 @@ def _code_extras(data, spec_type: str, version: str, t: Target) -> dict | None:
     if reads is None:
         return None
     listed = fields(data, spec_type, version, t) or {}
+    entry_fields = _version_entry(data, spec_type, version)["fields"]
     aliases, names = {}, []
-    for lower, read in sorted(reads.names.items()):
+    for lower in sorted(entry_fields):
+        if lower in listed and "code_alias_of" not in entry_fields[lower]:
+            continue  # documented: only an alias needs saying (this skips most names unread)
+        read = reads.get(lower) if "*" not in lower else None
+        if read is None:
+            continue
         spelling = sorted(read.spellings)[0] if read.spellings else read.name
         if read.how == "alias":
             aliases[spelling] = read.canonical
