@@ -10,8 +10,8 @@ Inputs, all under the reference directory (see its ``dapr-releases/SOURCE.md``):
 * ``dapr-releases/metadata-field-history.json``       cross-check of the field lists only
 * master: ``dapr-components-metadata/`` and ``dapr-derived/{daprd-component-types,
   component-fields-index}.json`` (components-contrib c23900d2, dapr d8450742, after v1.18.4)
-* optional hook ``scripts/data/contrib-code-fields.json``: the minors in which the Go code reads a
-  field (written by another generator from the Go source; merged when the file exists)
+* ``scripts/data/contrib-code-fields.json`` (scripts/gen_code_facts.py): what the Go code of each
+  release reads, merged into the per-type history by scripts/gen_code_data.py (the ``code*`` keys)
 
 Outputs (the format is described in docs/versions.md):
 
@@ -36,13 +36,13 @@ import difflib
 import re
 from pathlib import Path
 
+import gen_code_data
 from gen_common import (CATEGORIES, FIELD_ATTRS, build_version, load_json, load_yaml_text, pick_canonical,
                         require, yaml_field_attrs)
 
 MASTER = "master"
-# the Go code facts (scripts/gen_code_facts.py) have their own shape: the merge into the per-type data
-# reads them through an adapter that is being written; until then no hook file is read
-HOOK = Path(__file__).resolve().parent / "data" / "code-fields-hook.json"
+# what the Go code of each release reads (scripts/gen_code_facts.py; merged by gen_code_data.py)
+CODE_FACTS = gen_code_data.CODE_FACTS
 
 # Attributes of a field (as in rules/generated/components/<type>.json) whose history is kept,
 # with the value they have when absent from a record.
@@ -413,9 +413,9 @@ def detect_renames(hist: dict, order: list) -> set:
 
 def build_type_file(t: str, versions: dict, order: list, master_fields: dict, code: dict) -> dict:
     out = {}
-    for v in sorted(versions):
-        by = versions[v]
-        rec = timeline({r: version_attrs(x) for r, x in by.items()}, order, VERSION_DEFAULTS, f"{t} {v}")
+    for v in sorted(set(versions) | {v for v, facts in code.items() if facts["known"]}):
+        by = versions.get(v, {})
+        rec = timeline({r: version_attrs(x) for r, x in by.items()}, order, VERSION_DEFAULTS, f"{t} {v}") if by else {}
         records = {r: field_records(x) for r, x in by.items()}
         names = sorted({k for x in records.values() for k in x})
         fields = {}
@@ -428,8 +428,15 @@ def build_type_file(t: str, versions: dict, order: list, master_fields: dict, co
                 if desc:
                     f["description"] = desc
             fields[k] = f
-        for k, info in code.get(v, {}).items():
-            fields.setdefault(k, {"name": info["name"]})["code"] = info["ranges"]
+        if v in code:
+            # the component code reads what metadata.yaml lists, except daprd's own runtime fields
+            listed = {k: {r for r, x in records.items() if k in x and x[k]["source"] != "runtime-builtin"}
+                      for k in names}
+            version_keys, field_keys = gen_code_data.code_entries(
+                code[v], {k: m for k, m in listed.items() if m}, order, f"{t} {v}")
+            rec.update(version_keys)
+            for k, (name, attrs) in field_keys.items():
+                fields.setdefault(k, {"name": name}).update(attrs)
         rec["fields"] = fields
         out[v] = rec
     return {"type": t, "versions": out}
@@ -446,29 +453,6 @@ def apply_renames(files: dict, detected: set, order: list) -> None:
                 f"RENAMES: {t} {v} {old}->{new} is not a rename at {r} in the data")
         o.update({"renamed_to": new, "old_accepted": accepted, "evidence": evidence})
         n["renamed_from"] = old
-
-
-def read_code_hook(path: Path, canonical: dict, order: list) -> dict:
-    """canonical type -> version -> lower field name -> {name, ranges}; {} without the file.
-
-    Shape (docs/versions.md): {"types": {spec.type: {version: {field name: {"releases": [...]}}}}}."""
-    if not path.is_file():
-        return {}
-    doc = load_json(path)
-    require(isinstance(doc, dict) and isinstance(doc.get("types"), dict), f"{path}: needs a 'types' object")
-    out: dict = {}
-    for t, versions in doc["types"].items():
-        require(t in canonical, f"{path}: {t} is not a registered spec.type")
-        for v, fields in versions.items():
-            for name, info in fields.items():
-                minors = info.get("releases", info.get("minors"))
-                require(isinstance(minors, list) and set(minors) <= set(order),
-                        f"{path}: {t} {v} {name}: 'releases' must list known releases")
-                slot = out.setdefault(canonical[t], {}).setdefault(v, {})
-                prev = slot.get(name.lower())
-                merged = sorted(set(minors) | set(prev["_minors"] if prev else ()), key=release_key)
-                slot[name.lower()] = {"name": name, "_minors": merged, "ranges": ranges(merged, order)}
-    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -492,7 +476,7 @@ def build_auth_profiles(per_release: dict, order: list) -> dict:
 
 # --------------------------------------------------------------------------------------------------
 
-def build_releases(ref: Path, master_types: dict, master_versions: dict, hook: Path = HOOK) -> dict:
+def build_releases(ref: Path, master_types: dict, master_versions: dict, code_facts: Path = CODE_FACTS) -> dict:
     """{"files": {relative output path: object}, "types": {canonical type: history}, "releases": ...}.
 
     master_types: spec.type -> alias_of from the master component data (canonical names);
@@ -525,11 +509,13 @@ def build_releases(ref: Path, master_types: dict, master_versions: dict, hook: P
     master_canonical = {t: (alias or t) for t, alias in master_types.items()}
     canonical = canonical_names(regs, order, master_canonical)
     hist = collect_history(order, per_release, regs, canonical)
-    code = read_code_hook(hook, canonical, order)
-    require(set(code) <= set(hist) | set(canonical.values()), "code hook names types without data")
+    code = gen_code_data.read_code_facts(code_facts, canonical, order)
+    require(set(code) <= set(hist) | set(canonical.values()), "code facts name types without data")
     files = {}
     for t in sorted(set(hist) | set(code)):
-        files[t] = build_type_file(t, hist.get(t, {}), order, master_versions.get(t, {}), code.get(t, {}))
+        built = build_type_file(t, hist.get(t, {}), order, master_versions.get(t, {}), code.get(t, {}))
+        if built["versions"]:  # (types implemented in dapr/dapr have neither metadata.yaml nor code facts)
+            files[t] = built
     apply_renames(files, detect_renames(hist, order), order)
     check_master_equals_components(hist, master_versions)
 

@@ -252,6 +252,19 @@ def _release_keys(doc):
     return {r: i for i, r in enumerate(order)}
 
 
+def _check_ranges(spans, rank, what):
+    """[[since, until], ...]: ordered, disjoint, until None only last."""
+    assert spans, what
+    previous = -1
+    for i, (since, until) in enumerate(spans):
+        assert since in rank and rank[since] > previous, what
+        if until is None:
+            assert i == len(spans) - 1, what
+        else:
+            assert rank[since] < rank[until], what
+            previous = rank[until]
+
+
 def _check_history(entry, rank, what):
     assert entry["since"] in rank, what
     if "until" in entry:
@@ -289,17 +302,26 @@ def test_releases_component_files_structure():
         with_history += "releases" in doc
         for v, entry in doc.get("releases", {}).items():
             assert re.fullmatch(r"v\d+", v)
-            _check_history(entry, rank, f"{path.name} {v}")
+            assert "since" in entry or "code_known" in entry, (path.name, v)
+            if "since" in entry:  # a metadata.yaml describes it in some release
+                _check_history(entry, rank, f"{path.name} {v}")
+            for spans in [*(entry[k] for k in ("code_known", "code_incomplete") if k in entry),
+                          *entry.get("code_patterns", {}).values()]:
+                _check_ranges(spans, rank, (path.name, v))
             for key, f in entry["fields"].items():
                 assert key == f["name"].lower(), (path.name, key)
-                assert "since" in f or "code" in f, (path.name, key)
+                assert "since" in f or any(k.startswith("code") for k in f), (path.name, key)
                 if "since" in f:
                     _check_history(f, rank, f"{path.name} {v} {key}")
                     assert rank[f["since"]] >= rank[entry["since"]]
+                for attr, value in f.items():
+                    if attr.startswith("code"):
+                        for spans in value.values() if isinstance(value, dict) else [value]:
+                            _check_ranges(spans, rank, (path.name, v, key, attr))
                 if "renamed_to" in f:
                     new = entry["fields"][f["renamed_to"].lower()]
                     assert new["since"] == f["until"] and new["renamed_from"] == f["name"]
-    assert with_history == 138
+    assert with_history == 141  # 138 with a metadata.yaml in some release, 3 known from the code only
 
 
 def test_master_column_equals_component_files():
@@ -454,46 +476,82 @@ def test_crd_modes_schema_validating_kinds():
     assert _errors(modes["dapr.io/v1alpha1/MCPServer"]["self-hosted"], mcp)  # spec.endpoint is required there too
 
 
-def test_code_fields_hook(tmp_path):
-    """scripts/data/contrib-code-fields.json (optional): the releases whose Go code reads a field
-    are merged into the per-type file as `code` ranges, also for fields metadata.yaml never lists."""
+def _gen_modules():
     sys.path.insert(0, str(REPO / "scripts"))
     try:
+        import gen_code_data
         import gen_common
-        import gen_releases
     finally:
         sys.path.remove(str(REPO / "scripts"))
-    order = ["1.12", "1.13", "1.14", "1.15", "1.16", "1.17", "1.18", "master"]
-    hook = tmp_path / "contrib-code-fields.json"
-    hook.write_text(json.dumps({"types": {"bindings.http": {"v1": {
-        "errorIfNot2XX": {"releases": order},
-        "secretThing": {"releases": ["1.12", "1.13", "1.15"]}}}}}))
-    canonical = {"bindings.http": "bindings.http"}
-    code = gen_releases.read_code_hook(hook, canonical, order)
-    assert code["bindings.http"]["v1"]["errorifnot2xx"]["ranges"] == [["1.12", None]]
-    assert code["bindings.http"]["v1"]["secretthing"]["ranges"] == [["1.12", "1.14"], ["1.15", "1.16"]]
-    assert gen_releases.read_code_hook(tmp_path / "absent.json", canonical, order) == {}
-    hook.write_text(json.dumps({"types": {"bindings.nosuch": {}}}))
-    with pytest.raises(gen_common.GenError):
-        gen_releases.read_code_hook(hook, canonical, order)
+    return gen_code_data, gen_common
 
-    # what versions.py makes of it
-    from daprlint import versions
-    from daprlint.packs import PackData
 
-    doc = load(GENERATED / "components" / "bindings.http.json")
-    fields = doc["releases"]["v1"]["fields"]
-    fields["errorifnot2xx"]["code"] = [["1.12", None]]
-    fields["secretthing"] = {"name": "secretThing", "code": [["1.12", "1.14"], ["1.15", "1.16"]]}
-    pack = tmp_path / "pack"
-    for sub in ("releases", "components"):
-        (pack / "generated" / sub).mkdir(parents=True)
-    for rel in ("sources.json", "releases/types.json"):
-        (pack / "generated" / rel).write_bytes((GENERATED / rel).read_bytes())
-    (pack / "generated" / "components" / "bindings.http.json").write_text(json.dumps(doc))
-    data = PackData([pack])
-    early = versions.field_status(data, "bindings.http", "v1", "errorIfNot2XX", "1.12")
-    assert (early.state, early.code) == ("not-listed", True)  # read by code long before metadata.yaml lists it
-    assert [versions.field_status(data, "bindings.http", "v1", "secretThing", r).code
-            for r in ("1.12", "1.14", "1.15", "1.16")] == [True, False, True, False]
-    assert versions.field_status(data, "bindings.http", "v1", "url", "1.18").code is None  # no code data
+ORDER = ["1.12", "1.13", "1.14", "1.15", "1.16", "1.17", "1.18", "master"]
+
+
+def _facts(fields, **version):
+    """A contrib-code-fields.json document with one type (bindings.http v1)."""
+    entry = {"registered": ORDER, "fields": fields, **version}
+    return {"minors": ORDER, "parse_errors": [], "types": {"bindings.http": {"registered": ORDER, "versions": {"v1": entry}}}}
+
+
+def test_code_facts_adapter(tmp_path):
+    """scripts/gen_code_data.py turns the code facts' minor lists into ranges, aliases into entries
+    of their own, and keeps exact-case spellings, per-request reads, guards and ignored aliases."""
+    gen_code_data, _ = _gen_modules()
+    assert gen_code_data.ranges(["1.12", "1.13", "1.15"], ORDER) == [["1.12", "1.14"], ["1.15", "1.16"]]
+    assert gen_code_data.ranges(ORDER[3:], ORDER) == [["1.15", None]]
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(_facts({
+        "errorifnot2xx": {"name": "errorIfNot2XX", "init": ORDER, "request": ORDER,
+                          "exact_case": {"errorIfNot2XX": ORDER}},
+        "responsecachettl": {"name": "responseCacheTTL", "init": ORDER[5:], "aliases": {"cacheTTL": ORDER[5:]}},
+        "useentraid": {"name": "useEntraID", "init": ORDER[2:], "aliases_unresolved": {"useAzureAD": ORDER[2:]}},
+        "assumerolearn": {"name": "assumeRoleArn", "init": ORDER[3:],
+                          "only_with": {"trustAnchorArn,trustProfileArn": ORDER[3:]}}},
+        patterns={"header:*": {"init": ORDER}}, incomplete={"1.13": ["iterates over all properties (x.go)"]})))
+    code = gen_code_data.read_code_facts(facts, {"bindings.http": "bindings.http"}, ORDER)["bindings.http"]["v1"]
+    version, fields = gen_code_data.code_entries(code, {"errorifnot2xx": set(ORDER[3:7])}, ORDER, "test")
+    assert version == {"code_known": [["1.12", None]], "code_incomplete": [["1.13", "1.14"]],
+                       "code_patterns": {"header:*": [["1.12", None]]}}
+    assert fields["errorifnot2xx"] == ("errorIfNot2XX", {"code": [["1.12", None]], "code_request": [["1.12", None]],
+                                                         "code_exact": {"errorIfNot2XX": [["1.12", None]]}})
+    assert fields["cachettl"] == ("cacheTTL", {"code_alias_of": {"responseCacheTTL": [["1.17", None]]}})
+    assert fields["useazuread"] == ("useAzureAD", {"code_ignored_alias_of": {"useEntraID": [["1.14", None]]}})
+    assert fields["assumerolearn"][1]["code_only_with"] == {"trustAnchorArn,trustProfileArn": [["1.15", None]]}
+    assert gen_code_data.read_code_facts(tmp_path / "absent.json", {}, ORDER) == {}
+
+
+def test_code_facts_adapter_refuses_what_it_cannot_explain(tmp_path):
+    gen_code_data, gen_common = _gen_modules()
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(_facts({"url": {"name": "url", "init": ORDER}})))
+    code = gen_code_data.read_code_facts(facts, {"bindings.http": "bindings.http"}, ORDER)["bindings.http"]["v1"]
+    with pytest.raises(gen_common.GenError, match="lists maxresponsebodysize in"):  # documented, never read
+        gen_code_data.code_entries(code, {"maxresponsebodysize": {"1.15"}}, ORDER, "test")
+    facts.write_text(json.dumps({**_facts({}), "minors": ORDER[:-1]}))
+    with pytest.raises(gen_common.GenError, match="minors"):
+        gen_code_data.read_code_facts(facts, {"bindings.http": "bindings.http"}, ORDER)
+    facts.write_text(json.dumps({**_facts({}), "types": {"bindings.nosuch": {"versions": {}}}}))
+    with pytest.raises(gen_common.GenError, match="not a registered spec.type"):
+        gen_code_data.read_code_facts(facts, {"bindings.http": "bindings.http"}, ORDER)
+
+
+def test_code_data_in_the_committed_files():
+    """The committed per-type files carry the code facts (docs/data-sources.md, the issue's examples)."""
+    http = load(GENERATED / "components" / "bindings.http.json")["releases"]["v1"]
+    assert http["fields"]["errorifnot2xx"]["code"] == [["1.12", None]]  # read since 1.12, documented from 1.15
+    assert http["fields"]["errorifnot2xx"]["since"] == "1.15"
+    bedrock = load(GENERATED / "components" / "conversation.aws.bedrock.json")["releases"]["v1"]["fields"]
+    assert bedrock["cachettl"]["code_alias_of"] == {"responseCacheTTL": [["1.17", None]]}
+    assert bedrock["cachettl"]["code"] == [["1.15", "1.17"]]
+    sms = load(GENERATED / "components" / "bindings.twilio.sms.json")["releases"]["v1"]["fields"]
+    assert sms["tonumber"]["code_request"] == [["1.12", None]]
+    redis = load(GENERATED / "components" / "state.redis.json")["releases"]["v1"]["fields"]
+    assert "code_alias_of" not in redis["useazuread"] and redis["useazuread"]["code_ignored_alias_of"]
+    s3 = load(GENERATED / "components" / "bindings.aws.s3.json")["releases"]["v1"]["fields"]
+    assert "code" not in s3["sessionname"]  # listed by the builtin aws profile, read by no s3 code
+    assert s3["assumerolearn"]["code_only_with"] == {"trustAnchorArn,trustProfileArn": [["1.15", None]]}
+    extras = json.loads((REPO / "rules" / "dapr" / "field-extras.json").read_text())
+    names = json.dumps(extras)
+    assert "azureDisableInstanceDiscovery" not in names and "useAzureAD" not in names  # read by no code

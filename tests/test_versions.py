@@ -410,7 +410,7 @@ spec:
     ("pubsub.kafka", "brokers", "1.17", ["dialTimeout"]),
     ("pubsub.kafka", "brokers", "1.18", []),
     ("pubsub.kafka", "brokers", None, []),
-    ("bindings.aws.sqs", "queueName", "1.15", []),             # no metadata.yaml before 1.16: no evidence
+    ("bindings.aws.sqs", "queueName", "1.15", ["dialTimeout"]),  # no metadata.yaml before 1.16: the code decides
     ("bindings.aws.sqs", "queueName", "1.16", ["dialTimeout"]),
 ])
 def test_existing_rules_on_a_release_view(spec_type, first, release, unknown):

@@ -1,9 +1,14 @@
 """`spec.type` is not a component type that daprd registers.
 
 ## What it does
-Looks up `spec.type` in the list of types daprd registers (its own
-`cmd/daprd/components` files, including legacy aliases such as
-`pubsub.snssqs` or `state.postgres`). It matches the way daprd does: the
+Looks up `spec.type` in the list of types daprd registers in the target
+Dapr release (`dapr-version`, default the newest release daprlint knows):
+its own `cmd/daprd/components` files at that release's tag, including legacy
+aliases such as `pubsub.snssqs` or `state.postgres`. A type registered in
+another release says when: "`pubsub.azure.servicebusqueues` is not
+registered by daprd 1.15: it is registered from 1.16 on" (suggesting the
+name the same component has there, `pubsub.azure.servicebus.queues`), or
+"`pubsub.natsstreaming` ... was removed in Dapr 1.13". It matches the way daprd does: the
 category prefix (`state`, `pubsub`, `bindings`, ...) case-sensitively and the
 rest of the name case-insensitively. A close registered name is suggested,
 for example `secretstores.aws.secretmanager` for
@@ -44,7 +49,7 @@ is close. Unsafe: the suggestion may not be the component you meant.
 """
 import re
 
-from daprlint import dapr
+from daprlint import dapr, versions
 from daprlint.redact import shown
 from daprlint.rulekit import Fix
 
@@ -63,28 +68,36 @@ REMOVED = {
 }
 _PLACEHOLDER = re.compile(r"<[^>]*>|\[[^\]]*\]|\.\.\.")
 
-def _tables(data):
-    """(categories, registered names, the same as a set), worked out once a run."""
+def _categories(data):
     memo = data.memo(CODE)
-    if not memo:
-        doc = data.json(dapr.TYPES)
-        registered = tuple(sorted(t for t, e in doc["types"].items() if e.get("registered")))
-        memo["tables"] = (frozenset(doc["categories"]), registered, frozenset(registered))
-    return memo["tables"]
+    if "categories" not in memo:
+        memo["categories"] = frozenset(data.json(dapr.TYPES)["categories"])
+    return memo["categories"]
+
+
+def _registered(data, t):
+    """The names daprd registers in the target release, sorted (for suggestions), once a run."""
+    memo = data.memo(CODE)
+    if t.release not in memo:
+        history = data.json(versions.TYPES)["types"]
+        memo[t.release] = tuple(sorted(name for name in history if versions.is_registered(data, name, t)))
+    return memo[t.release]
 
 
 def check(resource, ctx):
     scalar = resource.type
     if scalar is None:
         return
-    categories, registered, registered_set = _tables(ctx.data)
+    t = dapr.target(ctx)
+    categories = _categories(ctx.data)
     value = scalar.value
     category, dot, rest = value.partition(".")
-    if category in categories and dot and f"{category}.{rest.lower()}" in registered_set:
-        return  # the common case: a registered type
+    if category in categories and dot and versions.is_registered(ctx.data, f"{category}.{rest.lower()}", t):
+        return  # the common case: a registered type (one lookup, not the whole table)
+    registered = _registered(ctx.data, t)
     if not value.strip() or dapr.is_reference_like(value) or _PLACEHOLDER.search(value):
         return
-    suggestion = _suggest_cached(value, registered, ctx.data)
+    suggestion = _suggest_cached(value, registered, ctx.data, t)
     if category not in categories or not dot:
         if category == "exporters":
             what = ("`exporters` components were removed from Dapr; "
@@ -98,7 +111,10 @@ def check(resource, ctx):
     else:
         key = f"{category}.{rest.lower()}"
         entry = _entry(ctx.data, key)
-        if key in REMOVED:
+        since = versions.registered_since(ctx.data, key)
+        if since is not None:  # registered in another release
+            message, suggestion = _other_release(value, key, since, ctx.data, t)
+        elif key in REMOVED:
             message = f"`spec.type` {shown(value)} is not a component type daprd registers: it was {REMOVED[key]}"
         elif entry is not None:
             registered_as = _registered_name_of(ctx.data, key)
@@ -110,7 +126,7 @@ def check(resource, ctx):
                 message = (f"`spec.type` {shown(value)} is described in Dapr's metadata, "
                            "but daprd does not register it")
         elif suggestion is not None:
-            message = (f"`spec.type` {shown(value)} is not a component type daprd registers "
+            message = (f"`spec.type` {shown(value)} is not a component type daprd {t.release} registers "
                        "(nor, probably, a pluggable component)")
         else:
             return  # possibly a pluggable component: daprd learns those from their sockets
@@ -120,6 +136,20 @@ def check(resource, ctx):
         fix = Fix(f"replace the type with `{suggestion}`",
                   (_replace(scalar, suggestion),), "unsafe")
     yield ctx.report(scalar.span, message, fix=fix)
+
+
+def _other_release(value, key, since, data, t):
+    """(message, suggestion) for a type daprd registers in another release than the target."""
+    entry = data.json(versions.TYPES)["types"][key]
+    head = f"`spec.type` {shown(value)} is not registered by daprd {t.release}"
+    if versions.release_key(since) > t.key:
+        when = "only by the unreleased master builds" if since == versions.MASTER else f"from {since} on"
+        message = f"{head}: it is registered {when}"
+    else:
+        message = f"{head}: it was " + REMOVED.get(key, f"removed in Dapr {entry['until']}")
+    canonical = entry.get("canonical", key)  # the same component under its other name, if there
+    suggestion = canonical if canonical != key and versions.is_registered(data, canonical, t) else None
+    return message, suggestion
 
 
 def _registered_name_of(data, metadata_type):
@@ -133,12 +163,13 @@ def _entry(data, key):
     return dapr.type_index(data).get(key)
 
 
-def _suggest_cached(value, registered, data):
+def _suggest_cached(value, registered, data, t):
     # difflib over every registered type is slow; a typo tends to repeat across files
     memo = data.memo(CODE + ".suggest")
-    if value not in memo:
-        memo[value] = _suggest(value, registered)
-    return memo[value]
+    key = (value, t.release)
+    if key not in memo:
+        memo[key] = _suggest(value, registered)
+    return memo[key]
 
 
 def _suggest(value, registered):

@@ -1,14 +1,28 @@
 """A metadata field is deprecated.
 
 ## What it does
-Flags metadata fields that Dapr marks deprecated for this component type:
-the ones `metadata.yaml` flags `deprecated: true` (Event Hubs
-`consumerGroup`, the PostgreSQL configuration store's `connMaxIdleTime`) and
-the legacy names the component code still accepts with a deprecation notice
-(Kafka `authRequired`, RabbitMQ pub/sub `host`, Azure `clientId` /
-`clientSecret` / `tenantId`, Blob Storage `getBlobRetryCount`, Service Bus
-`publishInitialRetryInternalInMs`; see `rules/dapr/field-extras.json`). The
-message names the replacement. The deprecated AWS aliases (`awsRegion`,
+Flags metadata fields that are deprecated for this component type in the
+target Dapr release (`dapr-version`, default the newest release daprlint
+knows):
+
+- the ones that release's `metadata.yaml` flags `deprecated: true` (Event
+  Hubs `consumerGroup`, the PostgreSQL configuration store's
+  `connMaxIdleTime`);
+- the renames of `metadata.yaml` that release is at or after, where its code
+  still reads the old name: `ttlInSeconds` -> `ttl` (RabbitMQ and Storage
+  Queues bindings, 1.13), `schema` -> `schemaName` and
+  `cleanupIntervalInSeconds` -> `cleanupInterval` (SQL Server, 1.13),
+  `cacheTTL` -> `responseCacheTTL` (Bedrock, 1.17), ... (`RENAMES` in
+  `scripts/gen_releases.py`, each checked in the Go code). Before the rename
+  the old name is the field, so nothing is reported; where the code no longer
+  reads the old name, DPR003 reports it;
+- the legacy names the component code still accepts with a deprecation
+  notice (Kafka `authRequired`, RabbitMQ pub/sub `host`, Azure `clientId` /
+  `clientSecret` / `tenantId`, Blob Storage `getBlobRetryCount`, Service Bus
+  `publishInitialRetryInternalInMs`, MQTT `qos`, which is ignored; see
+  `rules/dapr/field-extras.json`), in the releases whose code reads them.
+
+The message names the replacement. The deprecated AWS aliases (`awsRegion`,
 `awsAccessKey`, ...) are AWS004's.
 
 ## Why is this bad?
@@ -35,10 +49,10 @@ Use instead:
 ## Fix (safe)
 Renames the field when the replacement takes the same value and is not set
 already (not for Kafka's `authRequired`, whose replacement takes other
-values).
+values). The renames of `metadata.yaml` are certain: the old and the new name
+are decoded into the same Go field (`mapstructurealiases`), with the same
+parser (a duration field also takes whole seconds).
 """
-import re
-
 from daprlint import dapr
 from daprlint.rulekit import Fix
 
@@ -49,13 +63,13 @@ SUMMARY = "deprecated metadata field"
 FIX = "safe"
 KINDS = ("Component",)
 
-_REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
 
 
 def check(resource, ctx):
     if not resource.metadata or resource.type is None:
         return
-    deprecated = _deprecated(resource, ctx.data)
+    t = dapr.target(ctx)
+    deprecated = dapr.deprecated_fields(resource, ctx.data, t)
     if not deprecated:
         return
     present = {item.key for item in resource.metadata if item.key}
@@ -63,41 +77,18 @@ def check(resource, ctx):
         found = deprecated.get(item.key)
         if found is None:
             continue
-        use, rename = found
+        use, rename, renamed = found
         name = item.name.value
+        head = f"`{name}` was {renamed}" if renamed else f"`{name}` is deprecated"
         if use is None:
-            yield ctx.report(item.name_span, f"`{name}` is deprecated for `{resource.type_name}`")
+            yield ctx.report(item.name_span, f"{head} for `{resource.type_name}`")
             continue
         if use.lower() in present:
-            yield ctx.report(item.name_span,
-                             f"`{name}` is deprecated and `{use}` is set as well: remove `{name}`")
+            yield ctx.report(item.name_span, f"{head} and `{use}` is set as well: remove `{name}`")
             continue
         fix = None
         if rename:
             from daprlint.fixes import replace_scalar
 
             fix = Fix(f"rename `{name}` to `{use}`", (replace_scalar(item.name, use),), "safe")
-        yield ctx.report(item.name_span, f"`{name}` is deprecated: use `{use}`", fix=fix)
-
-
-def _deprecated(resource, data) -> dict:
-    """lower-cased name -> (replacement or None, rename?) for this type and version, computed once."""
-    return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data))
-
-
-def _compute(resource, type_key, data) -> dict:
-    entry = dapr.type_entry(resource, data) or {}
-    versions = entry.get("versions", {})
-    version = versions.get(resource.version_key) or {}
-    found = {}
-    for chosen in ([version] if version else list(versions.values())):
-        for key, info in chosen.get("fields", {}).items():
-            if info.get("deprecated"):
-                match = _REPLACEMENT.search(info.get("description") or "")
-                found[key] = (match.group(1).rstrip(".") if match else None, True)
-    for group in dapr.extra_groups(type_key, version, data):
-        for name, info in group.get("deprecated", {}).items():
-            found[name.lower()] = (info.get("use"), info.get("rename", True))
-    for alias in dapr.aliases_for(resource, data):
-        found.pop(alias["alias"].lower(), None)  # AWS004
-    return found
+        yield ctx.report(item.name_span, head if renamed else f"{head}: use `{use}`", fix=fix)

@@ -59,14 +59,28 @@ def fields_of(resource: Resource, data) -> dict:
     return fields
 
 
-def per_type(resource: Resource, data, name: str, compute):
-    """`compute(resource)` once per (type, version) under *name*: what a rule
+def per_type(resource: Resource, data, name: str, compute, target=None):
+    """`compute(resource)` once per (type, version[, target release]) under *name*: what a rule
     derives from Dapr's data for a type (a plan, a vocabulary) is kept for the run."""
     memo = data.memo(name)
-    key = (resource.type_key, resource.version_key)
+    key = (resource.type_key, resource.version_key, target.release if target is not None else None)
     if key not in memo:
         memo[key] = compute(resource)
     return memo[key]
+
+
+def target(ctx):
+    """The Dapr release the rules check against (a versions.Target): the configured
+    `dapr-version`, else the release of a versions.pack_data_for view, else the newest release
+    daprlint knows."""
+    found = ctx.memo.get("dapr.target")  # every component rule asks, for every resource of the file
+    if found is None:
+        from . import versions
+
+        configured = ctx.option("dapr-version")
+        view = getattr(ctx.data, "target", None) if configured is None else None
+        found = ctx.memo["dapr.target"] = view if view is not None else versions.resolve(ctx.data, configured)
+    return found
 
 
 def field_info(resource: Resource, key: str, data) -> dict | None:
@@ -77,13 +91,229 @@ def field_info(resource: Resource, key: str, data) -> dict | None:
 FIELD_EXTRAS = "dapr/field-extras.json"
 
 
-def extra_groups(type_key: str, version: dict | None, data) -> list[dict]:
-    """The groups of rules/dapr/field-extras.json that apply to this type and version:
-    named types, type prefixes, or a builtin auth profile the version uses."""
+def extra_groups(type_key: str, version: dict | None, data, target=None, version_key: str | None = None,
+                 generated: bool = True) -> list[dict]:
+    """The groups of rules/dapr/field-extras.json that apply to this type and version (named
+    types, type prefixes, or a builtin auth profile the version uses), then one group made from
+    what the Go code of the target release reads (versions.code_extras: aliases, names
+    metadata.yaml omits, key prefixes). *version* is the master-shaped version entry (for its
+    builtin profiles), *version_key* its name ("v1"; when not given, the entry of the type's data
+    file that *version* is, else "v1"); *target* defaults to the release of a
+    versions.pack_data_for view, else the default release. *generated* False: the hand-kept
+    groups only."""
+    from . import versions
+
     profiles = set((version or {}).get("builtin_profiles") or ())
-    return [g for g in data.json(FIELD_EXTRAS)["groups"]
-            if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
-            or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+    groups = [g for g in data.json(FIELD_EXTRAS)["groups"]
+              if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
+              or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+    if not generated:
+        return groups  # the hand-kept groups only
+    if version_key is None:
+        version_key = _version_key_of(type_key, version, data)
+    code = versions.code_extras(data, type_key, version_key, target)
+    return groups + [code] if code else groups
+
+
+def _version_key_of(type_key: str, version: dict | None, data) -> str:
+    item = type_index(data).get(type_key)
+    if version is not None and item and item.get("file"):
+        for key, entry in data.json("generated/" + item["file"]).get("versions", {}).items():
+            if entry is version:
+                return key
+    return "v1"
+
+
+def reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
+    """Whether daprd of the target release takes this metadata name, spelled so, for the
+    component: True when its code reads it (at init, as an alias, by a key pattern, or from each
+    request), daprd reads it for the whole category, or field-extras.json lists it; False when it
+    is not read (per the complete code facts of that release, else per its metadata.yaml); None
+    when neither can say (the type is not registered in the target, or it has no metadata.yaml
+    and no complete code facts there: missing data is not evidence). DPR003 reports exactly the
+    names this says False for; `daprlint upgrade` compares its answers for two releases."""
+    memo = data.memo("dapr.reads_name")  # the same names come back in every file
+    memo_key = (resource.type_key, resource.version_key, spelling, target.release)
+    try:
+        return memo[memo_key]
+    except KeyError:
+        answer = memo[memo_key] = _reads_name(resource, spelling, data, target)
+        return answer
+
+
+def _reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
+    from . import versions
+
+    key = spelling.lower()
+    type_key, version_key = resource.type_key, resource.version_key
+    if versions.type_info(data, type_key, target) is None:
+        return None  # daprd does not register the type there: DPR002's
+    if key in _hand_names(type_key, version_key, data, target):
+        return True
+    reads = versions.code_reads(data, type_key, version_key, target)
+    read = reads.get(spelling) if reads is not None else None
+    if read is not None:
+        if read.how in versions.READ:
+            return read.spellings is None or spelling in read.spellings
+        if read.how == "unverified":
+            return True
+        return False  # an alias the decoder ignores
+    complete = reads is not None and reads.complete
+    listed = versions.fields(data, type_key, version_key, target)
+    if listed and key in listed:
+        return not complete or listed[key].get("source") == "runtime-builtin"
+    if not listed and not complete:
+        return None
+    if any(p.match(key) for p in _placeholder_patterns(type_key, version_key, listed or {}, data, target)):
+        return True
+    if target.newer_than_known:
+        history = versions.field_history(data, type_key, version_key, key)
+        if versions.MASTER in history["read"] or versions.MASTER in history["listed"]:
+            return None  # probably new in the release you run: the newest data is only advice
+    return False
+
+
+def _hand_names(type_key: str, version_key: str, data, target) -> frozenset:
+    """Lower-cased names daprd reads for the category, and the hand-kept groups' names."""
+    memo = data.memo("dapr.hand_names")
+    key = (type_key, version_key, target.release)
+    if key not in memo:
+        from . import versions
+
+        names = set(data.json(FIELD_EXTRAS)["category_fields"].get(type_key.partition(".")[0], ()))
+        if versions.code_reads(data, type_key, version_key, target) is None:  # the master AWS aliases
+            names.update(a["alias"] for a in data.json(AWS)["aliases"] if type_key in a["accepted_by"])
+        version = versions.version_info(data, type_key, version_key, target)
+        for group in extra_groups(type_key, version, data, target, version_key=version_key, generated=False):
+            names.update(group.get("aliases", {}), group.get("deprecated", {}), group.get("names", ()))
+        memo[key] = frozenset(n.lower() for n in names)
+    return memo[key]
+
+
+def _placeholder_patterns(type_key: str, version_key: str, listed: dict, data, target) -> list:
+    """`<topic-name>.jsonschema` names of the release's metadata.yaml as patterns (once per type)."""
+    memo = data.memo("dapr.placeholder_patterns")
+    key = (type_key, version_key, target.release)
+    if key not in memo:
+        out = []
+        for info in listed.values():
+            name = (info.get("name") or "").lower()
+            if "<" in name and ">" in name:
+                parts = re.split(r"<[^>]*>", name)
+                out.append(re.compile("^" + ".+".join(re.escape(p) for p in parts) + "$"))
+        memo[key] = out
+    return memo[key]
+
+
+# the replacement a deprecated field's description names ("Deprecated alias for `connectionString`")
+REPLACEMENT = re.compile(r"(?:alias (?:to|for|of)|use)\s+['\"`]?([A-Za-z][\w.-]*)", re.I)
+
+
+def deprecated_fields(resource: Resource, data, target) -> dict:
+    """DPR005's table for this type and version in the target release: lower-cased name ->
+    (replacement or None, rename?, "renamed to `x` in Dapr 1.13 (...)" or ""). The fields the
+    target's metadata.yaml flags deprecated, the hand-kept deprecations of field-extras.json that
+    the target's code still reads, and the metadata.yaml renames whose old name the target still
+    reads; not the AWS aliases (deprecated_aws_aliases)."""
+    return per_type(resource, data, "dapr.deprecated_fields", lambda r: _deprecated_fields(r, data, target), target)
+
+
+def _deprecated_fields(resource: Resource, data, t) -> dict:
+    from . import versions
+
+    type_key, version_key = resource.type_key, resource.version_key
+    listed = versions.fields(data, type_key, version_key, t) or {}
+    reads = versions.code_reads(data, type_key, version_key, t)
+    master = ((type_entry(resource, data) or {}).get("versions", {}).get(version_key) or {}).get("fields", {})
+    found = {}
+    for key, info in listed.items():
+        if info.get("deprecated"):
+            text = info.get("description") or master.get(key, {}).get("description") or ""
+            match = REPLACEMENT.search(text)
+            found[key] = (match.group(1).rstrip(".") if match else None, True, "")
+    version = versions.version_info(data, type_key, version_key, t)
+    for group in extra_groups(type_key, version, data, t, version_key=version_key):
+        for name, spec in group.get("deprecated", {}).items():
+            read = reads.get(name) if reads is not None else None
+            if reads is None or (read is not None and read.how in versions.READ):  # else DPR003: not read
+                found[name.lower()] = (spec.get("use"), spec.get("rename", True), "")
+    for key, rename in versions.renames(data, type_key, version_key, t).items():
+        if rename["read"]:  # renamed, and the old name still read: a certain rename (else DPR003's)
+            found[key] = (rename["new"], True, f"renamed to `{rename['new']}` in Dapr {rename['since']} "
+                                               f"(Dapr {t.release} still reads the old name)")
+    for alias in aliases_for(resource, data):
+        found.pop(alias["alias"].lower(), None)  # AWS004's
+    return found
+
+
+def deprecated_aws_aliases(resource: Resource, data, target) -> list[dict]:
+    """The aws.json aliases (deprecated AWS names, master data) that AWS004 reports for this
+    type and version in the target release: those whose alias and canonical name the target's
+    code both reads, where that release's metadata.yaml does not document the alias as the only
+    name (1.14's builtin `aws` profile lists `awsRegion`, not `region`). Without code facts for
+    the type there, aws.json decides. Case variants (`Endpoint`) are not aliases."""
+    return per_type(resource, data, "dapr.deprecated_aws_aliases",
+                    lambda r: _deprecated_aws_aliases(r, data, target), target)
+
+
+def _deprecated_aws_aliases(resource: Resource, data, t) -> list[dict]:
+    from . import versions
+
+    reads = versions.code_reads(data, resource.type_key, resource.version_key, t)
+    listed = versions.fields(data, resource.type_key, resource.version_key, t) or {}
+    out = []
+    for alias in aliases_for(resource, data):
+        old, new = alias["alias"], alias["canonical"]
+        if old.lower() == new.lower():
+            continue
+        if reads is not None:
+            both = all((reads.get(n) or _NOT_READ).how in versions.READ for n in (old, new))
+            if not both or (old.lower() in listed and new.lower() not in listed):
+                continue
+        out.append(alias)
+    return out
+
+
+class _NotRead:
+    how = None
+
+
+_NOT_READ = _NotRead()
+
+
+def field_table(resource: Resource, data, target, include_unread: bool = False) -> dict | None:
+    """The fields an editor offers (completion) and describes (hover, *include_unread*) for this
+    component in the target release: lower-cased name -> master-shaped attributes (name,
+    required, sensitive, type, default, allowedValues, deprecated, binding, source, description,
+    read). The target's metadata.yaml fields; those its code does not read (`sessionName` on
+    `bindings.aws.s3`) only with *include_unread*, with `read` False and a description that says
+    so. None when the target has no metadata.yaml for the type and version."""
+    return per_type(resource, data, "dapr.field_table" + ("+unread" if include_unread else ""),
+                    lambda r: _field_table(r, data, target, include_unread), target)
+
+
+def _field_table(resource: Resource, data, t, include_unread: bool) -> dict | None:
+    from . import versions
+
+    listed = versions.fields(data, resource.type_key, resource.version_key, t)
+    if not listed:
+        return None
+    reads = versions.code_reads(data, resource.type_key, resource.version_key, t)
+    master = ((type_entry(resource, data) or {}).get("versions", {}).get(resource.version_key) or {}).get("fields", {})
+    out = {}
+    for key, info in listed.items():
+        description = info.get("description") or master.get(key, {}).get("description") or ""
+        read = True
+        if reads is not None and reads.complete and info.get("source") != "runtime-builtin":
+            found = reads.get(key)
+            read = found is not None and found.how in versions.READ + ("unverified",)
+        if not read:
+            if not include_unread:
+                continue  # documented, but the component's code does not read it
+            description = (f"Not read by this component's code in Dapr {t.release}: daprd ignores it. "
+                           + description).strip()
+        out[key] = {**info, "description": description, "read": read}
+    return out
 
 
 # -- AWS ---------------------------------------------------------------------

@@ -24,6 +24,14 @@ match case-insensitively, run-file keys exactly.
 Missing data is not evidence: before 1.16 many registered types have no
 metadata.yaml. `field_status` then answers "unknown" and gives the nearest
 later release's metadata as advice (`uncertain` is True).
+
+What daprd reads comes from the Go code of each release (the `code*` keys
+of the per-type files, scripts/gen_code_data.py; docs/data-sources.md):
+`code_reads` says how the target's code takes each metadata name (at init,
+as an alias, per request, by a key pattern, or an alias its decoder ignores)
+and whether that analysis is complete; `field_history` and `renames` give the
+releases around the target. The code says what daprd reads, metadata.yaml
+what is documented: the rules combine both (dapr.reads_name).
 """
 from __future__ import annotations
 
@@ -56,10 +64,16 @@ class Target(namedtuple("Target", "release patch newer_than_known requested")):
     @property
     def key(self) -> tuple:
         """Sort key: (major, minor, patch); master after every release."""
-        if self.release == MASTER:
-            return _MASTER_KEY
-        major, minor = self.release.split(".")
-        return (int(major), int(minor), self.patch or 0)
+        try:
+            return _TARGET_KEYS[self.release, self.patch]
+        except KeyError:  # every query asks: parse each (release, patch) once
+            if self.release == MASTER:
+                key = _MASTER_KEY
+            else:
+                major, minor = self.release.split(".")
+                key = (int(major), int(minor), self.patch or 0)
+            _TARGET_KEYS[self.release, self.patch] = key
+            return key
 
     def __str__(self) -> str:
         if self.release == MASTER:
@@ -67,6 +81,7 @@ class Target(namedtuple("Target", "release patch newer_than_known requested")):
         return f"{self.release}.{self.patch}" if self.patch is not None else self.release
 
 
+_TARGET_KEYS: dict = {}
 _FIELD_STATUS = ("state", "name", "since", "until", "renamed_to", "renamed_from", "old_accepted", "info",
                  "release", "uncertain", "advice", "code")
 
@@ -81,8 +96,10 @@ class FieldStatus(namedtuple("FieldStatus", _FIELD_STATUS, defaults=(None,) * 8 
     name: the metadata.yaml spelling; since/until: the first release whose
     metadata lists it / no longer lists it; renamed_to, renamed_from, old_accepted
     (the code still reads the old name); info: required, sensitive, type,
-    default, allowedValues, deprecated, binding, source in `release`; code: the
-    Go code reads it in the target (None: no code data)."""
+    default, allowedValues, deprecated, binding, source in `release`; code: True
+    when the Go code of the target reads it (at init, as an alias, by a key
+    pattern or per request), False when the code facts describe the type there
+    completely and it is not read, None when they cannot say (see code_reads)."""
     __slots__ = ()
 
 
@@ -99,7 +116,14 @@ def parse_version(text: str) -> tuple[int, int, int | None]:
 
 def release_key(name: str) -> tuple:
     """Sort key of a release name in the data ('1.14', '1.17.3', 'master')."""
-    return _MASTER_KEY if name == MASTER else tuple(int(p) for p in name.split("."))
+    try:
+        return _RELEASE_KEYS[name]
+    except KeyError:  # a few dozen distinct names: parse each once
+        key = _RELEASE_KEYS[name] = _MASTER_KEY if name == MASTER else tuple(int(p) for p in name.split("."))
+        return key
+
+
+_RELEASE_KEYS: dict = {}
 
 
 def known_releases(data) -> tuple[str, ...]:
@@ -287,7 +311,7 @@ def fields(data, spec_type: str, version: str, target) -> dict | None:
 
 
 def _field_attrs(f: dict, key: tuple) -> dict:
-    at = _at(f, key)
+    at = _at(f, key) if "changes" in f else f  # most fields never changed: no copy needed
     out = {k: at.get(k, v) for k, v in FIELD_DEFAULTS.items()}
     if "description" in f:  # only kept for fields the master data (components/<type>.json) lacks
         out["description"] = f["description"]
@@ -308,7 +332,7 @@ def field_status(data, spec_type: str, version: str, field: str, target) -> Fiel
 def _field_status(data, spec_type: str, version: str, name: str, t: Target) -> FieldStatus:
     entry = _version_entry(data, spec_type, version)
     f = (entry or {}).get("fields", {}).get(name)
-    code = _code(f, t) if entry is not None else None
+    code = _code(data, spec_type, version, name, t)
     answer_from = metadata_release(data, spec_type, version, t)
     if answer_from is None:
         return FieldStatus("unknown", name=f and f.get("name"), code=code, uncertain=True)
@@ -330,11 +354,25 @@ def _field_status(data, spec_type: str, version: str, name: str, t: Target) -> F
     return FieldStatus(state, info=info, release=answer_from, code=code, **history)
 
 
-def _code(f: dict | None, t: Target) -> bool | None:
-    """From the optional code data (scripts/data/contrib-code-fields.json)."""
-    if f is None or "code" not in f:
+def _code(data, spec_type: str, version: str, name: str, t: Target) -> bool | None:
+    """True: the target's Go code reads the name (at init, as an alias, by a key pattern or per
+    request); False: the code facts describe the type and version there completely and it does not;
+    None: no code facts for them in the target, or an incomplete analysis that does not find it."""
+    reads = code_reads(data, spec_type, version, t)
+    if reads is None:
         return None
-    return any(release_key(a) <= t.key and (b is None or t.key < release_key(b)) for a, b in f["code"])
+    read = reads.get(name)
+    if read is not None and read.how in READ:
+        return True
+    return False if reads.complete and (read is None or read.how != "unverified") else None
+
+
+def newest_field_info(data, spec_type: str, version: str, field: str) -> dict | None:
+    """A field's attributes in the newest release whose metadata.yaml lists it (None: none does)."""
+    f = ((_version_entry(data, spec_type, version) or {}).get("fields") or {}).get(field.lower())
+    if f is None or "since" not in f:
+        return None
+    return {k: f.get(k, v) for k, v in FIELD_DEFAULTS.items()}
 
 
 def field_info(data, spec_type: str, version: str, field: str, target) -> dict | None:
@@ -350,6 +388,214 @@ def builtin_profile(data, name: str, target) -> list | None:
     if entry is None or not _present(entry, t.key):
         return None
     return _at(entry, t.key)["profiles"]
+
+
+# -- what the Go code reads (the code* keys, scripts/gen_code_data.py) ------------------------
+READ = ("init", "alias", "request", "pattern")  # the ways a name is read; see Read
+
+
+class Read(namedtuple("Read", "name how canonical spellings guard per_request")):
+    """How the target's code takes one metadata name of a type and version.
+
+    how: "init" (read at component init under this name), "alias" (read as an alias of
+    `canonical`), "request" (only from each request's metadata), "pattern" (matches a key
+    pattern such as `header:*`), "ignored-alias" (declared as an alias of `canonical`, but that
+    release's decoder does not resolve it: not read), "unverified" (listed by metadata.yaml,
+    read by code the analysis cannot follow). spellings: the exact spellings an exact-case
+    lookup reads (None: any case); guard: the other names without which the read has no effect
+    (IAM Roles Anywhere's three keys); per_request: also taken from each request, so optional at
+    init."""
+    __slots__ = ()
+
+
+class CodeReads:
+    """Every name the target's code reads for one type and version (see code_reads). Each
+    name's Read is worked out when first asked for: a run asks about a few names per type."""
+
+    __slots__ = ("complete", "patterns", "_fields", "_key", "_names", "_all")
+
+    def __init__(self, complete: bool, fields: dict, key: tuple, patterns: tuple):
+        self.complete = complete  # the analysis followed everything: a name not here is not read
+        self.patterns = patterns  # (compiled, pattern text)
+        self._fields, self._key = fields, key  # the version entry's fields, the release key
+        self._names: dict = {}
+        self._all = False
+
+    @property
+    def names(self) -> dict:
+        """lower-cased name -> Read, for every name read (or ignored) in the release."""
+        if not self._all:
+            for lower in self._fields:
+                if "*" not in lower:
+                    self._read(lower)
+            self._all = True
+        return {k: v for k, v in self._names.items() if v is not None}
+
+    def _read(self, key: str) -> Read | None:
+        try:
+            return self._names[key]
+        except KeyError:
+            f = self._fields.get(key)
+            read = self._names[key] = _read_at(f, self._key) if f is not None and "*" not in key else None
+            return read
+
+    def get(self, name: str) -> Read | None:
+        """How *name* (any case) is read; None: not at all (or, if not complete, not seen)."""
+        key = name.lower()
+        read = self._read(key)
+        if read is None:
+            for rx, text in self.patterns:
+                if rx.fullmatch(key):
+                    return Read(text, "pattern", None, None, (), False)
+        return read
+
+    def reads(self, spelling: str) -> bool:
+        """Whether the code reads a name written exactly like this (exact-case lookups respected)."""
+        read = self.get(spelling)
+        return read is not None and read.how in READ and (read.spellings is None or spelling in read.spellings)
+
+
+def _in(ranges, key: tuple) -> bool:
+    return any(release_key(a) <= key and (b is None or key < release_key(b)) for a, b in ranges or ())
+
+
+def _at_key(mapping: dict | None, key: tuple) -> list:
+    """The keys of a {value: ranges} mapping that hold at the release key."""
+    return [k for k, r in (mapping or {}).items() if _in(r, key)]
+
+
+def code_reads(data, spec_type: str, version: str, target) -> CodeReads | None:
+    """What the Go code of the target release reads for the type and version (from
+    components-contrib at that tag: docs/data-sources.md), or None when the code facts do not
+    describe them there (not registered, or not implemented in components-contrib)."""
+    t = _target(data, target)
+    memo = data.memo("versions.code_reads")
+    key = (spec_type.lower(), (version or "v1").lower(), t.release)
+    if key not in memo:
+        memo[key] = _code_reads(_version_entry(data, spec_type, version), t.key)
+    return memo[key]
+
+
+def _code_reads(entry: dict | None, key: tuple) -> CodeReads | None:
+    if entry is None or not _in(entry.get("code_known"), key):
+        return None
+    patterns = [(re.compile(_glob(p)), p) for p in _at_key(entry.get("code_patterns"), key)]
+    for lower, f in entry["fields"].items():
+        if "*" in lower and _read_at(f, key) is not None:  # a key pattern read per request (`variable:*`)
+            patterns.append((re.compile(_glob(lower)), f["name"]))
+    return CodeReads(not _in(entry.get("code_incomplete"), key), entry["fields"], key, tuple(patterns))
+
+
+def _read_at(f: dict, key: tuple) -> Read | None:
+    exact = f.get("code_exact")
+    spellings = frozenset(s for s in _at_key(exact, key) if s.lower() == f["name"].lower()) or None \
+        if exact else None
+    only_with = f.get("code_only_with")
+    guard = tuple(g for keys in _at_key(only_with, key) for g in keys.split(",")) if only_with else ()
+    request = f.get("code_request")
+    per_request = bool(request) and _in(request, key)
+    code = f.get("code")
+    if code and _in(code, key):
+        return Read(f["name"], "init", None, spellings, guard, per_request)
+    alias_of = f.get("code_alias_of")
+    canonical = _at_key(alias_of, key) if alias_of else ()
+    if canonical:
+        return Read(f["name"], "alias", sorted(canonical)[0], spellings, guard, per_request)
+    if per_request:
+        return Read(f["name"], "request", None, spellings, (), True)
+    ignored_of = f.get("code_ignored_alias_of")
+    ignored = _at_key(ignored_of, key) if ignored_of else ()
+    if ignored:
+        return Read(f["name"], "ignored-alias", sorted(ignored)[0], None, (), False)
+    unverified = f.get("code_unverified")
+    if unverified and _in(unverified, key):
+        return Read(f["name"], "unverified", None, None, (), False)
+    return None
+
+
+def _glob(pattern: str) -> str:
+    """A key pattern of the code data (`header:*`, `*.jsonschema`) as a regular expression."""
+    return ".+".join(re.escape(part) for part in pattern.lower().split("*"))
+
+
+def code_extras(data, spec_type: str, version: str, target=None) -> dict | None:
+    """What the target's code reads beyond metadata.yaml, shaped like a group of
+    rules/dapr/field-extras.json (for dapr.extra_groups): {"source", "aliases": {alias: field},
+    "names": [names read at init or per request that the target's metadata.yaml does not list],
+    "prefixes": [key prefixes]}; None without code facts. Names read only exact-case keep their
+    spelling. *target* None: the release of a pack_data_for view, else the default release."""
+    t = _target(data, target if target is not None else getattr(data, "target", None))
+    memo = data.memo("versions.code_extras")
+    key = (spec_type.lower(), (version or "v1").lower(), t.release)
+    if key not in memo:
+        memo[key] = _code_extras(data, spec_type, version, t)
+    return memo[key]
+
+
+def _code_extras(data, spec_type: str, version: str, t: Target) -> dict | None:
+    reads = code_reads(data, spec_type, version, t)
+    if reads is None:
+        return None
+    listed = fields(data, spec_type, version, t) or {}
+    entry_fields = _version_entry(data, spec_type, version)["fields"]
+    aliases, names = {}, []
+    for lower in sorted(entry_fields):
+        if lower in listed and "code_alias_of" not in entry_fields[lower]:
+            continue  # documented: only an alias needs saying (this skips most names unread)
+        read = reads.get(lower) if "*" not in lower else None
+        if read is None:
+            continue
+        spelling = sorted(read.spellings)[0] if read.spellings else read.name
+        if read.how == "alias":
+            aliases[spelling] = read.canonical
+        elif read.how in ("init", "request") and lower not in listed:
+            names.append(spelling)
+    prefixes = [text[:-1] for _, text in reads.patterns if text.endswith("*") and "*" not in text[:-1]]
+    info = data.json(SOURCES)["release_sources"].get(t.release, {})
+    where = info.get("components_contrib", "master")
+    return {"source": f"generated: what the Go code of components-contrib {where} reads (docs/data-sources.md)",
+            "aliases": aliases, "names": names, "prefixes": prefixes}
+
+
+def renames(data, spec_type: str, version: str, target) -> dict:
+    """The metadata.yaml renames in effect in the target (it is at or after the rename):
+    lower-cased old name -> {"old", "new", "since", "read"}; `read` is whether the target's code
+    still reads the old name (from the code facts; else the generator's `old_accepted`)."""
+    t = _target(data, target)
+    memo = data.memo("versions.renames")
+    key = (spec_type.lower(), (version or "v1").lower(), t.release)
+    if key not in memo:
+        out = {}
+        entry = _version_entry(data, spec_type, version) or {}
+        reads = code_reads(data, spec_type, version, t)
+        for lower, f in entry.get("fields", {}).items():
+            if f.get("renamed_to") and t.key >= release_key(f["until"]):
+                read = reads.get(lower) if reads is not None else None
+                still = (read is not None and read.how in READ) if reads is not None else bool(f.get("old_accepted"))
+                out[lower] = {"old": f["name"], "new": f["renamed_to"], "since": f["until"], "read": still}
+        memo[key] = out
+    return memo[key]
+
+
+def field_history(data, spec_type: str, version: str, field: str) -> dict:
+    """The releases in which the type's metadata.yaml lists *field* and in which its code reads
+    it (under this name, as an alias or per request), as sorted release lists ("master" last):
+    {"name", "listed", "read", "renamed_to", "renamed_from", "old_accepted"}."""
+    memo = data.memo("versions.field_history")
+    key = (spec_type.lower(), (version or "v1").lower(), field.lower())
+    if key not in memo:
+        memo[key] = _field_history(data, spec_type, version, field.lower())
+    return memo[key]
+
+
+def _field_history(data, spec_type: str, version: str, name: str) -> dict:
+    entry = _version_entry(data, spec_type, version)
+    f = (entry or {}).get("fields", {}).get(name) or {}
+    releases = (*known_releases(data), MASTER)
+    listed = [r for r in releases if "since" in f and _present(f, release_key(r))]
+    read = [r for r in releases if (_read_at(f, release_key(r)) or Read(*(None,) * 6)).how in READ] if f else []
+    return {"name": f.get("name"), "listed": listed, "read": read, "renamed_to": f.get("renamed_to"),
+            "renamed_from": f.get("renamed_from"), "old_accepted": f.get("old_accepted")}
 
 
 # -- the pack data as one release has it ------------------------------------------
@@ -434,7 +680,8 @@ def _release_type_file(base, relpath: str, t: Target) -> dict:
                 fields[name] = attrs
         info = _at({k: x for k, x in entry.items() if k != "fields"}, t.key)
         versions[v] = {**{k: info.get(k, d) for k, d in _VERSION_DEFAULTS.items()}, "fields": fields}
-    return {"type": doc["type"], "versions": versions}
+    # the history stays, so that the functions of this module answer on the view as on the base
+    return {"type": doc["type"], "versions": versions, "releases": doc.get("releases", {})}
 
 
 _VERSION_DEFAULTS = {"status": None, "title": None, "capabilities": [], "binding": None, "builtin_profiles": [],
