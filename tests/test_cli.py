@@ -45,7 +45,7 @@ def test_mistyped_command_is_a_usage_error(tmp_path):
     _usage_error(run_cli("explian", "AWS001", cwd=tmp_path),
                  "'explian' is neither a command nor an existing file or folder; did you mean 'explain'?")
     _usage_error(run_cli("frobnicate", cwd=tmp_path), "'frobnicate' is neither a command nor an existing file or "
-                 "folder; the commands are check, graph, rules, explain, deployments, schema, server")
+                 "folder; the commands are check, graph, rules, explain, deployments, schema, server, upgrade")
     (tmp_path / "chekc").mkdir()  # a folder of that name is linted
     assert run_cli("chekc", "--isolated", "--no-cache", cwd=tmp_path).returncode == 0
 

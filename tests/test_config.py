@@ -454,3 +454,35 @@ def test_any_bytes_give_a_table_or_a_config_error(data):
             assert isinstance(config._read_toml(path), dict)
         except config.ConfigError as exc:
             assert str(exc).startswith(str(path))
+
+
+def test_dapr_version_from_config_and_flag(tmp_path):
+    """`dapr-version` (config) / `--dapr-version` (flag, wins) name the release the rules check against."""
+    target = _project(tmp_path, ".daprlint.toml", 'dapr-version = "1.14"\n')
+    kafka = target.parent / "kafka.yaml"
+    kafka.write_text("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: k\nspec:\n"
+                     "  type: pubsub.kafka\n  version: v1\n  metadata:\n  - name: brokers\n    value: k:9092\n"
+                     "  - name: authType\n    value: none\n  - name: dialTimeout\n    value: 10s\n")
+
+    def dpr003(*flags):
+        proc = run_cli("check", "--no-cache", "--format", "json", "--select", "DPR003", *flags, str(kafka))
+        assert proc.returncode in (0, 1), proc.stderr
+        return [f["message"] for f in json.loads(proc.stdout)["findings"]]
+    assert dpr003() == ["`dialTimeout` is not read by `pubsub.kafka` in Dapr 1.14; it was added in 1.18"]
+    assert dpr003("--dapr-version", "1.18") == []
+    for bad, why in (("1.x", "invalid Dapr version"), ("1.11", "older than the oldest release")):
+        proc = run_cli("check", "--no-cache", "--dapr-version", bad, str(kafka))
+        assert proc.returncode == 2 and why in proc.stderr.decode(), proc.stderr
+    (tmp_path / ".daprlint.toml").write_text('dapr-version = 1.14\n')
+    proc = run_cli("check", "--no-cache", str(kafka))
+    assert proc.returncode == 2 and "'dapr-version' must be a string" in proc.stderr.decode()
+
+
+def test_upgrade_command(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: q\nspec:\n"
+                    "  type: bindings.rabbitmq\n  version: v1\n  metadata:\n  - name: ttlInSeconds\n    value: '60'\n")
+    proc = run_cli("upgrade", "--from", "1.12", "--to", "1.14", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "field-renamed [*] `ttlInSeconds` of `bindings.rabbitmq` was renamed to `ttl` in Dapr 1.13" in \
+        proc.stdout.decode()

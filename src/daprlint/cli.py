@@ -1,4 +1,4 @@
-"""Command line: `daprlint check | graph | rules | explain | server | schema`.
+"""Command line: `daprlint check | graph | rules | explain | server | schema | upgrade`.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
 error. Nothing here prints a metadata value: messages were redacted when
@@ -14,7 +14,7 @@ from . import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # "text" is the old name of "concise", still accepted
 FORMATS = ("full", "concise", "json", "sarif", "github", "text")
-COMMANDS = ("check", "graph", "rules", "explain", "deployments", "schema", "server")
+COMMANDS = ("check", "graph", "rules", "explain", "deployments", "schema", "server", "upgrade")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -76,6 +76,9 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("configuration", ("--stdin-filename",), dict(metavar="NAME",
                                                   help="the name of the file read from '-' (for editors)")),
     ("configuration", ("--mode",), dict(choices=("kubernetes", "self-hosted"), help="how the manifests are deployed")),
+    ("configuration", ("--dapr-version",), dict(metavar="V", help="the Dapr release to check against, e.g. 1.14 or "
+                                                "1.17.2 (or dapr-version in config; default: the newest release "
+                                                "daprlint knows)")),
     ("configuration", ("--max-file-size",), dict(type=_byte_count, metavar="BYTES",
                                                  help="files larger than this are not linted; each is reported "
                                                       "as YML002 (default 5 MiB)")),
@@ -160,6 +163,8 @@ def build_parser():
     sub.add_parser("deployments", help="show which files load together, and why (check --show-deployments)",
                    add_help=False)
     sub.add_parser("schema", help="write JSON Schemas for YAML editors and kubeconform (--out DIR)", add_help=False)
+    sub.add_parser("upgrade", help="what changes for this tree from one Dapr release to another (--from V --to V)",
+                   add_help=False)
     _add_graph_parser(sub, argparse)
     server = sub.add_parser("server", help="run the language server over stdio (needs daprlint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for editor compatibility (the default)")
@@ -273,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         from .schema_export import main as schema_main
 
         return schema_main(argv[1:])
+    if argv and argv[0] == "upgrade":  # what changes when the cluster moves between Dapr releases; its own parser
+        from .upgrade import main as upgrade_main
+
+        return upgrade_main(argv[1:])
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         if not _names_a_path(argv[0]):
             return _usage_error(_unknown_command(argv[0]))

@@ -82,8 +82,8 @@ class Setting:
         return f"Setting({self.key!r})"
 
 
-_SEL, _FILES, _POLICY, _FIXES, _PERF = "rule selection", "what is linted", "type policy (POL001)", "fixes", \
-    "performance"
+_SEL, _FILES, _DAPR, _POLICY, _FIXES, _PERF = "rule selection", "what is linted", "Dapr release", \
+    "type policy (POL001)", "fixes", "performance"
 SETTINGS: tuple[Setting, ...] = (
     Setting(_SEL, "select", "selectors", "list of selectors", "every rule that is not opt-in",
             "Rules to run, replacing the default set: codes (`AWS001`), prefixes (`AWS`, `DPR00`), rule names "
@@ -128,6 +128,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(_FILES, "mode", "choice", "`kubernetes` or `self-hosted`", "`kubernetes`",
             "How the manifests are deployed (`self-hosted` enables SEC003).", '"kubernetes"',
             'or "self-hosted" (enables SEC003)', "--mode", MODES),
+    Setting(_DAPR, "dapr-version", "dapr-version", "string: `MAJOR.MINOR[.PATCH]` or `master`",
+            "the newest release daprlint knows",
+            "The Dapr release the rules check against (component types, metadata fields, deprecations as that "
+            "release has them; docs/versions.md). A patch matters only for the sidecar annotations; a version "
+            "newer than every known release uses the newest data; an older one is an error.",
+            '"1.14"', "the Dapr release you run", "--dapr-version"),
     Setting(_POLICY, "allowed-types", "type-globs", "list of type globs", "every type",
             "The only component types any file may use (globs: `state.redis`, `pubsub.*`).",
             '["state.*", "pubsub.*", "secretstores.*", "bindings.*"]', "the only types allowed"),
@@ -325,6 +331,11 @@ def _parse(layer: _Layer, setting: Setting, value: Any, where: str) -> Any:
         if value <= 0:
             raise ConfigError(f"{where} must be a positive number of bytes, not {value}")
         return value
+    if kind == "dapr-version":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string such as \"1.14\", not {_a(value)}")
+        _check_dapr_version(value, where)
+        return value.strip()
     if kind == "choice":
         if not isinstance(value, str) or value not in setting.choices:
             shown = _shown(value) if isinstance(value, str) else _a(value)
@@ -335,6 +346,18 @@ def _parse(layer: _Layer, setting: Setting, value: Any, where: str) -> Any:
     if not value.strip():
         raise ConfigError(f"{where} is empty")
     return str(layer.path(value)) if kind == "path" else value
+
+
+def _check_dapr_version(value: str, where: str) -> None:
+    """MAJOR.MINOR[.PATCH] or "master", not older than the oldest release daprlint has data for
+    (versions.resolve over the built-in pack's sources.json: one small file)."""
+    from .packs import PackData, builtin_pack_path
+    from .versions import resolve
+
+    try:
+        resolve(PackData([builtin_pack_path()]), value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 _known_categories: list[str] = []
@@ -518,9 +541,11 @@ def flags_layer(args) -> _Layer:
         layer.values["extend-exclude"] = list(args.exclude)
     if getattr(args, "rule_pack", None):
         layer.values["rule-packs"] = [layer.path(p) for p in args.rule_pack]
-    for key in ("aws-region", "secrets-out", "mode", "max-file-size", "secret-store", "secret-name"):
+    for key in ("aws-region", "secrets-out", "mode", "max-file-size", "secret-store", "secret-name", "dapr-version"):
         value = getattr(args, key.replace("-", "_"), None)
         if value is not None:  # as given: the fixer reads --secrets-out relative to the current folder
+            if key == "dapr-version":
+                _check_dapr_version(value, "--dapr-version")
             layer.values[key] = value
     if getattr(args, "no_respect_gitignore", False):
         layer.values["respect-gitignore"] = False

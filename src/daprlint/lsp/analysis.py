@@ -13,10 +13,13 @@ writes the values through secrets_out.SecretsSink (conflict check, add,
 flush: the same calls and locking as `--fix`) and returns the edit only
 after the flush succeeded. "Fix all" never takes such a fix.
 
-Hover and completion call deprecations(), which asks the functions AWS004
-and DPR005 ask (dapr.aliases_for, dapr.is_aws, dapr.type_entry,
-dapr.extra_groups), so a field is "deprecated" in the editor exactly when a
-rule reports it.
+Hover and completion answer for the configured Dapr release (`dapr-version`,
+default the newest one daprlint knows) from dapr.field_table: completion
+offers the fields that release's metadata.yaml lists and its component code
+reads (not `sessionName` on `bindings.aws.s3`); hover also describes the
+unread ones, saying so. deprecations() asks the functions AWS004 and DPR005
+ask (dapr.deprecated_fields, dapr.deprecated_aws_aliases), so a field is
+"deprecated" in the editor exactly when a rule reports it.
 """
 from __future__ import annotations
 
@@ -495,23 +498,35 @@ class Analyzer:
             self._good[uri] = view
         return view
 
-    def _field_table(self, data, resource) -> tuple[str, str, dict] | None:
-        """(type, version, fields) of a Component, from Dapr's metadata; None when unknown."""
+    def _target(self, uri: str, data):
+        """The Dapr release the rules check this document against (versions.Target)."""
+        from .. import versions
+
+        state = self.states.get(uri)
+        engine = state.engine if state is not None else None
+        try:
+            engine = engine or self.engine_for(uri_to_path(uri))
+            configured = engine.options.get("dapr-version")
+        except Exception:  # a broken config: the default release, as hover uses the built-in data
+            configured = None
+        try:
+            return versions.resolve(data, configured)
+        except ValueError:
+            return versions.resolve(data)
+
+    def _field_table(self, uri: str, data, resource, include_unread: bool = False) -> tuple[str, str, dict] | None:
+        """(type, version, fields) of a Component in the target release; None when unknown."""
         from .. import dapr
 
         if resource.kind_name != "Component" or resource.type is None:
             return None
         try:
-            entry = dapr.type_entry(resource, data)  # the type's own data file (aliases resolved)
+            fields = dapr.field_table(resource, data, self._target(uri, data), include_unread=include_unread)
         except Exception:
             return None
-        if not entry:
-            return None
-        version = resource.version_key
-        fields = (entry.get("versions") or {}).get(version, {}).get("fields")
         if not fields:
             return None
-        return resource.type_key, version, fields
+        return resource.type_key, resource.version_key, fields
 
     # -- hover -----------------------------------------------------------
     def hover(self, uri: str, text: str, position) -> dict | None:
@@ -528,11 +543,12 @@ class Analyzer:
         if found is None:
             return None
         resource, item = found
-        table = self._field_table(self._data(uri), resource)
+        data = self._data(uri)
+        table = self._field_table(uri, data, resource, include_unread=True)
         if table is None:
             return None
         type_name, version, fields = table
-        info = _shown_field(item.key, item.name.value, fields, deprecations(resource, self._data(uri)))
+        info = _shown_field(item.key, item.name.value, fields, deprecations(resource, data, self._target(uri, data)))
         if info is None:
             return None
         span = item.name.span
@@ -557,11 +573,11 @@ class Analyzer:
         if resource is None:
             return None
         data = self._data(uri)
-        table = self._field_table(data, resource)
+        table = self._field_table(uri, data, resource)
         if table is None:
             return None
         _type, _version, fields = table
-        deprecated = deprecations(resource, data)
+        deprecated = deprecations(resource, data, self._target(uri, data))
         present = set()
         if current:  # names set elsewhere in this component (a stale parse may be wrong: skip it)
             for item in resource.metadata:
@@ -618,34 +634,15 @@ class Analyzer:
         return None, False
 
 
-def deprecations(resource, data) -> dict[str, str | None]:
+def deprecations(resource, data, target) -> dict[str, str | None]:
     """Lower-cased name -> replacement (None: Dapr names none) of each name AWS004 or DPR005 reports
-    for this component's type and version, read as those rules read it."""
+    for this component's type and version in the target release, read as those rules read it."""
     from .. import dapr
 
-    return dapr.per_type(resource, data, "lsp.deprecations", lambda r: _deprecations(r, data))
-
-
-def _deprecations(resource, data) -> dict[str, str | None]:
-    from .. import dapr
-
-    found: dict[str, str | None] = {}
-    versions = (dapr.type_entry(resource, data) or {}).get("versions", {})
-    version = versions.get(resource.version_key) or {}
-    for chosen in ([version] if version else list(versions.values())):  # DPR005: Dapr's metadata flag
-        for key, info in chosen.get("fields", {}).items():
-            if info.get("deprecated"):
-                found[key] = None
-    for group in dapr.extra_groups(resource.type_key, version, data):  # DPR005: field-extras.json
-        for name, info in group.get("deprecated", {}).items():
-            found[name.lower()] = info.get("use")
-    aliases = dapr.aliases_for(resource, data)
-    for alias in aliases:
-        found.pop(alias["alias"].lower(), None)  # DPR005 leaves these to AWS004
+    found = {key: use for key, (use, _rename, _how) in dapr.deprecated_fields(resource, data, target).items()}
     if dapr.is_aws(resource, data) or resource.type_key in data.json(dapr.AWS)["conditional"]:
-        for alias in aliases:  # AWS004; a case variant of the canonical name is that name
-            if alias["alias"].lower() != alias["canonical"].lower():
-                found[alias["alias"].lower()] = alias["canonical"]
+        for alias in dapr.deprecated_aws_aliases(resource, data, target):  # AWS004
+            found[alias["alias"].lower()] = alias["canonical"]
     return found
 
 
