@@ -122,16 +122,27 @@ class _Item:
 
 def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
             frames: bool = False) -> list[FileResult]:
-    items = [_Item(t) for t in targets]
-    for item in items:
-        _probe(cache, engine, item, want_texts, frames)
-    lint_misses(cache, engine, items, jobs, frames)
-    return [i.result for i in items]
+    if jobs > 1 and len(targets) >= PARALLEL_THRESHOLD:
+        items = [_Item(t) for t in targets]
+        for item in items:
+            _probe(cache, engine, item, want_texts, frames)
+        lint_misses(cache, engine, items, jobs, frames)
+        return [i.result for i in items]
+    # one pass: a miss is linted from the bytes its probe read; nothing but the result is kept
+    results = []
+    for target in targets:
+        item = _Item(target)
+        data = _probe(cache, engine, item, want_texts, frames)
+        if item.result is None:
+            _lint_here(cache, engine, item, frames, data)
+        results.append(item.result)
+    return results
 
 
-def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False) -> None:
+def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False) -> bytes | None:
     """Serve *item* from the cache if its content is known to be unchanged,
-    with its text if reporting needs it (*want_texts* None: never, a context file)."""
+    with its text if reporting needs it (*want_texts* None: never, a context file).
+    On a miss, the bytes read to look it up (hashed: item.hashed), for linting."""
     path, entry = item.path, cache.entry(item.path, item.target.role)
     try:
         item.stat = os.stat(path)
@@ -141,18 +152,24 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
         _serve(cache, item, entry)
         if cache.needs_text(entry, want_texts, frames) and not _read_text(engine, item):
             item.to_lint()
-        return
-    data, problem = engine.read(path, item.target.explicit)
+        return None
+    if item.stat is not None:
+        data, problem = engine.read_stat(path, item.stat)
+    else:
+        data, problem = engine.read(path, item.target.explicit)
     if data is None:
         item.result = engine.lint_bytes(path, None, problem, item.target.explicit)  # never cached
         item.result.digest = NO_CONTENT
-        return
+        return None
     item.hashed = cache.digest_of_bytes(data)
     if entry is not None and cache.entry_digest(entry) == item.hashed and item.stat is not None:
         cache.touch(path, item.stat)
         _serve(cache, item, entry)
         if cache.needs_text(entry, want_texts, frames) and not _give_text(item, data):
             item.to_lint()
+        else:
+            return None
+    return data
 
 
 def _serve(cache, item: _Item, entry: list) -> None:
@@ -188,15 +205,18 @@ def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bo
             _lint_here(cache, engine, item, frames)
 
 
-def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False) -> None:
-    """Lint the very bytes that are hashed: the entry's digest is exact."""
-    data, problem = engine.read(item.path, item.target.explicit)
+def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False, data: bytes | None = None) -> None:
+    """Lint the very bytes that are hashed: the entry's digest is exact. *data*:
+    the bytes _probe read (and hashed) after taking item.stat; else they are read now."""
+    if data is not None and item.hashed is not None:
+        problem, digest = None, item.hashed
+    else:
+        data, problem = engine.read_stat(item.path, item.stat) if item.stat is not None else \
+            engine.read(item.path, item.target.explicit)
+        digest = cache.digest_of_bytes(data) if data is not None else NO_CONTENT
     item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role), frames)
-    if data is None:
-        item.result.digest = NO_CONTENT
-        return
-    item.result.digest = cache.digest_of_bytes(data)
-    if item.stat is not None:
+    item.result.digest = digest
+    if data is not None and item.stat is not None:
         cache.put(item.path, item.stat, item.result, item.target.role)
 
 
