@@ -42,27 +42,36 @@ def _init_worker(settings, extra_packs) -> None:
     _worker_engine = Engine(load_packs(extra_packs), settings)
 
 
-def _work(chunk: list[Target], frames: bool = False) -> list[FileResult]:
-    return [_slim(lint_one(_worker_engine, target), frames) for target in chunk]
+def _work(chunk: list[Target], frames: bool = False, fix_texts: bool = True) -> list[FileResult]:
+    return [_slim(lint_one(_worker_engine, target), frames, fix_texts) for target in chunk]
 
 
-def _slim(result: FileResult, frames: bool = False) -> FileResult:
+_NOTHING = ()  # one shared empty value for the fields most slimmed results leave empty
+
+
+def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True) -> FileResult:
     """What reporting still needs of a linted file: findings, facts, and the
-    text only where a fix is shown (SARIF fix regions) or, with *frames*,
-    where a finding is or a deployment rule may put one (code frames).
+    text only where a fix is shown (SARIF fix regions: *fix_texts*) or, with
+    *frames*, where a finding is or a deployment rule may put one (code frames).
     YAML nodes and texts are most of a run's memory, and nodes are costly to
-    pickle for --jobs."""
+    pickle for --jobs. Empty lists that nothing appends to after linting
+    become one shared empty tuple (a list costs 56 bytes a file)."""
     framed = frames and bool(result.findings or result.resources)
-    result.resources = []
+    result.resources = _NOTHING
+    if not result.secret_spans:
+        result.secret_spans = _NOTHING
+    if result.suppressions is not None and not result.suppressions:
+        result.suppressions = _NOTHING
     if result.source is not None:
-        if framed or any(f.fix is not None for f in result.findings):
+        if framed or (fix_texts and any(f.fix is not None for f in result.findings)):
             result.source.documents = []
         else:
             result.source = None
     return result
 
 
-def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False) -> list[FileResult]:
+def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False,
+                fix_texts: bool = True) -> list[FileResult]:
     import multiprocessing as mp
     from functools import partial
 
@@ -75,7 +84,7 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
     except ValueError:  # no fork (Windows): each worker loads the packs itself
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
     with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
-        parts = pool.map(partial(_work, frames=frames), chunks)
+        parts = pool.map(partial(_work, frames=frames, fix_texts=fix_texts), chunks)
     return [r for part in parts for r in part]
 
 
@@ -89,15 +98,16 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
     will need the text of every file with a finding (code frames)."""
     if cache is not None:
         return _cached(cache, engine, targets, jobs, want_texts, frames)
+    fix_texts = bool(want_texts)
     files = [t for t in targets if t.path != "-"]
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or keep_nodes:
         results = []
         for t in targets:
             r = lint_one(engine, t, stdin_name)
             # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
-            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames))
+            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames, fix_texts))
         return results
-    by_path = {r.path: r for r in _in_workers(engine, files, jobs, frames)}
+    by_path = {r.path: r for r in _in_workers(engine, files, jobs, frames, fix_texts)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
@@ -126,7 +136,7 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
         items = [_Item(t) for t in targets]
         for item in items:
             _probe(cache, engine, item, want_texts, frames)
-        lint_misses(cache, engine, items, jobs, frames)
+        lint_misses(cache, engine, items, jobs, frames, bool(want_texts))
         return [i.result for i in items]
     # one pass: a miss is linted from the bytes its probe read; nothing but the result is kept
     results = []
@@ -134,7 +144,7 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
         item = _Item(target)
         data = _probe(cache, engine, item, want_texts, frames)
         if item.result is None:
-            _lint_here(cache, engine, item, frames, data)
+            _lint_here(cache, engine, item, frames, data, bool(want_texts))
         results.append(item.result)
     return results
 
@@ -196,16 +206,18 @@ def _give_text(item: _Item, data: bytes) -> bool:
     return True
 
 
-def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False) -> None:
+def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False,
+                fix_texts: bool = True) -> None:
     misses = [i for i in items if i.result is None]
     if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
-        _lint_in_workers(cache, engine, misses, jobs, frames)
+        _lint_in_workers(cache, engine, misses, jobs, frames, fix_texts)
     else:
         for item in misses:
-            _lint_here(cache, engine, item, frames)
+            _lint_here(cache, engine, item, frames, None, fix_texts)
 
 
-def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False, data: bytes | None = None) -> None:
+def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False, data: bytes | None = None,
+               fix_texts: bool = True) -> None:
     """Lint the very bytes that are hashed: the entry's digest is exact. *data*:
     the bytes _probe read (and hashed) after taking item.stat; else they are read now."""
     if data is not None and item.hashed is not None:
@@ -214,17 +226,20 @@ def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False, data: b
         data, problem = engine.read_stat(item.path, item.stat) if item.stat is not None else \
             engine.read(item.path, item.target.explicit)
         digest = cache.digest_of_bytes(data) if data is not None else NO_CONTENT
-    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role), frames)
+    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role),
+                        frames, fix_texts)
     item.result.digest = digest
     if data is not None and item.stat is not None:
         cache.put(item.path, item.stat, item.result, item.target.role)
 
 
-def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, frames: bool = False) -> None:
+def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, frames: bool = False,
+                     fix_texts: bool = True) -> None:
     """Workers read the files again: their result is stored under the digest
     read here only if the stat rule shows the file did not change in between;
     otherwise its digest is unknown (not stored, and no deployment result either)."""
-    for item, result in zip(misses, _in_workers(engine, [i.target for i in misses], jobs, frames)):
+    linted = _in_workers(engine, [i.target for i in misses], jobs, frames, fix_texts)
+    for item, result in zip(misses, linted):
         item.result = result
         if item.hashed is not None and cache.unchanged_during_run(item.path, item.stat):
             result.digest = item.hashed
