@@ -22,9 +22,53 @@ from .discover import Target
 from .engine import Engine
 from .results import NO_CONTENT, FileResult
 
-# below this many files a process pool costs about what it saves (measured with bench/gen_tree.py
-# trees on 2 cores: 1,000 files 0.25 s -> 0.23 s with --jobs 2, 2,000 files 0.40 s -> 0.34 s)
-PARALLEL_THRESHOLD = int(os.environ.get("DAPRLINT_PARALLEL_THRESHOLD", "1000"))
+# Workers only where they win (bench/README.md, "Speed, round two"): a pool
+# costs its start and moving every result back (~40% more CPU in all at 10,000
+# files), so below this many files to lint, one process is faster; and a worker
+# that finds no free core only adds that cost. DAPRLINT_PARALLEL_THRESHOLD
+# sets the threshold and turns the load check off (tests force workers with it).
+PARALLEL_THRESHOLD = int(os.environ.get("DAPRLINT_PARALLEL_THRESHOLD", "2000"))
+_FORCED = "DAPRLINT_PARALLEL_THRESHOLD" in os.environ
+AUTO = "auto"
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def jobs_wanted(jobs) -> int:
+    """The most processes a run may use: `--jobs N`, or the core count for `--jobs auto`."""
+    if jobs == AUTO or jobs is None:
+        return cores()
+    return max(1, int(jobs))
+
+
+def _free_cores() -> float:
+    """Cores no other work is using now: the core count less the 1-minute load average."""
+    try:
+        return cores() - os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(cores())
+
+
+def workers_for(jobs, files: int) -> int:
+    """How many worker processes to lint *files* files with (1: in this one).
+
+    At most *jobs* (`--jobs N`; "auto": the cores), and only for at least
+    PARALLEL_THRESHOLD files; then no more than the free cores, rounded (a
+    machine whose load average leaves less than 1.5 cores free gets one
+    process: two workers sharing one core lose to it)."""
+    wanted = jobs_wanted(jobs)
+    if wanted <= 1 or files < PARALLEL_THRESHOLD:
+        return 1
+    if _FORCED:
+        return wanted
+    return max(1, min(wanted, int(_free_cores() + 0.5)))
+
 
 _worker_engine: Engine | None = None
 
@@ -100,14 +144,15 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
         return _cached(cache, engine, targets, jobs, want_texts, frames)
     fix_texts = bool(want_texts)
     files = [t for t in targets if t.path != "-"]
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or keep_nodes:
+    workers = 1 if keep_nodes else workers_for(jobs, len(files))
+    if workers <= 1:
         results = []
         for t in targets:
             r = lint_one(engine, t, stdin_name)
             # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
             results.append(r if keep_nodes or t.path == "-" else _slim(r, frames, fix_texts))
         return results
-    by_path = {r.path: r for r in _in_workers(engine, files, jobs, frames, fix_texts)}
+    by_path = {r.path: r for r in _in_workers(engine, files, workers, frames, fix_texts)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
@@ -132,7 +177,7 @@ class _Item:
 
 def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
             frames: bool = False) -> list[FileResult]:
-    if jobs > 1 and len(targets) >= PARALLEL_THRESHOLD:
+    if workers_for(jobs, len(targets)) > 1:  # misses to workers, if there are enough of them
         items = [_Item(t) for t in targets]
         for item in items:
             _probe(cache, engine, item, want_texts, frames)
@@ -209,8 +254,9 @@ def _give_text(item: _Item, data: bytes) -> bool:
 def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False,
                 fix_texts: bool = True) -> None:
     misses = [i for i in items if i.result is None]
-    if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
-        _lint_in_workers(cache, engine, misses, jobs, frames, fix_texts)
+    workers = workers_for(jobs, len(misses))
+    if workers > 1:
+        _lint_in_workers(cache, engine, misses, workers, frames, fix_texts)
     else:
         for item in misses:
             _lint_here(cache, engine, item, frames, None, fix_texts)
