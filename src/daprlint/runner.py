@@ -2,9 +2,11 @@
 
 Per file, the runner asks the cache first (cache.py: a file whose content
 is known to be unchanged is served without being parsed, often without
-being read), lints the misses (sequentially, or in worker processes with
---jobs) and stores what it linted. Results come back in input order
-whatever the number of jobs, so the output is identical.
+being read), lints the misses and stores what it linted. In one process
+that is one pass, file after file: a miss is linted from the bytes read to
+hash it, and only its slimmed result is kept. Worker processes are used
+only where they win (workers_for: enough files, free cores). Results come
+back in input order whatever the number of jobs, so the output is identical.
 
 Why a stale cache cannot hide a finding: an entry is used only for a file
 whose content is known to have the entry's digest now (hashed in this run,
