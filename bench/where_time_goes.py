@@ -142,7 +142,9 @@ prof.dump_stats(out)
 def profile(python: str, tree: str, out: str, cpu_timer: bool = False, timeout: float = 900,
             write_cache: bool = False) -> tuple[float, float]:
     """Profile one cold run (--no-cache, or writing a new cache); returns (wall seconds, CPU seconds)."""
-    cache = ["--cache-dir", tempfile.mkdtemp(prefix="daprlint-prof-cache-")] if write_cache else ["--no-cache"]
+    # a folder for daprlint to make: an existing one without its CACHEDIR.TAG is refused (then no cache at all)
+    cache = ["--cache-dir", os.path.join(tempfile.mkdtemp(prefix="daprlint-prof-cache-"), "cache")] \
+        if write_cache else ["--no-cache"]
     cmd = [python, "-c", PROFILE_SCRIPT, out, "cpu" if cpu_timer else "wall",
            "check", *cache, "--jobs", "1", "--format", "json", tree]
     t0 = time.perf_counter()

@@ -11,8 +11,8 @@ starts a new cache):
   run that read it started, its `# daprlint: ignore` comments (with the
   lines each covers), its own (per-file) findings, not yet finalized, the
   spans of its secret values (positions only) and the role it was linted in.
-- `KEY.facts.json`: each path's deployment facts (as JSON text) with the
-  digest they came from; read only when the deployment rules run again.
+- `KEY.facts.json`: each path's deployment facts with the digest they came
+  from; read only when the deployment rules run again.
 - `KEY.tree.TREEKEY.json`: the deployment rules' findings for one TREEKEY,
   a digest of everything they are a function of (see tree.py). The newest
   few are kept.
@@ -46,6 +46,15 @@ the cache. Every file is written 0600 through a fresh temporary file
 random salt kept in the user's own cache folder
 (`$XDG_CACHE_HOME/daprlint/salt`), so a cache folder shipped with a tree
 can never be one this user's runs read.
+
+A run that writes many entries does not hold them until the end: the two
+per-file stores are written as they fill (`_Spool`), in batches, into a
+fresh temporary file in the cache folder (made and checked as above before
+the first write, opened through a folder descriptor reached without
+following links, O_EXCL | O_NOFOLLOW, 0600), which save() completes with
+the entries kept from before and renames over the store; a run that does
+not reach save() removes it (close()). The stores' JSON is the same as if
+written at once.
 """
 from __future__ import annotations
 
@@ -71,7 +80,9 @@ TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# daprlint result cache (htt
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 4            # layout of the stores below; part of the key
+FORMAT = 5            # layout of the stores below; part of the key
+SPOOL_BATCH = 256     # rows encoded by one json.dumps call
+SPOOL_FLUSH = 1 << 20  # bytes a store holds in memory before they are written
 
 # an entry, as a list: compact JSON, quick to load (a list of rows parses
 # faster than an object keyed by path, whose keys the JSON decoder memoises)
@@ -265,6 +276,9 @@ class ResultCache:
         self._facts: dict[str, list] | None = None  # loaded on first use: only a tree miss needs them
         self.dirty = self.facts_dirty = False
         self.new_tree: tuple[str, list] | None = None
+        self._entries_out: _Spool | None = None
+        self._facts_out: _Spool | None = None
+        self._folder_ready = False
         salt = _user_salt()
         # why the cache is not used this run (said once by the caller), or None
         self.problem = check_folder(folder.parent) if salt else \
@@ -304,18 +318,37 @@ class ResultCache:
         self.dirty = True
 
     def put(self, path: str, st: os.stat_result, result: FileResult, role: str = "") -> None:
-        """Store *result*, linted from content with digest `result.digest` whose stat (before the read) was *st*."""
+        """Store *result*, linted from content with digest `result.digest` whose stat (before the read) was *st*.
+
+        The entry goes to the spool at once (not kept: a later entry() of this
+        path in the same run is a miss, which only costs a lint)."""
         if any(f.code == "INT001" for f in result.findings):
             return  # never cache a crash
         digest = result.digest
-        self.entries[path] = [path, digest, stat_key(st), self.started_ns, _suppressions_json(result),
-                              [_finding_to_json(f) for f in result.findings],
-                              [list(s) for s in result.secret_spans], role]
+        self.entries.pop(path, None)
+        self._entry_spool().add([path, digest, stat_key(st), self.started_ns, _suppressions_json(result),
+                                 [_finding_to_json(f) for f in result.findings],
+                                 [list(s) for s in result.secret_spans], role])
         self.dirty = True
         if self.keeps_facts and result.facts is not None:
-            # as JSON text: a third of the memory of nested lists, and a faster store to load
-            self.facts()[path] = [digest, json.dumps(result.facts.to_json(), separators=(",", ":"))]
+            self._facts_spool().add([path, digest, result.facts.to_json()])
             self.facts_dirty = True
+
+    def _entry_spool(self) -> "_Spool":
+        if self._entries_out is None:
+            self._entries_out = _Spool(self, self.file, b'{"entries":[', b"]}", keyed=False)
+        return self._entries_out
+
+    def _facts_spool(self) -> "_Spool":
+        if self._facts_out is None:
+            self._facts_out = _Spool(self, self.facts_file, b"{", b"}", keyed=True)
+        return self._facts_out
+
+    def ensure_folder(self) -> None:
+        """Make (or check again) the cache folder before anything is written into it."""
+        if not self._folder_ready:
+            _make_folder(self.folder.parent, self.folder)
+            self._folder_ready = True
 
     def result_of(self, path: str, entry: list) -> FileResult:
         """The result an entry stores (facts come later, from facts_of(), when needed)."""
@@ -369,7 +402,7 @@ class ResultCache:
         if not (isinstance(stored, list) and len(stored) == 2 and stored[0] == digest):
             return None
         try:
-            return FileFacts.from_json(path, json.loads(stored[1]))
+            return FileFacts.from_json(path, stored[1])
         except (TypeError, ValueError, IndexError):
             return None
 
@@ -397,28 +430,162 @@ class ResultCache:
     # writing
     def save(self) -> None:
         if self.problem or not (self.dirty or self.facts_dirty or self.new_tree):
+            self.close()
             return
         try:
-            _make_folder(self.folder.parent, self.folder)
+            self.ensure_folder()
             from .atomic import atomic_write
 
             if self.dirty:
-                self.entries = dict(list(self.entries.items())[-MAX_ENTRIES:])
-                atomic_write(self.file, _dump({"entries": list(self.entries.values())}), mode=0o600)
+                spool = self._entry_spool()
+                # the entries kept from before (newest last), after this run's
+                kept = list(self.entries.values())[-max(0, MAX_ENTRIES - spool.rows):]
+                self.entries = {row[PATH]: row for row in kept}
+                spool.finish(kept)
             if self.facts_dirty:
-                kept = {p: v for p, v in self.facts().items() if p in self.entries}
-                atomic_write(self.facts_file, _dump(kept), mode=0o600)
+                spool = self._facts_spool()
+                old = self.facts() if os.path.exists(self.facts_file) else {}
+                spool.finish([[p, *v] for p, v in old.items() if p in self.entries])
             if self.new_tree:
                 tree_key, findings = self.new_tree
                 atomic_write(self._tree_file(tree_key), _dump({"key": tree_key, "findings": findings}), mode=0o600)
                 self._prune_tree_files()
         except OSError:
             pass  # a cache that cannot be written is no error (a folder that turned unusable included)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove what a run that did not save() left half written."""
+        for spool in (self._entries_out, self._facts_out):
+            if spool is not None:
+                spool.abandon()
 
     def _prune_tree_files(self) -> None:
         files = sorted(self.folder.glob(f"{self.key}.tree.*.json"), key=lambda p: p.lstat().st_mtime_ns)
         for old in files[:-TREE_SLOTS]:
             old.unlink(missing_ok=True)  # unlinks a link itself, never its target
+
+
+class _Spool:
+    """One store, written as it fills (see the module docstring).
+
+    Rows are encoded SPOOL_BATCH at a time; *keyed* rows are [key, ...value]
+    and become `"key":[...value]` members of a JSON object, the others
+    elements of a list. Bytes are kept in memory until SPOOL_FLUSH, so a
+    small run writes its store once, at finish()."""
+
+    def __init__(self, cache: "ResultCache", path: Path, head: bytes, tail: bytes, keyed: bool):
+        self.cache, self.path, self.tail, self.keyed = cache, path, tail, keyed
+        self.batch: list = []
+        self.parts: list[bytes] = [head]
+        self.size = 0
+        self.rows = 0
+        self.fd: int | None = None
+        self.folder_fd: int | None = None
+        self.tmp = ""
+        self.failed = False
+        self.done = False
+
+    def add(self, row: list) -> None:
+        self.batch.append(row)
+        self.rows += 1
+        if len(self.batch) >= SPOOL_BATCH:
+            self._encode()
+
+    def _encode(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        if self.failed:
+            return
+        if self.keyed:
+            text = json.dumps({row[0]: row[1:] for row in batch}, separators=(",", ":"))
+        else:
+            text = json.dumps(batch, separators=(",", ":"))
+        data = text[1:-1].encode("utf-8", "surrogateescape")
+        self.parts.append(b"," + data if self.size or len(self.parts) > 1 else data)
+        self.size += len(data)
+        if self.size >= SPOOL_FLUSH and _STREAMED:
+            self._flush()
+
+    def _flush(self) -> None:
+        try:
+            if self.fd is None:
+                self._open()
+            data = b"".join(self.parts)
+            self.parts = []
+            while data:
+                data = data[os.write(self.fd, data):]
+        except OSError:
+            self.abandon()
+            self.failed = True
+
+    def _open(self) -> None:
+        from .atomic import open_folder
+
+        self.cache.ensure_folder()
+        self.folder_fd, name = open_folder(self.path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        self.tmp = f".{name}.{os.urandom(6).hex()}.daprlint-tmp"
+        self.fd = os.open(self.tmp, flags, 0o600, dir_fd=self.folder_fd)
+        os.fchmod(self.fd, 0o600)
+
+    def finish(self, more_rows: list) -> None:
+        """Add *more_rows*, complete the store and put it in place (OSError if it cannot be)."""
+        for row in more_rows:
+            self.add(row)
+        self._encode()
+        if self.failed:
+            return
+        self.parts.append(self.tail)
+        if self.fd is None and not _STREAMED:
+            from .atomic import atomic_write
+
+            atomic_write(self.path, b"".join(self.parts), mode=0o600)
+            self.done = True
+            return
+        self._flush()
+        if self.failed:
+            return
+        try:
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = None
+            name = self.path.name
+            try:
+                existing = os.lstat(name, dir_fd=self.folder_fd)
+            except FileNotFoundError:
+                existing = None
+            if existing is not None and not (stat.S_ISREG(existing.st_mode) and existing.st_nlink == 1):
+                raise OSError(f"{self.path} is not a regular file with one link")
+            os.replace(self.tmp, name, src_dir_fd=self.folder_fd, dst_dir_fd=self.folder_fd)
+            self.tmp = ""
+            os.fsync(self.folder_fd)
+            self.done = True
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Close what is open, and remove the temporary file unless it was put in place."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.folder_fd is not None:
+            if self.tmp:
+                try:
+                    os.unlink(self.tmp, dir_fd=self.folder_fd)
+                except OSError:
+                    pass
+                self.tmp = ""
+            os.close(self.folder_fd)
+            self.folder_fd = None
+        self.parts, self.batch = [], []
+
+
+# writing a store as it fills needs renameat and openat (not on Windows: there it is written at once)
+_STREAMED = _NOFOLLOW != 0 and os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd \
+    and os.unlink in os.supports_dir_fd and os.stat in os.supports_dir_fd
 
 
 def _dump(value) -> bytes:

@@ -27,12 +27,6 @@ def cmd_check(args) -> int:
     if args.show_files:
         _write("".join(t.path + "\n" for t in targets), args.output_file)
         return 0
-    fixed, diff_text, applied, fixed_stdin = 0, None, None, None
-    fmt = args.output_format
-    frames = fmt == "full" and not args.statistics  # code frames print the files' texts
-    from . import tree, workspace
-    from .runner import lint_targets
-
     cache = None
     if not (args.fix or args.diff or args.no_cache or any(t.path == "-" for t in targets)):
         from .cache import ResultCache, cache_folder
@@ -41,6 +35,20 @@ def cmd_check(args) -> int:
         if cache.problem:
             print(f"daprlint: not using the result cache: {cache.problem}", file=sys.stderr)
             cache = None
+    try:
+        return _check(args, settings, ruleset, engine, targets, cache)
+    finally:
+        if cache is not None:
+            cache.close()  # a run that ends early leaves no half-written store behind
+
+
+def _check(args, settings, ruleset, engine, targets, cache) -> int:
+    from . import tree, workspace
+    from .runner import lint_targets
+
+    fixed, diff_text, applied, fixed_stdin = 0, None, None, None
+    fmt = args.output_format
+    frames = fmt == "full" and not args.statistics  # code frames print the files' texts
     plan = workspace.plan(engine, targets, cache, args.jobs)
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)

@@ -199,6 +199,10 @@ class Engine:
             st = os.stat(path)
         except OSError as exc:
             return None, f"cannot read file: {exc.strerror or type(exc).__name__}"
+        return self.read_stat(path, st)
+
+    def read_stat(self, path: str, st: os.stat_result) -> tuple[bytes | None, str | None]:
+        """read() for a file whose stat the caller has just taken (the cache's runner has)."""
         if not stat.S_ISREG(st.st_mode):
             what = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if (
                 stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) else "not a regular file"

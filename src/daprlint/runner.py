@@ -2,9 +2,11 @@
 
 Per file, the runner asks the cache first (cache.py: a file whose content
 is known to be unchanged is served without being parsed, often without
-being read), lints the misses (sequentially, or in worker processes with
---jobs) and stores what it linted. Results come back in input order
-whatever the number of jobs, so the output is identical.
+being read), lints the misses and stores what it linted. In one process
+that is one pass, file after file: a miss is linted from the bytes read to
+hash it, and only its slimmed result is kept. Worker processes are used
+only where they win (workers_for: enough files, free cores). Results come
+back in input order whatever the number of jobs, so the output is identical.
 
 Why a stale cache cannot hide a finding: an entry is used only for a file
 whose content is known to have the entry's digest now (hashed in this run,
@@ -22,9 +24,53 @@ from .discover import Target
 from .engine import Engine
 from .results import NO_CONTENT, FileResult
 
-# below this many files a process pool costs about what it saves (measured with bench/gen_tree.py
-# trees on 2 cores: 1,000 files 0.25 s -> 0.23 s with --jobs 2, 2,000 files 0.40 s -> 0.34 s)
-PARALLEL_THRESHOLD = int(os.environ.get("DAPRLINT_PARALLEL_THRESHOLD", "1000"))
+# Workers only where they win (bench/README.md, "Speed, round two"): a pool
+# costs its start and moving every result back (~40% more CPU in all at 10,000
+# files), so below this many files to lint, one process is faster; and a worker
+# that finds no free core only adds that cost. DAPRLINT_PARALLEL_THRESHOLD
+# sets the threshold and turns the load check off (tests force workers with it).
+PARALLEL_THRESHOLD = int(os.environ.get("DAPRLINT_PARALLEL_THRESHOLD", "2000"))
+_FORCED = "DAPRLINT_PARALLEL_THRESHOLD" in os.environ
+AUTO = "auto"
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def jobs_wanted(jobs) -> int:
+    """The most processes a run may use: `--jobs N`, or the core count for `--jobs auto`."""
+    if jobs == AUTO or jobs is None:
+        return cores()
+    return max(1, int(jobs))
+
+
+def _free_cores() -> float:
+    """Cores no other work is using now: the core count less the 1-minute load average."""
+    try:
+        return cores() - os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(cores())
+
+
+def workers_for(jobs, files: int) -> int:
+    """How many worker processes to lint *files* files with (1: in this one).
+
+    At most *jobs* (`--jobs N`; "auto": the cores), and only for at least
+    PARALLEL_THRESHOLD files; then no more than the free cores, rounded (a
+    machine whose load average leaves less than 1.5 cores free gets one
+    process: two workers sharing one core lose to it)."""
+    wanted = jobs_wanted(jobs)
+    if wanted <= 1 or files < PARALLEL_THRESHOLD:
+        return 1
+    if _FORCED:
+        return wanted
+    return max(1, min(wanted, int(_free_cores() + 0.5)))
+
 
 _worker_engine: Engine | None = None
 
@@ -42,27 +88,36 @@ def _init_worker(settings, extra_packs) -> None:
     _worker_engine = Engine(load_packs(extra_packs), settings)
 
 
-def _work(chunk: list[Target], frames: bool = False) -> list[FileResult]:
-    return [_slim(lint_one(_worker_engine, target), frames) for target in chunk]
+def _work(chunk: list[Target], frames: bool = False, fix_texts: bool = True) -> list[FileResult]:
+    return [_slim(lint_one(_worker_engine, target), frames, fix_texts) for target in chunk]
 
 
-def _slim(result: FileResult, frames: bool = False) -> FileResult:
+_NOTHING = ()  # one shared empty value for the fields most slimmed results leave empty
+
+
+def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True) -> FileResult:
     """What reporting still needs of a linted file: findings, facts, and the
-    text only where a fix is shown (SARIF fix regions) or, with *frames*,
-    where a finding is or a deployment rule may put one (code frames).
+    text only where a fix is shown (SARIF fix regions: *fix_texts*) or, with
+    *frames*, where a finding is or a deployment rule may put one (code frames).
     YAML nodes and texts are most of a run's memory, and nodes are costly to
-    pickle for --jobs."""
+    pickle for --jobs. Empty lists that nothing appends to after linting
+    become one shared empty tuple (a list costs 56 bytes a file)."""
     framed = frames and bool(result.findings or result.resources)
-    result.resources = []
+    result.resources = _NOTHING
+    if not result.secret_spans:
+        result.secret_spans = _NOTHING
+    if result.suppressions is not None and not result.suppressions:
+        result.suppressions = _NOTHING
     if result.source is not None:
-        if framed or any(f.fix is not None for f in result.findings):
+        if framed or (fix_texts and any(f.fix is not None for f in result.findings)):
             result.source.documents = []
         else:
             result.source = None
     return result
 
 
-def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False) -> list[FileResult]:
+def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False,
+                fix_texts: bool = True) -> list[FileResult]:
     import multiprocessing as mp
     from functools import partial
 
@@ -75,7 +130,7 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
     except ValueError:  # no fork (Windows): each worker loads the packs itself
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
     with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
-        parts = pool.map(partial(_work, frames=frames), chunks)
+        parts = pool.map(partial(_work, frames=frames, fix_texts=fix_texts), chunks)
     return [r for part in parts for r in part]
 
 
@@ -89,15 +144,17 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
     will need the text of every file with a finding (code frames)."""
     if cache is not None:
         return _cached(cache, engine, targets, jobs, want_texts, frames)
+    fix_texts = bool(want_texts)
     files = [t for t in targets if t.path != "-"]
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or keep_nodes:
+    workers = 1 if keep_nodes else workers_for(jobs, len(files))
+    if workers <= 1:
         results = []
         for t in targets:
             r = lint_one(engine, t, stdin_name)
             # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
-            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames))
+            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames, fix_texts))
         return results
-    by_path = {r.path: r for r in _in_workers(engine, files, jobs, frames)}
+    by_path = {r.path: r for r in _in_workers(engine, files, workers, frames, fix_texts)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
@@ -122,16 +179,27 @@ class _Item:
 
 def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
             frames: bool = False) -> list[FileResult]:
-    items = [_Item(t) for t in targets]
-    for item in items:
-        _probe(cache, engine, item, want_texts, frames)
-    lint_misses(cache, engine, items, jobs, frames)
-    return [i.result for i in items]
+    if workers_for(jobs, len(targets)) > 1:  # misses to workers, if there are enough of them
+        items = [_Item(t) for t in targets]
+        for item in items:
+            _probe(cache, engine, item, want_texts, frames)
+        lint_misses(cache, engine, items, jobs, frames, bool(want_texts))
+        return [i.result for i in items]
+    # one pass: a miss is linted from the bytes its probe read; nothing but the result is kept
+    results = []
+    for target in targets:
+        item = _Item(target)
+        data = _probe(cache, engine, item, want_texts, frames)
+        if item.result is None:
+            _lint_here(cache, engine, item, frames, data, bool(want_texts))
+        results.append(item.result)
+    return results
 
 
-def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False) -> None:
+def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False) -> bytes | None:
     """Serve *item* from the cache if its content is known to be unchanged,
-    with its text if reporting needs it (*want_texts* None: never, a context file)."""
+    with its text if reporting needs it (*want_texts* None: never, a context file).
+    On a miss, the bytes read to look it up (hashed: item.hashed), for linting."""
     path, entry = item.path, cache.entry(item.path, item.target.role)
     try:
         item.stat = os.stat(path)
@@ -141,18 +209,24 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
         _serve(cache, item, entry)
         if cache.needs_text(entry, want_texts, frames) and not _read_text(engine, item):
             item.to_lint()
-        return
-    data, problem = engine.read(path, item.target.explicit)
+        return None
+    if item.stat is not None:
+        data, problem = engine.read_stat(path, item.stat)
+    else:
+        data, problem = engine.read(path, item.target.explicit)
     if data is None:
         item.result = engine.lint_bytes(path, None, problem, item.target.explicit)  # never cached
         item.result.digest = NO_CONTENT
-        return
+        return None
     item.hashed = cache.digest_of_bytes(data)
     if entry is not None and cache.entry_digest(entry) == item.hashed and item.stat is not None:
         cache.touch(path, item.stat)
         _serve(cache, item, entry)
         if cache.needs_text(entry, want_texts, frames) and not _give_text(item, data):
             item.to_lint()
+        else:
+            return None
+    return data
 
 
 def _serve(cache, item: _Item, entry: list) -> None:
@@ -179,32 +253,41 @@ def _give_text(item: _Item, data: bytes) -> bool:
     return True
 
 
-def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False) -> None:
+def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False,
+                fix_texts: bool = True) -> None:
     misses = [i for i in items if i.result is None]
-    if jobs > 1 and len(misses) >= PARALLEL_THRESHOLD:
-        _lint_in_workers(cache, engine, misses, jobs, frames)
+    workers = workers_for(jobs, len(misses))
+    if workers > 1:
+        _lint_in_workers(cache, engine, misses, workers, frames, fix_texts)
     else:
         for item in misses:
-            _lint_here(cache, engine, item, frames)
+            _lint_here(cache, engine, item, frames, None, fix_texts)
 
 
-def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False) -> None:
-    """Lint the very bytes that are hashed: the entry's digest is exact."""
-    data, problem = engine.read(item.path, item.target.explicit)
-    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role), frames)
-    if data is None:
-        item.result.digest = NO_CONTENT
-        return
-    item.result.digest = cache.digest_of_bytes(data)
-    if item.stat is not None:
+def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False, data: bytes | None = None,
+               fix_texts: bool = True) -> None:
+    """Lint the very bytes that are hashed: the entry's digest is exact. *data*:
+    the bytes _probe read (and hashed) after taking item.stat; else they are read now."""
+    if data is not None and item.hashed is not None:
+        problem, digest = None, item.hashed
+    else:
+        data, problem = engine.read_stat(item.path, item.stat) if item.stat is not None else \
+            engine.read(item.path, item.target.explicit)
+        digest = cache.digest_of_bytes(data) if data is not None else NO_CONTENT
+    item.result = _slim(engine.lint_bytes(item.path, data, problem, item.target.explicit, item.target.role),
+                        frames, fix_texts)
+    item.result.digest = digest
+    if data is not None and item.stat is not None:
         cache.put(item.path, item.stat, item.result, item.target.role)
 
 
-def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, frames: bool = False) -> None:
+def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, frames: bool = False,
+                     fix_texts: bool = True) -> None:
     """Workers read the files again: their result is stored under the digest
     read here only if the stat rule shows the file did not change in between;
     otherwise its digest is unknown (not stored, and no deployment result either)."""
-    for item, result in zip(misses, _in_workers(engine, [i.target for i in misses], jobs, frames)):
+    linted = _in_workers(engine, [i.target for i in misses], jobs, frames, fix_texts)
+    for item, result in zip(misses, linted):
         item.result = result
         if item.hashed is not None and cache.unchanged_during_run(item.path, item.stat):
             result.digest = item.hashed
