@@ -33,6 +33,11 @@ def _byte_count(value: str) -> int:
 _byte_count.__name__ = "positive byte count"
 
 
+def jobs(value: str):
+    """--jobs N, or --jobs auto (runner.workers_for decides how many to use)."""
+    return value if value == "auto" else int(value)
+
+
 # The options of `daprlint check`: (help group, option strings, add_argument
 # keywords). build_parser() gives them to argparse; _fast_check_args() reads
 # them directly for the common command lines, without importing argparse.
@@ -93,7 +98,9 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
                                         "(or secret-store in config; self-hosted mode needs one)")),
     ("fixes", ("--secret-name",), dict(metavar="TEMPLATE", help="the secret the SEC001 fix references, "
                                        "{component} is the component's name (default {component}-secrets)")),
-    ("performance", ("--jobs", "-j"), dict(type=int, default=1, metavar="N", help="worker processes (default 1)")),
+    ("performance", ("--jobs", "-j"), dict(type=jobs, default="auto", metavar="N|auto",
+                                           help="at most N worker processes, or auto: the cores; workers only for "
+                                                "2,000 files or more and while cores are free (default auto)")),
     ("performance", ("--no-cache",), dict(action="store_true", help="do not read or write the result cache")),
     ("performance", ("--cache-dir",), dict(metavar="DIR", help="cache folder (default .daprlint_cache)")),
 )
@@ -188,7 +195,8 @@ def _add_graph_parser(sub, argparse) -> None:
                        help="draw only this deployment: its key (`daprlint deployments --format json` lists "
                             "them) or a part of it; repeatable (default: every deployment, one cluster each)")
     graph.add_argument("--output-file", "-o", metavar="FILE", help="write the graph to FILE instead of stdout")
-    graph.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    graph.add_argument("--jobs", "-j", type=jobs, default="auto", metavar="N|auto",
+                       help="at most N worker processes, or auto (default)")
     groups: dict = {}
     for group, flags, kwargs in CHECK_OPTIONS:
         if group not in GRAPH_CHECK_GROUPS:
