@@ -99,3 +99,12 @@ def test_item_suppressions_survive_the_cache(tmp_path):
     runs = [json.loads(run_cli("check", "--isolated", "--cache-dir", str(tmp_path / "cache"), "--format", "json",
                                str(path)).stdout)["findings"] for _ in range(2)]
     assert runs == [[], []]
+
+
+def test_an_item_comment_does_not_cover_the_next_item():
+    # an indented item's node ends where the next `- ` starts: the comment stops at its own last line
+    text = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: s\nspec:\n  type: state.redis\n"
+            "  version: v1\n  metadata:\n  - name: redisHost\n    value: a\n"
+            "  - name: bogusOne  # daprlint: ignore[DPR003]\n    value: |\n      x\n\n"
+            "  - name: bogusTwo\n    value: y\n")
+    assert codes(text) == ["DPR003"]

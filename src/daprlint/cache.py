@@ -80,7 +80,7 @@ TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# daprlint result cache (htt
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 5            # layout of the stores below; part of the key
+FORMAT = 6            # layout of the stores below; part of the key
 SPOOL_BATCH = 256     # rows encoded by one json.dumps call
 SPOOL_FLUSH = 1 << 20  # bytes a store holds in memory before they are written
 

@@ -58,6 +58,9 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
                                          "finding)")),
     ("output", ("--exit-zero",), dict(action="store_true", help="exit 0 even when there are findings")),
     ("output", ("--show-files",), dict(action="store_true", help="list the files that would be linted, and stop")),
+    ("output", ("--watch", "-w"), dict(action="store_true", help="lint again whenever a linted file, the "
+                                                                "configuration or a rule pack changes (Ctrl-C "
+                                                                "stops); faster with daprlint[watch]")),
     ("output", ("--show-deployments",), dict(action="store_true",
                                             help="list the deployments (which files load together, their app IDs, "
                                                  "and why), and stop")),
@@ -91,6 +94,9 @@ CHECK_OPTIONS: tuple[tuple[str, tuple[str, ...], dict], ...] = (
     ("fixes", ("--unsafe-fixes",), dict(action="store_true",
                                         help="also apply unsafe fixes (with --fix or --diff)")),
     ("fixes", ("--diff",), dict(action="store_true", help="print what --fix would change; write nothing")),
+    ("fixes", ("--add-noqa",), dict(action="store_true", help="add a '# daprlint: ignore[CODE]' comment for "
+                                                            "every finding still reported, so that only new "
+                                                            "ones are reported from now on")),
     ("fixes", ("--aws-region",), dict(metavar="REGION", help="region for the AWS001 fix (or aws-region in config)")),
     ("fixes", ("--secrets-out",), dict(metavar="FILE", help="where the SEC001 fix moves secret values "
                                        "(.yaml: Kubernetes Secret; .json: secretstores.local.file)")),

@@ -16,9 +16,43 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
 
 def cmd_check(args) -> int:
+    problem = _mode_conflict(args)
+    if problem:
+        print(f"daprlint: error: {problem}", file=sys.stderr)
+        return 2
+    if args.watch:
+        from .watch import watch
+
+        return watch(args, check_once)
+    return check_once(args)
+
+
+def _mode_conflict(args) -> str | None:
+    """Why --add-noqa or --watch cannot run with the other flags given, or None."""
+    if args.add_noqa and args.watch:
+        return "--add-noqa cannot be combined with --watch"
+    others = (("--fix", args.fix), ("--diff", args.diff), ("--show-files", args.show_files),
+              ("--show-deployments", args.show_deployments))
+    for flag, on in (("--add-noqa", args.add_noqa), ("--watch", args.watch)):
+        if on:
+            clash = next((name for name, given in others if given), None)
+            if clash:
+                return f"{flag} cannot be combined with {clash}"
+            if "-" in args.paths:
+                return f"{flag} needs files and folders, not stdin ('-')"
+    return None
+
+
+def check_once(args) -> int:
+    """One `daprlint check` run (--watch repeats it)."""
     settings = settings_from_args(args)
     ruleset = load_packs(settings.rule_packs)
-    engine = Engine(ruleset, settings)
+    if args.add_noqa:
+        from .noqa import NoqaEngine
+
+        engine = NoqaEngine(ruleset, settings)
+    else:
+        engine = Engine(ruleset, settings)
     _tune_gc()
     targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True),
                        force_exclude=args.force_exclude, root=str(settings.root))
@@ -83,6 +117,12 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         _map_rendered(results, targets, args, engine.max_file_size)
     if cache is not None:
         cache.save()
+    if args.add_noqa:
+        from .noqa import add_noqa, exit_code, render
+
+        suppressed = add_noqa(engine, targets, results)
+        _write(render(suppressed, args.show_fixes), args.output_file)
+        return exit_code(suppressed)
     findings = [f for r in results for f in r.findings]
     summary = summarize(findings, len(results), fixed=fixed, suppressed=sum(r.suppressed for r in results),
                         unsafe=args.unsafe_fixes)
@@ -251,8 +291,15 @@ def _colour(args) -> bool:
 
 def _write(text: str, path: str | None) -> None:
     if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # `| head`: cli.py ends the run quietly
+        except OSError as exc:  # a full disk: a clear error, not a crash
+            from .atomic import WriteRefused
+
+            raise WriteRefused(f"cannot write to standard output: {exc.strerror or type(exc).__name__}") from None
         return
     from .atomic import write_output
 

@@ -20,6 +20,7 @@ from .results import FileResult, Finding
 from .selection import INTERNAL_ERROR, NEVER_IGNORED, select_rules
 from .rulekit import Diagnostic, Fix, RuleContext
 from .span import FILE_START, Span
+from yaml.nodes import ScalarNode
 
 # Codes the engine itself reports (and INT001); their docs live in rules/core/.
 UNREADABLE = "YML002"
@@ -115,10 +116,8 @@ def _extend_to_items(suppressions: list[Suppression], resources) -> None:
     starts: dict[int, int] = {}
     for resource in resources:
         for item in resource.metadata + resource.headers:
-            end = item.node.end_mark
-            last = end.line - 1 if end.column == 0 and end.line > item.node.start_mark.line else end.line
             first = item.node.start_mark.line
-            starts[first] = max(starts.get(first, first), last)
+            starts[first] = max(starts.get(first, first), _last_line(item.node))
     if not starts:
         return
     for s in suppressions:
@@ -127,6 +126,23 @@ def _extend_to_items(suppressions: list[Suppression], resources) -> None:
         first = s.line + 1 if s.own_line else s.line
         if first in starts:
             s.last_line = max(s.last_line, starts[first])
+
+
+def _last_line(node) -> int:
+    """The last line that holds *node*'s own text. A block collection ends
+    where the next token starts (the next item's `- ` line, at its column),
+    so its last entry is followed down to a scalar or a flow collection; a
+    block scalar ends at the start of the line after it. An entry that is
+    an alias (its node sits elsewhere) stops the walk at its collection."""
+    start = node.start_mark.index
+    while node.__class__ is not ScalarNode and node.value and not node.flow_style:
+        child = node.value[-1]
+        child = child[1] if isinstance(child, tuple) else child
+        if child.start_mark.index < start:
+            break
+        node = child
+    end = node.end_mark
+    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
 
 
 def may_hold_resources(text: str) -> bool:
