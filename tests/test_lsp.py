@@ -704,6 +704,26 @@ def test_hover_and_completion_call_deprecated_what_aws004_and_dpr005_report(type
         assert ("deprecated" in item["detail"]) == said[item["label"].lower()], item["label"]
 
 
+@pytest.mark.parametrize("release, offered", [("1.17", False), ("1.18", True), (None, True)])
+def test_completion_and_findings_follow_the_configured_dapr_release(tmp_path, release, offered):
+    """`dialTimeout` of pubsub.kafka arrives in 1.18: a project on 1.17 is not offered it, and its
+    DPR003 says the release does not read it; the default (the newest release) offers it."""
+    if release:
+        (tmp_path / ".daprlint.toml").write_text(f'dapr-version = "{release}"\n')
+    manifest = tmp_path / "kafka.yaml"
+    head = _every_field_manifest("pubsub.kafka", "v1", ["brokers"])
+    text = head + "  - name: \n"
+    manifest.write_text(text)
+    analyzer = Analyzer(root=tmp_path)
+    uri = manifest.as_uri()
+    labels = {item["label"] for item in analyzer.completion(uri, text, {"line": 10, "character": 10})["items"]}
+    assert "brokers" not in labels and "consumerGroup" in labels  # written fields are not offered again
+    assert ("dialTimeout" in labels) == offered
+    typed = head + "  - name: dialTimeout\n    value: 5s\n"
+    state = analyzer.lint(uri, typed, 2)
+    assert any(f.code == "DPR003" and "1.17" in f.message for f in state.findings) == (not offered)
+
+
 def test_hover_on_aws_region_of_s3_says_deprecated_as_aws004_does():
     from conftest import S3_WITH_DEPRECATED_REGION
 

@@ -344,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"daprlint: error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
         elif isinstance(exc, ImportError) and args.command == "server":
-            print("daprlint: the language server needs the 'lsp' extra: pip install 'daprlint[lsp]'", file=sys.stderr)
+            print("daprlint: the language server needs the 'lsp' extra: pip install 'daprlint[lsp]' "
+                  "(from a clone: pip install '.[lsp]')", file=sys.stderr)
         else:
             print(f"daprlint: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
             if os.environ.get("DAPRLINT_DEBUG"):

@@ -118,11 +118,10 @@ class RuleTables:
 def versioned_data(data, dapr_version: str | None):
     """The pack data as the given Dapr release reads it.
 
-    The versioned data is another helper's work: once `daprlint.versions`
-    offers `pack_data_for(data, release)` (a PackData-like view whose
-    `json(relpath)` answers for that release), the export, which reads
-    everything through `data.json`, follows it. Until then only the bundled
-    data (no --dapr-version) can be exported."""
+    `daprlint.versions.pack_data_for(data, release)` gives a PackData-like
+    view whose `json(relpath)` answers for that release, and the export reads
+    everything through `data.json`, so it follows the release. A daprlint
+    without the versioned data can export only the bundled data."""
     if dapr_version is None:
         return data
     try:
@@ -133,7 +132,10 @@ def versioned_data(data, dapr_version: str | None):
     if view is None:
         raise ExportError(f"--dapr-version {dapr_version}: this daprlint has only its bundled Dapr data "
                           f"({_data_origin(data)}); leave --dapr-version out")
-    return view(data, dapr_version)
+    try:
+        return view(data, dapr_version)
+    except ValueError as exc:  # older than the data, or not a version at all
+        raise ExportError(f"--dapr-version {dapr_version}: {exc}") from None
 
 
 def _data_origin(data) -> str:

@@ -149,8 +149,8 @@ def _waiter(args):
         try:
             import watchfiles  # noqa: F401  (the `watch` extra)
         except ImportError:
-            print("daprlint: watching by polling every 0.5 s (pip install 'daprlint[watch]' to get file system "
-                  "events)", file=sys.stderr)
+            print("daprlint: watching by polling every 0.5 s (install the 'watch' extra for file system events: "
+                  "pip install '.[watch]' from a clone)", file=sys.stderr)
         else:
             return EventWaiter(args)
     return PollWaiter(args)
