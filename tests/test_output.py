@@ -54,7 +54,8 @@ def test_sarif_validates_against_the_official_schema():
 
 
 def test_sarif_carries_fixes():
-    proc = run_cli("check", "--isolated", "--no-cache", "--format", "sarif", "examples/bad/aws-auth.yaml")
+    proc = run_cli("check", "--isolated", "--no-cache", "--format", "sarif", "examples/bad/AWS004-aws-deprecated-field",
+                   "examples/bad/AWS008-aws-invalid-region", "examples/bad/AWS001-aws-missing-region")
     results = json.loads(proc.stdout)["runs"][0]["results"]
     fixed = [r for r in results if r.get("fixes")]
     assert {r["ruleId"] for r in fixed} == {"AWS004", "AWS008"}
@@ -69,9 +70,10 @@ def test_github_escaping():
 
 def test_github_annotations_shape():
     proc = run_cli("check", "--isolated", "--no-cache", "--format", "github", "--select", "AWS",
-                   "examples/bad/aws-auth.yaml")
+                   "examples/bad/AWS001-aws-missing-region", "examples/bad/AWS004-aws-deprecated-field")
     lines = proc.stdout.decode().splitlines()
-    assert lines[0].startswith("::error file=examples/bad/aws-auth.yaml,line=7,col=9,")
+    assert lines[0].startswith("::error file=examples/bad/AWS001-aws-missing-region/statestore.yaml,line=8,col=9,")
+    assert lines[1].startswith("::warning file=examples/bad/AWS004-aws-deprecated-field/pubsub.yaml,line=11,col=11,")
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
 
 

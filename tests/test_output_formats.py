@@ -81,8 +81,9 @@ def test_golden_show_fixes_of_a_check(bad, colour):
 
 def test_golden_show_fixes_after_fix(bad):
     findings, summary, ctx = bad
-    applied = [("examples/bad/aws-auth.yaml", "AWS004"), ("examples/bad/aws-auth.yaml", "AWS008"),
-               ("examples/bad/dapr-resources.yaml", "DPR005"), ("examples/bad/aws-auth.yaml", "AWS004")]
+    aws004, aws008 = "examples/bad/AWS004-aws-deprecated-field/pubsub.yaml", "examples/bad/AWS008-aws-invalid-region/parameters.yaml"
+    applied = [(aws004, "AWS004"), (aws008, "AWS008"),
+               ("examples/bad/DPR005-deprecated-metadata-field/pubsub.yaml", "DPR005"), (aws004, "AWS004")]
     out = show_fixes_block(findings, summary, {**ctx, "applied_fixes": applied})
     check_golden("examples-bad.show-fixes-applied", out)
     assert out.startswith("Fixed 4 fixes:\n")
@@ -159,7 +160,7 @@ def test_json_url_is_null_for_a_rule_from_another_pack(bad):
     findings, summary, ctx = bad
     foreign = Finding("a.yaml", Span(0, 1, 0, 0, 0, 1), "TEAM001", "team-rule", "error", "m")
     report = json.loads(render("json", [*findings[:1], foreign], summary, ctx))
-    assert report["findings"][0]["url"].endswith("#aws001")
+    assert report["findings"][0]["url"].endswith("#" + findings[0].code.lower())  # a built-in rule
     assert report["findings"][1]["url"] is None
 
 

@@ -290,17 +290,18 @@ def test_required_fields_follow_dpr004(component, ruleset):
 
 # -- agreement with the linter -------------------------------------------------------
 def test_good_examples_are_valid(all_validator):
-    for path in sorted((REPO / "examples" / "good").glob("*.yaml")):
+    for path in sorted((REPO / "examples" / "good").rglob("*.yaml")):
         for start, _, data in dapr_documents(path):
             assert not [e.message for e in all_validator.iter_errors(data)], f"{path}:{start}"
 
 
 def test_unknown_names_in_bad_examples_are_invalid(all_validator):
-    docs = {d["metadata"]["name"] + "@" + str(start): d
-            for start, _, d in dapr_documents(REPO / "examples" / "bad" / "dapr-resources.yaml")}
-    flagged = {(tuple(e.absolute_path), str(e.instance)) for d in docs.values() for e in all_validator.iter_errors(d)}
-    assert (("spec", "metadata", 1, "name"), "regoin") in flagged
-    assert (("spec", "metadata", 2, "name"), "tableTTL") in flagged
+    bad = REPO / "examples" / "bad"
+    docs = [d for path in (bad / "DPR003-unknown-metadata-field" / "statestore.yaml",
+                           bad / "DPR002-unknown-component-type" / "secretstore.yaml")
+            for _, _, d in dapr_documents(path)]
+    flagged = {(tuple(e.absolute_path), str(e.instance)) for d in docs for e in all_validator.iter_errors(d)}
+    assert (("spec", "metadata", 2, "name"), "ttlAttribute") in flagged
     assert (("spec", "type"), "secretstores.aws.secretsmanager") in flagged
 
 
