@@ -340,6 +340,6 @@ def test_docs_pre_commit_config_is_valid(tmp_path):
     path = tmp_path / ".pre-commit-config.yaml"
     path.write_text(configs[0], encoding="utf-8")
     repo = load_config(str(path))["repos"][0]
-    assert repo["repo"] == "https://github.com/daprlint/daprlint" and repo["rev"] == "v0.1.0"
+    assert repo["repo"] == "https://github.com/daprlint/daprlint" and repo["rev"] == "COMMIT-SHA"  # a placeholder: no tag yet
     hook_ids = {h["id"] for h in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
     assert {h["id"] for h in repo["hooks"]} <= hook_ids

@@ -212,8 +212,6 @@ def test_the_readme_lists_what_each_folder_needs_beyond_a_plain_check():
             assert ".daprlint.toml" in r["needs"], f"{r['link']}: the README does not name its .daprlint.toml"
 
 
-@pytest.mark.xfail(strict=True, reason="--fix applies the fix of a suppressed finding (fixer.fix_text lints without "
-                                       "engine.finalize), then reports the suppression as unused: reported to the lead")
 def test_fix_leaves_the_suppressed_findings_of_the_demo_alone(tmp_path):
     work = tmp_path / "suppression"
     shutil.copytree(EXAMPLES / "suppression", work)

@@ -52,7 +52,11 @@ def in_process(monkeypatch, capsys):
 @pytest.fixture
 def work(tmp_path):
     folder = tmp_path / "w"
-    shutil.copytree(REPO / "examples" / "bad", folder)
+    # left out: YML002's UTF-16 file (a file that cannot be read is never cached: it is read on every
+    # run), KUS001's kustomization (a run that writes the cache reads it twice: workspace._roles lints
+    # it first for the roles) and FIX001's vendor/ folder (not walked: its file is linted through a link)
+    shutil.copytree(REPO / "examples" / "bad", folder,
+                    ignore=shutil.ignore_patterns("YML002-*", "KUS001-*", "vendor"))
     shutil.copytree(REPO / "examples" / "good", folder / "good")
     return folder
 

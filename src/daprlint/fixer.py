@@ -92,11 +92,12 @@ def fix_text(engine: Engine, path: str, text: str, bom: bool, unsafe: bool, sink
     for _ in range(MAX_PASSES):
         result = engine.lint_text(path, text, bom)
         chosen = []
-        for f in result.findings:
+        for f in result.findings:  # every finding's secrets, suppressed ones too: they are masked in diffs
             secrets.update(f.secrets)
             if f.fix is not None:
                 for values in f.fix.secrets.values():
                     secrets.update(values.values())
+        result = engine.finalize(result)  # a suppressed or per-file-ignored finding is not fixed
         for f in choose(result.findings, unsafe):
             if foreign_line_breaks(text, f.fix.edits):
                 notes.append(f"{f.code} fix skipped: it would add a line break this file does not use; "

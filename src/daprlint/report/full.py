@@ -1,11 +1,12 @@
 """`--output-format full` (the default, as in ruff): each finding with a code frame.
 
-    examples/bad/aws-auth.yaml:42:11: AWS004 [*] `awsRegion` is deprecated: use `region`
+    examples/bad/AWS004-aws-deprecated-field/pubsub.yaml:11:11: AWS004 [*] `awsRegion` is deprecated in Dapr 1.18: use `region`
        |
-    40 |   metadata:
-    41 |   - name: awsRegion
+     9 |   version: v1
+    10 |   metadata:
+    11 |   - name: awsRegion
        |           ^^^^^^^^^ AWS004
-    42 |     value: eu-west-1
+    12 |     value: us-west-2
        |
        = help: rename `awsRegion` to `region`
 

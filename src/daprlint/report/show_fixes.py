@@ -2,10 +2,11 @@
 per file and rule, as in ruff:
 
     Fixed 3 fixes:
-    - examples/bad/aws-auth.yaml:
+    - examples/bad/AWS004-aws-deprecated-field/pubsub.yaml:
         1 × AWS004 (aws-deprecated-field)
+    - examples/bad/AWS008-aws-invalid-region/parameters.yaml:
         1 × AWS008 (aws-invalid-region)
-    - examples/bad/dapr-resources.yaml:
+    - examples/bad/DPR005-deprecated-metadata-field/pubsub.yaml:
         1 × DPR005 (deprecated-metadata-field)
 
 The fixes applied come from the fixer as ctx["applied_fixes"], one
