@@ -45,7 +45,17 @@ def check(workload, ctx):
             yield ctx.report(annotation.span, f"`{key}` is read from Dapr {later['since']} on; the injector of "
                                               f"Dapr {target.requested} ignores it")
             continue
-        close = closest_name(ctx, key, sorted(known))
-        hint = f"; did you mean `{close}`?" if close else ""
+        hint = _did_you_mean(ctx, key, known)
         yield ctx.report(annotation.span, f"`{key}` is not an annotation the Dapr sidecar injector reads: it is "
                                           f"ignored{hint}")
+
+
+PREFIX = "dapr.io/"
+
+
+def _did_you_mean(ctx, key: str, known) -> str:
+    """The close annotation, compared without the `dapr.io/` every key shares (with it, any two short
+    names look alike: `owner-team` would suggest `log-level`)."""
+    names = sorted(k[len(PREFIX):] for k in known if k.startswith(PREFIX))
+    close = closest_name(ctx, key[len(PREFIX):], names) if key.startswith(PREFIX) else None
+    return f"; did you mean `{PREFIX}{close}`?" if close else ""
