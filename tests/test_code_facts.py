@@ -524,6 +524,17 @@ def test_interpreter_property_reads_request_and_gates():
     assert pf.init["a"].gates == [frozenset({"b"})]
 
 
+def test_interpreter_exact_case_only_when_no_lookup_folds_case():
+    """`m["assumeRoleArn"]` (auth_x509.go isX509Auth) beside GetMetadataProperty(m, "assumeRoleArn"):
+    daprd takes any spelling, so the field is not exact-case."""
+    src = DEMO.replace('_ = d.props["lazyKey"]', '_ = d.props["lazyKey"]\n\t_ = d.props["bothWays"]')
+    pf = facts_for({"bindings/demo/demo.go": src})
+    assert gen._exact_only(pf.init["bothways"]) == {"bothWays"}
+    src = src.replace('"mode", "legacyMode")', '"mode", "legacyMode")\n\t_, _ = kitmd.GetMetadataProperty(meta.Properties, "BOTHWAYS")')
+    pf = facts_for({"bindings/demo/demo.go": src})
+    assert gen._exact_only(pf.init["bothways"]) == set() and gen._exact_only(pf.init["lazykey"]) == {"lazyKey"}
+
+
 def test_interpreter_prunes_branches_of_options_never_set():
     pf = facts_for({"bindings/demo/demo.go": DEMO.replace("Enabled: true", "Enabled: false")})
     assert "c" not in pf.init and "a" not in pf.init
