@@ -530,7 +530,8 @@ def test_interpreter_exact_case_only_when_no_lookup_folds_case():
     src = DEMO.replace('_ = d.props["lazyKey"]', '_ = d.props["lazyKey"]\n\t_ = d.props["bothWays"]')
     pf = facts_for({"bindings/demo/demo.go": src})
     assert gen._exact_only(pf.init["bothways"]) == {"bothWays"}
-    src = src.replace('"mode", "legacyMode")', '"mode", "legacyMode")\n\t_, _ = kitmd.GetMetadataProperty(meta.Properties, "BOTHWAYS")')
+    folded = '\n\t_, _ = kitmd.GetMetadataProperty(meta.Properties, "BOTHWAYS")'
+    src = src.replace('"mode", "legacyMode")', '"mode", "legacyMode")' + folded)
     pf = facts_for({"bindings/demo/demo.go": src})
     assert gen._exact_only(pf.init["bothways"]) == set() and gen._exact_only(pf.init["lazykey"]) == {"lazyKey"}
 
