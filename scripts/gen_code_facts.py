@@ -2414,6 +2414,7 @@ class FieldRec:
     aliases: set = field(default_factory=set)
     aliases_not_resolved: set = field(default_factory=set)
     exact_case: set = field(default_factory=set)
+    case_folded: set = field(default_factory=set)  # lower-cased spellings some case-insensitive read takes
     mdignore: bool = False
     mdonly: set = field(default_factory=set)
     mddeprecated: bool = False
@@ -2583,16 +2584,18 @@ class PackageFacts:
             rec.aliases.add(key)
             rec.sources.add("property-read")
             rec.files.add(file)
-            if exact:
-                rec.exact_case.add(key)
+            self._note_case(rec, key, exact)
             rec.gates.append(gate - {key})
             return
         rec = self._rec(table, key, key)
         rec.sources.add("pattern-read" if mode == "pattern" else "property-read")
         rec.files.add(file)
-        if exact:
-            rec.exact_case.add(key)
+        self._note_case(rec, key, exact)
         rec.gates.append(gate - {key})
+
+    @staticmethod
+    def _note_case(rec: FieldRec, spelling: str, exact: bool):
+        (rec.exact_case.add(spelling) if exact else rec.case_folded.add(spelling.lower()))
 
     def _decode(self, prog, typ, origin, decoder, file, line, gate, modes):
         table = self._table(origin)
@@ -2715,6 +2718,7 @@ def merge_package_facts(facts: list) -> PackageFacts | None:
                 t.aliases |= rec.aliases
                 t.aliases_not_resolved |= rec.aliases_not_resolved
                 t.exact_case |= rec.exact_case
+                t.case_folded |= rec.case_folded
                 t.mdignore |= rec.mdignore
                 t.mdonly |= rec.mdonly
                 t.mddeprecated |= rec.mddeprecated
@@ -2734,7 +2738,8 @@ def _exact_only(rec: FieldRec) -> set:
     ci = "struct" in rec.sources or "struct-json" in rec.sources
     if ci:
         return set()
-    return set(rec.exact_case)
+    # m["assumeRoleArn"] beside GetMetadataProperty(m, "assumeRoleArn"): any spelling is read
+    return {sp for sp in rec.exact_case if sp.lower() not in rec.case_folded}
 
 
 def _only_with(rec: FieldRec) -> frozenset | None:

@@ -189,6 +189,101 @@ def test_assume_role_arn_standalone_only_where_the_struct_reads_it(data):
     assert "1.18" in not_in["assumerolearn"]["not-read-builtin-profile"]
 
 
+PG_AWS_FAMILY = [("state.postgresql", "v2"), ("state.postgres", "v2"), ("bindings.postgresql", "v1"),
+                 ("bindings.postgres", "v1"), ("configuration.postgresql", "v1"), ("configuration.postgres", "v1"),
+                 ("state.cockroachdb", "v2"), ("state.yugabytedb", "v2")]
+PG_AWS_KEYS = ["region", "AWSRegion", "AccessKey", "SecretKey", "sessionToken", "assumeRoleArn", "sessionName"]
+
+
+@pytest.mark.parametrize("spec_type,version", PG_AWS_FAMILY)
+def test_postgres_family_reads_the_aws_keys_it_keeps_in_aws_env(data, spec_type, version):
+    """common/authentication/postgresql/metadata.go v1.18.4: InitWithMetadata stores
+    awsAuth.NewEnvironmentSettings(meta) (`EnvironmentSettings{Metadata: md}`, common/aws/auth/auth.go) in
+    `m.awsEnv`; BuildAwsIamOptions reads `m.awsEnv.Metadata` case-insensitively (the callers:
+    state/postgresql/v2/postgresql.go:106, bindings/postgres/postgres.go:84, configuration/postgres/postgres.go:120)."""
+    for key in PG_AWS_KEYS:
+        ent = field(data, spec_type, key, version)
+        assert ent is not None, (spec_type, key)
+        assert {"1.15", "1.16", "1.17", "1.18", "master"} <= set(ent["init"]), (spec_type, key, ent["init"])
+        assert "property-read" in ent["sources"], (spec_type, key)
+        assert "common/authentication/postgresql/metadata.go" in ent["files"], (spec_type, key)
+        assert "1.18" not in ent.get("exact_case", {}).get(key, []), (spec_type, key)
+    not_in = data["types"][spec_type]["versions"][version].get("metadata_yaml", {}).get("not_in_code", {})
+    assert not {"region", "accesskey", "secretkey", "sessiontoken", "assumerolearn"} & \
+        {k for k, v in not_in.items() if "1.18" in v.get("not-read-builtin-profile", [])}
+
+
+def test_postgres_v1_state_stores_read_azure_but_not_aws(data):
+    """The Azure analogue of awsEnv (`m.azureEnv = azure.NewEnvironmentSettings(meta)`, read later by
+    `m.azureEnv.GetTokenCredential()`) is followed for state.postgresql v1; AWS IAM is not, because
+    NewPostgreSQLQueryStateStore (common/component/postgresql/v1/postgresql_query.go, v1.14.7-master)
+    never copies Options.EnableAWSIAM."""
+    for spec_type in ("state.postgresql", "state.postgres"):
+        for key in ("azureClientId", "azureTenantId", "azureClientSecret", "azureCertificateFile"):
+            ent = field(data, spec_type, key, "v1")
+            assert "1.18" in ent["init"] and "common/authentication/azure/auth.go" in ent["files"], (spec_type, key)
+        for key in PG_AWS_KEYS:
+            assert field(data, spec_type, key, "v1") is None or "1.18" not in field(data, spec_type, key, "v1")["init"]
+        not_in = data["types"][spec_type]["versions"]["v1"]["metadata_yaml"]["not_in_code"]
+        for key in ("region", "accesskey", "secretkey", "sessiontoken", "assumerolearn"):
+            assert "1.18" in not_in[key]["not-read-builtin-profile"], (spec_type, key)
+
+
+class OverlayRepo:
+    """A GitRepo with some files of one revision rewritten (to test the generator on a real tag)."""
+
+    def __init__(self, repo, patches: dict):
+        self.repo, self.patches, self.fake = repo, patches, {}
+
+    def tree(self, rev):
+        tree = dict(self.repo.tree(rev))
+        for path, edit in self.patches.items():
+            new = edit(self.repo.blob(tree[path]).decode("utf-8"))
+            sha = hashlib.sha1(b"overlay\0" + new.encode()).hexdigest()
+            self.fake[sha], tree[path] = new.encode(), sha
+        return tree
+
+    def blob(self, sha):
+        return self.fake.get(sha) or self.repo.blob(sha)
+
+
+def _mirrors_or_skip():
+    if not (gen.CONTRIB_MIRROR.is_dir() and gen.KIT_MIRROR.is_dir()):
+        pytest.skip(f"needs the bare mirrors {gen.CONTRIB_MIRROR} and {gen.KIT_MIRROR}")
+    contrib, kit = gen.GitRepo(gen.CONTRIB_MIRROR), gen.GitRepo(gen.KIT_MIRROR)
+    try:
+        contrib.commit("v1.18.4")
+    except Exception:  # noqa: BLE001 - a mirror without the tag
+        pytest.skip("the contrib mirror has no v1.18.4")
+    return contrib, kit
+
+
+def test_state_postgresql_v1_at_v1_18_4_loses_aws_iam_only_in_its_constructor():
+    """At the real tag: as released, state/postgresql/v1 reads no AWS key; with the one line
+    NewPostgreSQLQueryStateStore lacks (`enableAWSIAM: opts.EnableAWSIAM`), the interpreter follows
+    the map through awsAuth.NewEnvironmentSettings into `PostgresAuthMetadata.awsEnv` and
+    BuildAwsIamOptions, as it does for v2, bindings and configuration."""
+    contrib, kit = _mirrors_or_skip()
+    _, kit_commit = gen.kit_rev_for(contrib, "v1.18.4", kit)
+    modes = {"kit": "squash", "contrib": "none", "mapstructure": "none", "json": "none"}
+    query = "common/component/postgresql/v1/postgresql_query.go"
+    anchor = "enableAzureAD: opts.EnableAzureAD,"
+
+    def copy_option(src: str) -> str:
+        assert src.count(anchor) == 1 and "enableAWSIAM" not in src
+        return src.replace(anchor, anchor + "\n\t\t\tenableAWSIAM: opts.EnableAWSIAM,")
+
+    keys = {k.lower() for k in PG_AWS_KEYS}
+    for patches, expect in (({}, set()), ({query: copy_option}, keys)):
+        prog = gen.Program(OverlayRepo(contrib, patches), "v1.18.4", kit, kit_commit)
+        pf = gen.PackageFacts(prog, "state/postgresql/v1", "state", modes, ["NewPostgreSQLStateStore"])
+        assert keys & set(pf.init) == expect
+        assert "useawsiam" in pf.init and "azureclientid" in pf.init
+        for key in expect:
+            assert "common/authentication/postgresql/metadata.go" in pf.init[key].files
+            assert "property-read" in pf.init[key].sources and not gen._exact_only(pf.init[key])
+
+
 def test_redis_use_azure_ad_alias_is_not_resolved(data):
     """common/component/redis decodes with kit config.Decode, which ignores mapstructurealiases."""
     ent = field(data, "state.redis", "useEntraID")
@@ -429,11 +524,162 @@ def test_interpreter_property_reads_request_and_gates():
     assert pf.init["a"].gates == [frozenset({"b"})]
 
 
+def test_interpreter_exact_case_only_when_no_lookup_folds_case():
+    """`m["assumeRoleArn"]` (auth_x509.go isX509Auth) beside GetMetadataProperty(m, "assumeRoleArn"):
+    daprd takes any spelling, so the field is not exact-case."""
+    src = DEMO.replace('_ = d.props["lazyKey"]', '_ = d.props["lazyKey"]\n\t_ = d.props["bothWays"]')
+    pf = facts_for({"bindings/demo/demo.go": src})
+    assert gen._exact_only(pf.init["bothways"]) == {"bothWays"}
+    folded = '\n\t_, _ = kitmd.GetMetadataProperty(meta.Properties, "BOTHWAYS")'
+    src = src.replace('"mode", "legacyMode")', '"mode", "legacyMode")' + folded)
+    pf = facts_for({"bindings/demo/demo.go": src})
+    assert gen._exact_only(pf.init["bothways"]) == set() and gen._exact_only(pf.init["lazykey"]) == {"lazyKey"}
+
+
 def test_interpreter_prunes_branches_of_options_never_set():
     pf = facts_for({"bindings/demo/demo.go": DEMO.replace("Enabled: true", "Enabled: false")})
     assert "c" not in pf.init and "a" not in pf.init
     pf = facts_for({"bindings/demo/demo.go": DEMO.replace(", Enabled: true", "")})
     assert "c" not in pf.init                                   # a keyed literal leaves a bool false
+
+
+# A metadata map kept in a struct that another package's constructor returns, stored in a field of a
+# field and read later by another method: the shape of common/aws/auth and common/authentication/azure
+# `EnvironmentSettings{Metadata: md}` held in `PostgresAuthMetadata.awsEnv` (v1.18.4).
+ENV_PKG = """package env
+
+type Settings struct {
+	Metadata map[string]string
+}
+
+func New(md map[string]string) (Settings, error) {
+	s := Settings{Metadata: md}
+	return s, nil
+}
+
+func NewPtr(md map[string]string) *Settings {
+	return &Settings{Metadata: md}
+}
+
+func NewAssigned(md map[string]string) Settings {
+	var s Settings
+	s.Metadata = md
+	return s
+}
+
+func (s Settings) Get(key string) string {
+	return s.Metadata[key]
+}
+"""
+
+AUTH_PKG = """package pgauth
+
+import (
+	"github.com/dapr/components-contrib/common/env"
+	kitmd "github.com/dapr/kit/metadata"
+)
+
+type Opts struct {
+	IAMEnabled bool
+}
+
+type AuthMetadata struct {
+	UseIAM  bool `mapstructure:"useIAM"`
+	env     env.Settings
+	penv    *env.Settings
+	aenv    env.Settings
+}
+
+func (m *AuthMetadata) InitWithMetadata(meta map[string]string, opts Opts) (err error) {
+	switch {
+	case opts.IAMEnabled && m.UseIAM:
+		m.env, err = env.New(meta)
+		m.penv = env.NewPtr(meta)
+		m.aenv = env.NewAssigned(meta)
+	default:
+		m.UseIAM = false
+	}
+	return nil
+}
+
+func (m *AuthMetadata) Options() string {
+	r, _ := kitmd.GetMetadataProperty(m.env.Metadata, "region", "awsRegion")
+	p, _ := kitmd.GetMetadataProperty(m.penv.Metadata, "sessionToken")
+	return r + p + m.aenv.Get("assumeRoleArn")
+}
+"""
+
+STORE_PKG = """package demo
+
+import (
+	"context"
+
+	"github.com/dapr/components-contrib/bindings"
+	"github.com/dapr/components-contrib/common/pgauth"
+	kitmd "github.com/dapr/kit/metadata"
+)
+
+type Options struct {
+	EnableIAM bool
+}
+
+type Store struct {
+	md        pgauth.AuthMetadata
+	enableIAM bool
+}
+
+func newStore(opts Options) *Store {
+	return &Store{enableIAM: opts.EnableIAM}
+}
+
+func NewDemo() bindings.OutputBinding {
+	return newStore(Options{EnableIAM: true})
+}
+
+func (s *Store) Init(_ context.Context, meta bindings.Metadata) error {
+	if err := kitmd.DecodeMetadata(meta.Properties, &s.md); err != nil {
+		return err
+	}
+	opts := pgauth.Opts{IAMEnabled: s.enableIAM}
+	if err := s.md.InitWithMetadata(meta.Properties, opts); err != nil {
+		return err
+	}
+	if opts.IAMEnabled && s.md.UseIAM {
+		_ = s.md.Options()
+	}
+	return nil
+}
+"""
+
+_IAM_KEYS = {"region", "sessiontoken", "assumerolearn"}
+
+
+def _store_facts(store_src: str):
+    return facts_for({"common/env/env.go": ENV_PKG, "common/pgauth/pgauth.go": AUTH_PKG,
+                      "bindings/demo/demo.go": store_src})
+
+
+def test_interpreter_map_kept_in_a_struct_from_another_package():
+    """The map flows through a keyed literal, a pointer literal and a field assignment in env, the
+    constructor's results stored in fields of AuthMetadata, and is read through `m.env.Metadata`,
+    `m.penv.Metadata` and a method of the stored value; the option arrives through pgauth's literal."""
+    pf = _store_facts(STORE_PKG)
+    assert _IAM_KEYS <= set(pf.init)
+    assert pf.init["region"].aliases == {"awsRegion"} and pf.init["region"].sources == {"property-read"}
+    assert pf.init["region"].files == {"common/pgauth/pgauth.go"}
+    assert pf.init["assumerolearn"].exact_case == {"assumeRoleArn"} and pf.init["assumerolearn"].files == \
+        {"common/env/env.go"}
+    assert "useiam" in pf.init
+
+
+def test_interpreter_option_a_constructor_drops_prunes_the_branch():
+    """state.postgresql v1 (v1.14.7-master): the outer constructor sets the option, the one that builds the
+    store does not copy it, so the store's bool is false and the IAM branch is never taken."""
+    for dropped in (STORE_PKG.replace("&Store{enableIAM: opts.EnableIAM}", "&Store{}"),
+                    STORE_PKG.replace("EnableIAM: true", "EnableIAM: false")):
+        pf = _store_facts(dropped)
+        assert not _IAM_KEYS & set(pf.init), sorted(pf.init)
+        assert "useiam" in pf.init                               # decoded all the same
 
 
 def test_lexer_inserts_semicolons():
