@@ -7,6 +7,12 @@ every type with the builtin `aws` auth profile, the four bindings with their
 own AWS profile, the legacy `pubsub.snssqs` name, Kafka with
 `authType: awsiam` and the PostgreSQL family with `useAWSIAM: true`.
 
+Not reported where the code of the target release reads neither `region`
+nor `awsRegion`: `state.postgresql` v1 decodes `useAWSIAM` but its
+constructor never enables AWS IAM (components-contrib v1.18.4
+`common/component/postgresql/v1/postgresql_query.go`, the same from 1.14),
+so a region there would be DPR003's "not read" instead.
+
 ## Why is this bad?
 Without a region the AWS SDK falls back to `AWS_REGION`, `AWS_DEFAULT_REGION`
 or a shared profile. An injected Dapr sidecar has none of them, so the
@@ -53,6 +59,8 @@ def check(resource, ctx):
         return
     if dapr.has_field(resource, "region", ctx.data):
         return
+    if _reads_no_region(resource, ctx):
+        return  # e.g. state.postgresql v1: its constructor never enables AWS IAM, DPR003 reports the names
     ignored = [item for item in resource.items("awsRegion") if item.has_value]
     if ignored:
         hint = (f"`{ignored[0].name.value}` is not read by {resource.type_name}; rename it to `region`")
@@ -61,6 +69,12 @@ def check(resource, ctx):
         hint = "the sidecar has no AWS_REGION, so the first AWS call fails; add a `region` item"
         fix = _fix(resource, ctx)
     yield ctx.report(resource.type.span, f"AWS component `{resource.type_name}` has no `region`: {hint}", fix=fix)
+
+
+def _reads_no_region(resource, ctx) -> bool:
+    """The complete code facts of the target release say the component reads neither spelling."""
+    target = dapr.target(ctx)
+    return all(dapr.reads_name(resource, name, ctx.data, target) is False for name in ("region", "awsRegion"))
 
 
 def _rename(item):
