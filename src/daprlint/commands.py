@@ -89,22 +89,26 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     targets = plan.targets
     # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
     want_texts = fmt == "sarif" or bool(args.output_sarif)
+    root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
+                                  str(settings.root) if settings.source else None)
+    stream = None
     if args.fix or args.diff:
         from .fixer import fix_targets
 
         run = fix_targets(engine, targets, args, ruleset)
         results, fixed, diff_text, fixed_stdin = run.results, run.fixed, run.diff, run.stdout
         applied = run.applied
-    else:
+    elif args.show_deployments:  # needs every file's facts at the end
         results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts,
                                frames=frames)
+    else:  # the folder deployments' tree stage runs as their folders complete (tree.FolderStream)
+        results, stream = tree.lint_streamed(engine, targets, args.jobs, args.stdin_filename, cache, want_texts,
+                                             frames, plan.context, plan.shared, root)
     context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     more_targets, more = workspace.follow_references(
         engine, [r.facts for r in results + context + shared if r.facts is not None],
         targets + plan.context + plan.shared, cache, args.jobs)
-    root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
-                                  str(settings.root) if settings.source else None)
     if args.show_deployments:
         from .show import render_deployments
 
@@ -112,7 +116,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         _write(render_deployments(built, {r.path for r in results}, fmt), args.output_file)
         return 0
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
-                       cache, args.jobs, want_texts, root, frames)
+                       cache, args.jobs, want_texts, root, frames, stream)
     if not (args.fix or args.diff):
         _map_rendered(results, targets, args, engine.max_file_size)
     if cache is not None:
@@ -289,10 +293,15 @@ def _colour(args) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
+WRITE_SLICE = 1 << 20
+
+
 def _write(text: str, path: str | None) -> None:
     if path is None:
         try:
-            sys.stdout.write(text)
+            # in slices: a report of 100,000 files (50 MB of JSON) is not encoded into one more copy at once
+            for start in range(0, len(text), WRITE_SLICE):
+                sys.stdout.write(text[start:start + WRITE_SLICE])
             sys.stdout.flush()
         except BrokenPipeError:
             raise  # `| head`: cli.py ends the run quietly
