@@ -132,9 +132,11 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
                         unsafe=args.unsafe_fixes)
     ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args), "diff": args.diff,
            "texts": {r.path: r.source.text for r in results if r.source is not None},
-           "secret_spans": {r.path: r.secret_spans for r in results},
+           # the full reporter masks them in the frames it prints: files whose text is kept
+           "secret_spans": {r.path: r.secret_spans for r in results if r.source is not None},
            "statistics": args.statistics, "show_fixes": args.show_fixes, "quiet": args.quiet,
            "applied_fixes": applied}
+    results = targets = plan = stream = None  # only findings are reported: let every file's result go
     if diff_text is not None:
         _write(diff_text, None)
     if fixed_stdin is not None:
@@ -142,7 +144,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         # the report goes to stderr unless -o names a file
         sys.stdout.buffer.write(fixed_stdin)
         sys.stdout.flush()
-    report = get_reporter(fmt)(findings, summary, ctx)
+    report = _render(fmt, findings, summary, ctx, whole=fixed_stdin is not None or args.output_file is not None)
     if fixed_stdin is not None and args.output_file is None:
         sys.stderr.write(report)
     else:
@@ -157,6 +159,19 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         return 0
     threshold = SEVERITY_RANK[args.fail_on]
     return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _render(fmt: str, findings, summary, ctx, whole: bool):
+    """The report: whole, or in pieces to stdout where the reporter gives them
+    (a JSON report of 100,000 files is 50 MB: held whole, with the lines it is
+    joined from, it would be most of the run's peak memory)."""
+    if fmt == "json" and not whole:
+        from .report import json_report
+
+        parts = getattr(json_report, "render_parts", None)
+        if parts is not None:
+            return parts(findings, summary, ctx)
+    return get_reporter(fmt)(findings, summary, ctx)
 
 
 def _map_rendered(results, targets, args, max_size: int) -> None:
@@ -296,12 +311,17 @@ def _colour(args) -> bool:
 WRITE_SLICE = 1 << 20
 
 
-def _write(text: str, path: str | None) -> None:
+def _write(text, path: str | None) -> None:
+    """Write *text* (a str, or pieces of it to stdout) to stdout or the file at *path*."""
     if path is None:
         try:
-            # in slices: a report of 100,000 files (50 MB of JSON) is not encoded into one more copy at once
-            for start in range(0, len(text), WRITE_SLICE):
-                sys.stdout.write(text[start:start + WRITE_SLICE])
+            if isinstance(text, str):
+                # in slices: a report of 100,000 files (50 MB of JSON) is not encoded into one more copy at once
+                for start in range(0, len(text), WRITE_SLICE):
+                    sys.stdout.write(text[start:start + WRITE_SLICE])
+            else:
+                for part in text:
+                    sys.stdout.write(part)
             sys.stdout.flush()
         except BrokenPipeError:
             raise  # `| head`: cli.py ends the run quietly

@@ -294,12 +294,15 @@ class FolderStream:
         self.engine, self.root = engine, root
         self.rules = engine.rules_of_scope("tree")
         self._cwd = os.getcwd()
+        self._folders: dict[str, str] = {}  # a path's folder as written -> absolute (a few per folder)
         self.targets = {}              # folder -> its targets, for linting again (check_claims)
         for t in targets:
             self.targets.setdefault(self._folder(t.path), []).append(t)
         self.left = Counter({folder: len(ts) for folder, ts in self.targets.items()})
-        absolute = [self._absolute(t.path) for t in targets]
-        self.blocked = {os.path.dirname(p) for p in deployments.claimed_paths(structure_facts, absolute)}
+        self.blocked = set()
+        if structure_facts:
+            absolute = [self._absolute(t.path) for t in targets]
+            self.blocked = {os.path.dirname(p) for p in deployments.claimed_paths(structure_facts, absolute)}
         self.blocked.update(self._folder(p) for p in context_paths)
         self.pending: dict[str, list] = {}
         self.done: dict[str, tuple] = {}   # folder -> (_rule_findings of its deployment, its results)
@@ -308,7 +311,12 @@ class FolderStream:
         return os.path.normpath(os.path.join(self._cwd, path))
 
     def _folder(self, path: str) -> str:
-        return os.path.dirname(self._absolute(path))
+        """The absolute folder of *path*, as deployments.build groups the fallback (normalised)."""
+        written = path[:path.rfind(os.sep) + 1]  # os.path.dirname without its call (once a file)
+        folder = self._folders.get(written)
+        if folder is None:
+            folder = self._folders[written] = os.path.dirname(self._absolute(path))
+        return folder
 
     def add(self, result, fresh: bool = True) -> None:
         """One linted result, in any order; *fresh*: linted now (not a cache hit without facts)."""
