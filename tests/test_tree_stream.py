@@ -257,3 +257,18 @@ def test_claimed_paths_are_what_build_claims(tmp_path):
     assert members and members <= claimed
     fallback = {os.path.normpath(os.path.abspath(p)) for d in built if d.kind == "folder" for p in d.files}
     assert fallback and not (fallback & claimed)
+
+
+def test_workers_hand_their_results_to_the_stream_chunk_by_chunk(check, spy, monkeypatch, tmp_path):
+    from daprlint import runner
+
+    component = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: p\n"
+                 "spec:\n  type: pubsub.redis\n  version: v1\n")
+    _write(tmp_path / "t", {f"f{i}/{n}.yaml": component for i in range(4) for n in "abc"})
+    whole = check(tmp_path / "t", "--no-cache", "--format", "json", stream=False)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)  # workers for this small tree
+    monkeypatch.setattr(runner, "_FORCED", True)
+    assert check(tmp_path / "t", "--jobs", "2", "--no-cache", "--format", "json") == whole
+    assert sorted(spy["run"]) == ["f0", "f1", "f2", "f3"]
+    for _ in range(2):  # writing the cache, then reading it
+        assert check(tmp_path / "t", "--jobs", "2", "--cache-dir", str(tmp_path / "c"), "--format", "json") == whole
