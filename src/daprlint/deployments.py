@@ -147,7 +147,8 @@ def build(file_facts: list, shared: list = (), scope: str = "folder", read_file=
     if it lies under *root* (no root or no read_file: none is read)."""
     index = _Index(file_facts)
     claimed: set[str] = set()
-    found = _structured(index, claimed)
+    # without a chart, kustomization or run file there is nothing to structure (a folder of tree.FolderStream)
+    found = _structured(index, claimed) if any(is_structure(f) for f in file_facts) else []
     found += _fallback(index, file_facts, claimed, scope)
     shared_facts = list(shared)
     for deployment in found:

@@ -300,6 +300,7 @@ class FolderStream:
             self.targets.setdefault(self._folder(t.path), []).append(t)
         self.left = Counter({folder: len(ts) for folder, ts in self.targets.items()})
         self.blocked = set()
+        self.known = {f.path for f in structure_facts}  # the structure files whose claims are blocked
         if structure_facts:
             absolute = [self._absolute(t.path) for t in targets]
             self.blocked = {os.path.dirname(p) for p in deployments.claimed_paths(structure_facts, absolute)}
@@ -362,6 +363,8 @@ class FolderStream:
             return
         structure = [r.facts for r in list(results) + list(others)
                      if r.facts is not None and deployments.is_structure(r.facts)]
+        if {f.path for f in structure} <= self.known and not any(r.facts is not None for r in others):
+            return  # the structure files the stream started from, nothing else: their claims were blocked
         streamed = [self._absolute(r.path) for _, group in self.done.values() for r in group]
         wrong = {os.path.dirname(p) for p in deployments.claimed_paths(structure, streamed)}
         wrong.update(self._folder(r.path) for r in others if r.facts is not None)
