@@ -89,22 +89,26 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     targets = plan.targets
     # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
     want_texts = fmt == "sarif" or bool(args.output_sarif)
+    root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
+                                  str(settings.root) if settings.source else None)
+    stream = None
     if args.fix or args.diff:
         from .fixer import fix_targets
 
         run = fix_targets(engine, targets, args, ruleset)
         results, fixed, diff_text, fixed_stdin = run.results, run.fixed, run.diff, run.stdout
         applied = run.applied
-    else:
+    elif args.show_deployments:  # needs every file's facts at the end
         results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts,
                                frames=frames)
+    else:  # the folder deployments' tree stage runs as their folders complete (tree.FolderStream)
+        results, stream = tree.lint_streamed(engine, targets, args.jobs, args.stdin_filename, cache, want_texts,
+                                             frames, plan.context, plan.shared, root)
     context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     more_targets, more = workspace.follow_references(
         engine, [r.facts for r in results + context + shared if r.facts is not None],
         targets + plan.context + plan.shared, cache, args.jobs)
-    root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
-                                  str(settings.root) if settings.source else None)
     if args.show_deployments:
         from .show import render_deployments
 
@@ -112,7 +116,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         _write(render_deployments(built, {r.path for r in results}, fmt), args.output_file)
         return 0
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
-                       cache, args.jobs, want_texts, root, frames)
+                       cache, args.jobs, want_texts, root, frames, stream)
     if not (args.fix or args.diff):
         _map_rendered(results, targets, args, engine.max_file_size)
     if cache is not None:
@@ -128,9 +132,11 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
                         unsafe=args.unsafe_fixes)
     ctx = {"version": __version__, "rules": engine.rules, "colour": _colour(args), "diff": args.diff,
            "texts": {r.path: r.source.text for r in results if r.source is not None},
-           "secret_spans": {r.path: r.secret_spans for r in results},
+           # the full reporter masks them in the frames it prints: files whose text is kept
+           "secret_spans": {r.path: r.secret_spans for r in results if r.source is not None},
            "statistics": args.statistics, "show_fixes": args.show_fixes, "quiet": args.quiet,
            "applied_fixes": applied}
+    results = targets = plan = stream = None  # only findings are reported: let every file's result go
     if diff_text is not None:
         _write(diff_text, None)
     if fixed_stdin is not None:
@@ -138,7 +144,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         # the report goes to stderr unless -o names a file
         sys.stdout.buffer.write(fixed_stdin)
         sys.stdout.flush()
-    report = get_reporter(fmt)(findings, summary, ctx)
+    report = _render(fmt, findings, summary, ctx, whole=fixed_stdin is not None or args.output_file is not None)
     if fixed_stdin is not None and args.output_file is None:
         sys.stderr.write(report)
     else:
@@ -153,6 +159,19 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         return 0
     threshold = SEVERITY_RANK[args.fail_on]
     return 1 if any(SEVERITY_RANK.get(f.severity, 0) >= threshold for f in findings) else 0
+
+
+def _render(fmt: str, findings, summary, ctx, whole: bool):
+    """The report: whole, or in pieces to stdout where the reporter gives them
+    (a JSON report of 100,000 files is 50 MB: held whole, with the lines it is
+    joined from, it would be most of the run's peak memory)."""
+    if fmt == "json" and not whole:
+        from .report import json_report
+
+        parts = getattr(json_report, "render_parts", None)
+        if parts is not None:
+            return parts(findings, summary, ctx)
+    return get_reporter(fmt)(findings, summary, ctx)
 
 
 def _map_rendered(results, targets, args, max_size: int) -> None:
@@ -289,10 +308,20 @@ def _colour(args) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
-def _write(text: str, path: str | None) -> None:
+WRITE_SLICE = 1 << 20
+
+
+def _write(text, path: str | None) -> None:
+    """Write *text* (a str, or pieces of it to stdout) to stdout or the file at *path*."""
     if path is None:
         try:
-            sys.stdout.write(text)
+            if isinstance(text, str):
+                # in slices: a report of 100,000 files (50 MB of JSON) is not encoded into one more copy at once
+                for start in range(0, len(text), WRITE_SLICE):
+                    sys.stdout.write(text[start:start + WRITE_SLICE])
+            else:
+                for part in text:
+                    sys.stdout.write(part)
             sys.stdout.flush()
         except BrokenPipeError:
             raise  # `| head`: cli.py ends the run quietly

@@ -147,10 +147,8 @@ def build(file_facts: list, shared: list = (), scope: str = "folder", read_file=
     if it lies under *root* (no root or no read_file: none is read)."""
     index = _Index(file_facts)
     claimed: set[str] = set()
-    found: list[Deployment] = []
-    found += _helm(index, claimed)
-    found += _kustomize(index, claimed)
-    found += _run_files(index, claimed)
+    # without a chart, kustomization or run file there is nothing to structure (a folder of tree.FolderStream)
+    found = _structured(index, claimed) if any(is_structure(f) for f in file_facts) else []
     found += _fallback(index, file_facts, claimed, scope)
     shared_facts = list(shared)
     for deployment in found:
@@ -162,6 +160,39 @@ def build(file_facts: list, shared: list = (), scope: str = "folder", read_file=
             deployment.kind, mode)
     finish(found)
     return found
+
+
+def _structured(index: _Index, claimed: set) -> list[Deployment]:
+    """The Helm, kustomize and run-file deployments; what they take goes into *claimed*."""
+    return _helm(index, claimed) + _kustomize(index, claimed) + _run_files(index, claimed)
+
+
+def is_structure(file_facts) -> bool:
+    """Does this file make a deployment of other files (a kustomization, a chart, a run file)?"""
+    return file_facts.kustomization is not None or file_facts.run_file is not None or file_facts.chart is not None
+
+
+class _PathOnly:
+    """A file known by its path alone: what a structure file could take, before it is linted."""
+
+    __slots__ = ("path",)
+    resources = workloads = secrets = ()
+    run_file = kustomization = chart = None
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+def claimed_paths(structure_facts: list, paths) -> set[str]:
+    """The absolute paths that the Helm, kustomize and run-file deployments of
+    *structure_facts* take, if the files at *paths* exist: what build() would
+    claim, so none of those files lands in a fallback deployment. A file
+    linted later may yet make more claims (a run file is known by its content)."""
+    if not structure_facts:
+        return set()
+    claimed: set[str] = set()
+    _structured(_Index(list(structure_facts) + [_PathOnly(p) for p in paths]), claimed)
+    return claimed
 
 
 def _add_shared(deployment: Deployment, shared: list) -> None:

@@ -117,7 +117,7 @@ def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True) -> F
 
 
 def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False,
-                fix_texts: bool = True) -> list[FileResult]:
+                fix_texts: bool = True, on_result=None) -> list[FileResult]:
     import multiprocessing as mp
     from functools import partial
 
@@ -130,20 +130,28 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
     except ValueError:  # no fork (Windows): each worker loads the packs itself
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
     with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
-        parts = pool.map(partial(_work, frames=frames, fix_texts=fix_texts), chunks)
-    return [r for part in parts for r in part]
+        results = []
+        for part in pool.imap(partial(_work, frames=frames, fix_texts=fix_texts), chunks):
+            results += part
+            if on_result is not None:
+                for r in part:
+                    on_result(r)
+    return results
 
 
 def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_name: str | None = None,
                  keep_nodes: bool = False, cache=None, want_texts: bool = False,
-                 frames: bool = False) -> list[FileResult]:
+                 frames: bool = False, on_result=None) -> list[FileResult]:
     """Lint *targets* (through *cache*, a cache.ResultCache, when given).
 
     *want_texts*: reporting will need the text of files whose findings carry
     a fix (SARIF fix regions), so a cache hit gets its text too; *frames*: it
-    will need the text of every file with a finding (code frames)."""
+    will need the text of every file with a finding (code frames).
+    *on_result(result, fresh)* is called with each result as soon as it is
+    known (fresh: linted in this run, so it carries its facts; in input order
+    except for stdin, which is never passed to it)."""
     if cache is not None:
-        return _cached(cache, engine, targets, jobs, want_texts, frames)
+        return _cached(cache, engine, targets, jobs, want_texts, frames, on_result)
     fix_texts = bool(want_texts)
     files = [t for t in targets if t.path != "-"]
     workers = 1 if keep_nodes else workers_for(jobs, len(files))
@@ -153,8 +161,10 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
             r = lint_one(engine, t, stdin_name)
             # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
             results.append(r if keep_nodes or t.path == "-" else _slim(r, frames, fix_texts))
+            if on_result is not None and t.path != "-":
+                on_result(r)
         return results
-    by_path = {r.path: r for r in _in_workers(engine, files, workers, frames, fix_texts)}
+    by_path = {r.path: r for r in _in_workers(engine, files, workers, frames, fix_texts, on_result)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
@@ -178,12 +188,15 @@ class _Item:
 
 
 def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
-            frames: bool = False) -> list[FileResult]:
+            frames: bool = False, on_result=None) -> list[FileResult]:
     if workers_for(jobs, len(targets)) > 1:  # misses to workers, if there are enough of them
         items = [_Item(t) for t in targets]
         for item in items:
             _probe(cache, engine, item, want_texts, frames)
         lint_misses(cache, engine, items, jobs, frames, bool(want_texts))
+        if on_result is not None:
+            for i in items:
+                on_result(i.result, not i.hit)
         return [i.result for i in items]
     # one pass: a miss is linted from the bytes its probe read; nothing but the result is kept
     results = []
@@ -193,6 +206,8 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
         if item.result is None:
             _lint_here(cache, engine, item, frames, data, bool(want_texts))
         results.append(item.result)
+        if on_result is not None:
+            on_result(item.result, not item.hit)
     return results
 
 

@@ -12,6 +12,8 @@ of the kind they look for), so a partial tree stays quiet.
 """
 from __future__ import annotations
 
+import os
+
 from ._record import record as dataclass
 
 from .deployments import namespace_of
@@ -145,26 +147,49 @@ def tree_findings(engine, paths: list[str], deployments) -> list:
     rules = engine.rules_of_scope("tree")
     if not rules:
         return []
-    linted = set(paths)
+    return _merge(engine, rules, [_rule_findings(engine, rules, set(paths), deployments)], paths[:1])
+
+
+def _rule_findings(engine, rules, linted: set, deployments) -> tuple[dict, dict]:
+    """({rule code: its findings in *linted* files}, {rule code: the exception of a rule that crashed})."""
     tree = Tree(deployments, linted)
     ctx = TreeContext(engine.options, engine.ruleset.data)
-    found = []
-    seen = set()
+    found: dict[str, list] = {}
+    crashed: dict[str, Exception] = {}
     for rule in rules:
         try:
             items = list(rule.check(tree, ctx) or ())
         except Exception as exc:
-            if paths:
-                found.append(engine.internal_error(rule, paths[0], exc))
+            crashed[rule.code] = exc
             continue
+        kept, seen = [], set()
         for item in items:
             if item.path not in linted:
                 continue  # findings in context-only files are not reported
             finding = engine._finding(rule, item.path, item.diagnostic)
-            key = (finding.path, tuple(finding.span), finding.code, finding.message)
-            if key not in seen:
+            key = (finding.path, tuple(finding.span), finding.message)
+            if key not in seen:  # two deployments that share a file: once
                 seen.add(key)
-                found.append(finding)
+                kept.append(finding)
+        found[rule.code] = kept
+    return found, crashed
+
+
+def _merge(engine, rules, parts: list, first: list[str]) -> list:
+    """The findings of *parts* (from _rule_findings over deployments that
+    share no file, the last part's crashes first) as tree_findings gives
+    them over all of those deployments at once: a rule that crashed anywhere
+    has no findings, only an INT001 in the *first* linted file. A finding
+    lies in a file of its part's deployments, so no two parts repeat one."""
+    found = []
+    for rule in rules:
+        crash = next((p[1][rule.code] for p in reversed(parts) if rule.code in p[1]), None)
+        if crash is not None:
+            if first:
+                found.append(engine.internal_error(rule, first[0], crash))
+            continue
+        for part in parts:
+            found += part[0].get(rule.code, ())
     return found
 
 
@@ -176,13 +201,15 @@ def add_findings(results, findings) -> None:
 
 
 def run(engine, targets, results, context_targets=(), context=(), shared_targets=(), shared=(), cache=None,
-        jobs: int = 1, want_texts: bool = False, root: str | None = None, frames: bool = False):
+        jobs: int = 1, want_texts: bool = False, root: str | None = None, frames: bool = False, stream=None):
     """Add the deployment rules' findings to *results* (the linted files;
     *context* and *shared* results, from workspace.py, only contribute
     facts), then finalize every result.
 
     With a *cache*, the findings are stored under a digest of every file's
-    path and content (cache.tree_key): an unchanged tree needs no facts at all."""
+    path and content (cache.tree_key): an unchanged tree needs no facts at all.
+    With a *stream* (FolderStream), the folder deployments it already ran
+    are not built again; the rest are built from the facts still held."""
     if engine.collects_facts:
         findings = None
         key = None
@@ -193,21 +220,202 @@ def run(engine, targets, results, context_targets=(), context=(), shared_targets
             key = tree_key(results, everything)
             findings = cache.tree_findings(key) if key is not None else None
         if findings is None:
+            parts = []
+            rest_targets, rest = list(targets), results
+            if stream is not None:
+                stream.check_claims(engine, results, list(context) + list(shared), cache, jobs)
+                parts = stream.parts()
+                kept = [i for i, r in enumerate(results) if not stream.took(r)]
+                rest_targets, rest = [targets[i] for i in kept], [results[i] for i in kept]
             if cache is not None:
                 from .runner import ensure_facts
 
-                ensure_facts(cache, engine, list(targets), results, jobs)
+                ensure_facts(cache, engine, rest_targets, rest, jobs)
                 ensure_facts(cache, engine, list(context_targets), context, jobs)
                 ensure_facts(cache, engine, list(shared_targets), shared, jobs)
+                if stream is not None:  # ensure_facts may have linted a result again: put it back
+                    for i, result in zip(kept, rest):
+                        results[i] = result
                 key = tree_key(results, everything)
-            built = build_deployments(engine, results, context, shared, root)
-            findings = tree_findings(engine, [r.path for r in results], built)
+            findings = []
+            rules = engine.rules_of_scope("tree")
+            if rules:
+                paths = [r.path for r in results]
+                built = build_deployments(engine, rest, context, shared, root)
+                parts.append(_rule_findings(engine, rules, set(paths), built))
+                findings = _merge(engine, rules, parts, paths[:1])
             if cache is not None and key is not None:
                 cache.put_tree(key, findings)
         add_findings(results, findings)
         if (want_texts or frames) and cache is not None:
             _texts_for_fixes(engine, targets, results, findings, frames)
     return [engine.finalize(r) for r in results]
+
+
+class _Taken:
+    """What a result's facts become once a FolderStream has run its folder:
+    facts of nothing (so what reads every result's facts, such as
+    workspace.follow_references, finds no reference in it)."""
+
+    __slots__ = ()
+    path = ""
+    resources = workloads = secrets = ()
+    run_file = kustomization = chart = None
+
+
+TAKEN = _Taken()
+
+
+class FolderStream:
+    """The tree stage of fallback folder deployments, run while files are linted.
+
+    Holding every file's facts until the end is most of what a large run
+    keeps (about 2 KiB a file, bench/README.md "Round three"). A folder
+    deployment (the fallback: the files of one folder) is complete once the
+    last linted file of that folder is linted, so its tree rules run then and
+    its files' facts are dropped. Every tree rule reads one deployment at a
+    time (its groups are keyed by deployment), so the findings of each part,
+    merged (_merge), are those of the whole tree at once.
+
+    A folder is left to the end (`run` builds it with the rest) when its
+    facts might not make a fallback deployment: it holds a kustomization,
+    chart or run file, a kustomization, chart or `dapr.yaml` linted first
+    claims one of its files (deployments.claimed_paths), a context file lies
+    in it, or a result of it came from the cache without facts. What only the
+    end can show (a run file known by its content, a file read because a
+    project file points at it) is checked there (check_claims): a folder it
+    would change is linted again for its facts and built with the rest."""
+
+    def __init__(self, engine, targets, structure_facts, context_paths, root):
+        from collections import Counter
+
+        from . import deployments
+
+        self.engine, self.root = engine, root
+        self.rules = engine.rules_of_scope("tree")
+        self._cwd = os.getcwd()
+        self._folders: dict[str, str] = {}  # a path's folder as written -> absolute (a few per folder)
+        self.targets = {}              # folder -> its targets, for linting again (check_claims)
+        for t in targets:
+            self.targets.setdefault(self._folder(t.path), []).append(t)
+        self.left = Counter({folder: len(ts) for folder, ts in self.targets.items()})
+        self.blocked = set()
+        self.known = {f.path for f in structure_facts}  # the structure files whose claims are blocked
+        if structure_facts:
+            absolute = [self._absolute(t.path) for t in targets]
+            self.blocked = {os.path.dirname(p) for p in deployments.claimed_paths(structure_facts, absolute)}
+        self.blocked.update(self._folder(p) for p in context_paths)
+        self.pending: dict[str, list] = {}
+        self.done: dict[str, tuple] = {}   # folder -> (_rule_findings of its deployment, its results)
+
+    def _absolute(self, path: str) -> str:
+        return os.path.normpath(os.path.join(self._cwd, path))
+
+    def _folder(self, path: str) -> str:
+        """The absolute folder of *path*, as deployments.build groups the fallback (normalised)."""
+        written = path[:path.rfind(os.sep) + 1]  # os.path.dirname without its call (once a file)
+        folder = self._folders.get(written)
+        if folder is None:
+            folder = self._folders[written] = os.path.dirname(self._absolute(path))
+        return folder
+
+    def add(self, result, fresh: bool = True) -> None:
+        """One linted result, in any order; *fresh*: linted now (not a cache hit without facts)."""
+        folder = self._folder(result.path)
+        group = self.pending.setdefault(folder, [])
+        group.append(result)
+        if not fresh:
+            self.blocked.add(folder)
+        self.left[folder] -= 1
+        if self.left[folder] == 0:
+            del self.pending[folder]
+            if folder not in self.blocked:
+                self._run(folder, group)
+
+    def _run(self, folder: str, group: list) -> None:
+        from . import deployments
+
+        facts = [r.facts for r in group if r.facts is not None]
+        if any(deployments.is_structure(f) for f in facts):
+            return
+        built = deployments.build(facts, [], "folder", deployments.read_local_file, self.root,
+                                  self.engine.options.get("mode", "kubernetes"))
+        self.done[folder] = (_rule_findings(self.engine, self.rules, {r.path for r in group}, built), group)
+        for r in group:
+            if r.facts is not None:
+                r.facts = TAKEN
+
+    @staticmethod
+    def took(result) -> bool:
+        """Were this result's facts used (and dropped) already?"""
+        return result.facts is TAKEN
+
+    def parts(self) -> list:
+        return [part for part, _ in self.done.values()]
+
+    def check_claims(self, engine, results, others, cache=None, jobs: int = 1) -> None:
+        """Give back the folders whose deployment the files known only now
+        change: claimed by a structure file, or sharing a folder with a file
+        read as context (*others*). Their files are linted again for their facts."""
+        from . import deployments
+
+        if not self.done:
+            return
+        structure = [r.facts for r in list(results) + list(others)
+                     if r.facts is not None and deployments.is_structure(r.facts)]
+        if {f.path for f in structure} <= self.known and not any(r.facts is not None for r in others):
+            return  # the structure files the stream started from, nothing else: their claims were blocked
+        streamed = [self._absolute(r.path) for _, group in self.done.values() for r in group]
+        wrong = {os.path.dirname(p) for p in deployments.claimed_paths(structure, streamed)}
+        wrong.update(self._folder(r.path) for r in others if r.facts is not None)
+        wrong &= set(self.done)
+        if not wrong:
+            return
+        from .runner import lint_targets
+
+        for folder in wrong:
+            _, group = self.done.pop(folder)
+            again = {r.path: r.facts for r in lint_targets(engine, self.targets[folder], jobs)}
+            for result in group:
+                if result.facts is TAKEN:
+                    result.facts = again.get(result.path)
+
+
+def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_texts=False, frames=False,
+                  context=(), shared=(), root: str | None = None):
+    """runner.lint_targets, with the folder deployments' tree stage run as
+    their folders complete (FolderStream): (results, the stream or None).
+
+    Files whose name says they may describe a deployment (kustomizations,
+    charts, `dapr.yaml`) are linted first, so their claims are known before
+    any folder is run. Where every deployment needs the whole tree
+    (`tree-scope = "tree"`, `resources-paths`, stdin) there is no stream."""
+    from .projectfiles import is_structure_name
+    from .runner import ensure_facts, lint_targets
+
+    rules = engine.rules_of_scope("tree") if engine.collects_facts else []
+    if (not rules or shared or engine.options.get("tree-scope", "folder") != "folder"
+            or any(t.path == "-" for t in targets)):
+        return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts,
+                            frames=frames), None
+    first = [i for i, t in enumerate(targets) if is_structure_name(t.path)]
+    head = lint_targets(engine, [targets[i] for i in first], jobs, cache=cache, want_texts=want_texts, frames=frames)
+    if cache is not None:
+        ensure_facts(cache, engine, [targets[i] for i in first], head, jobs)
+    stream = FolderStream(engine, targets, [r.facts for r in head if r.facts is not None],
+                          [t.path for t in context], root)
+    for result in head:
+        stream.add(result)
+    taken = set(first)
+    others = [i for i in range(len(targets)) if i not in taken]
+    tail = lint_targets(engine, [targets[i] for i in others], jobs, cache=cache, want_texts=want_texts,
+                        frames=frames, on_result=stream.add)
+    results = [None] * len(targets)
+    for i, r in zip(first, head):
+        results[i] = r
+    for i, r in zip(others, tail):
+        results[i] = r
+    return results, stream
 
 
 def build_deployments(engine, results, context=(), shared=(), root: str | None = None):
