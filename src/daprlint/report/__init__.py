@@ -117,39 +117,49 @@ def pretty_json(value, flat: tuple[str, ...] = ()) -> str:
     encoder: 2-3x faster and far lighter on memory with thousands of
     findings, and a line per finding still reads (and greps) well.
     """
+    return "".join(pretty_json_parts(value, flat))
+
+
+def pretty_json_parts(value, flat: tuple[str, ...] = ()):
+    """pretty_json's text in pieces, one per item under a *flat* key: a
+    report of 100,000 findings is written piece by piece, never held whole
+    (nor as the list of its lines). No piece ends inside a JSON string, so
+    each is escaped on its own (json_text) as the whole text would be."""
     import json
 
     from .escape import json_text
 
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    out: list[str] = []
 
-    def dump(value, pad: str) -> None:
+    def dump(value, pad: str):
         if isinstance(value, dict) and value:
             inner = pad + "  "
             sep = "{\n"
             for key, item in value.items():
-                out.append(f"{sep}{inner}{encode(key)}: ")
+                yield f"{sep}{inner}{encode(key)}: "
                 if key in flat and (isinstance(item, (list, tuple)) or hasattr(item, "__next__")):
-                    lines = [encode(v) for v in item]
-                    out.append((f"[\n{inner}  " + f",\n{inner}  ".join(lines) + f"\n{inner}]") if lines else "[]")
+                    before = f"[\n{inner}  "
+                    for v in item:
+                        yield before + encode(v)
+                        before = f",\n{inner}  "
+                    yield "[]" if before.startswith("[") else f"\n{inner}]"
                 else:
-                    dump(item, inner)
+                    yield from dump(item, inner)
                 sep = ",\n"
-            out.append(f"\n{pad}}}")
+            yield f"\n{pad}}}"
         elif isinstance(value, list) and value:
             inner = pad + "  "
             sep = "[\n"
             for item in value:
-                out.append(sep + inner)
-                dump(item, inner)
+                yield sep + inner
+                yield from dump(item, inner)
                 sep = ",\n"
-            out.append(f"\n{pad}]")
+            yield f"\n{pad}]"
         else:
-            out.append(encode(value))
+            yield encode(value)
 
-    dump(value, "")
-    return json_text("".join(out))
+    for part in dump(value, ""):
+        yield json_text(part)
 
 
 def get_reporter(name: str):

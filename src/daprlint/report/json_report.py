@@ -9,7 +9,7 @@ docs/output.md describes every key.
 """
 from __future__ import annotations
 
-from . import docs_urls, fix_json, pretty_json
+from . import docs_urls, fix_json, pretty_json_parts
 
 
 def finding_json(f, url: str | None = None) -> dict:
@@ -21,11 +21,20 @@ def finding_json(f, url: str | None = None) -> dict:
 
 
 def render(findings, summary, ctx) -> str:
+    return "".join(render_parts(findings, summary, ctx))
+
+
+def render_parts(findings, summary, ctx):
+    """The report in pieces (one per finding), to be written as they come."""
     if ctx.get("statistics"):
         from .statistics import rows
 
-        return pretty_json({"version": ctx["version"], "statistics": rows(findings, summary, ctx),
-                            "summary": summary.as_dict()}, flat=("statistics",)) + "\n"
+        yield from pretty_json_parts({"version": ctx["version"], "statistics": rows(findings, summary, ctx),
+                                      "summary": summary.as_dict()}, flat=("statistics",))
+        yield "\n"
+        return
     urls = docs_urls(ctx.get("rules") or {})
-    return pretty_json({"version": ctx["version"], "findings": (finding_json(f, urls.get(f.code)) for f in findings),
-                        "summary": summary.as_dict()}, flat=("findings",)) + "\n"
+    yield from pretty_json_parts({"version": ctx["version"],
+                                  "findings": (finding_json(f, urls.get(f.code)) for f in findings),
+                                  "summary": summary.as_dict()}, flat=("findings",))
+    yield "\n"
