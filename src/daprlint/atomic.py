@@ -242,6 +242,34 @@ def _before_replace(tmp: str, path: Path) -> None:
     """A seam for tests that simulate a crash between write and replace."""
 
 
+def replace_if_unchanged(path: str, original: bytes, stat_before: os.stat_result, data: bytes,
+                         before_write=None) -> str | None:
+    """Replace *path* with *data*, atomically and never through a link, unless
+    it changed since *original* was read at *stat_before*; why not, or None.
+    *before_write* (returning why not, or None) runs once the checks pass: the
+    fixer moves secrets out there, before the manifest loses them."""
+    try:
+        now, st = read_no_follow(path)
+    except WriteRefused as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot re-read the file ({exc.strerror})"
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if now != original or st.st_mtime_ns != stat_before.st_mtime_ns or st.st_ino != stat_before.st_ino:
+        return "the file changed on disk while daprlint worked"
+    why = before_write() if before_write is not None else None
+    if why:
+        return why
+    try:
+        atomic_write(path, data)
+    except WriteRefused as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot write the file ({exc.strerror})"
+    return None
+
+
 def write_output(path: str | Path, data: bytes) -> None:
     """Write a report: atomically to a regular file, in place to a device or FIFO.
 

@@ -40,7 +40,7 @@ import difflib
 import os
 import sys
 
-from .atomic import WriteRefused, atomic_write, read_no_follow
+from .atomic import replace_if_unchanged
 from .engine import Engine, FileResult, Finding
 from .loader import DecodeError, decode, parse
 from .redact import scrub
@@ -293,26 +293,8 @@ def _block_unwritable_secret_fixes(findings, sink, sink_error) -> None:
 def _write(path: str, original: bytes, stat_before, new_text: str, bom: bool, sink) -> str | None:
     """Replace *path* with the fixed text; why not, or None. Nothing is
     written (and no secret flushed) through a link or over a hard link."""
-    try:
-        now, st = read_no_follow(path)
-    except WriteRefused as exc:
-        return str(exc)
-    except OSError as exc:
-        return f"cannot re-read the file ({exc.strerror})"
-    if not os.access(path, os.W_OK):
-        return "the file is read-only"
-    if now != original or st.st_mtime_ns != stat_before.st_mtime_ns or st.st_ino != stat_before.st_ino:
-        return "the file changed on disk while daprlint was fixing it"
-    why = _flush(sink)
-    if why:
-        return why
-    try:
-        atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
-    except WriteRefused as exc:
-        return str(exc)
-    except OSError as exc:
-        return f"cannot write the file ({exc.strerror})"
-    return None
+    data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
+    return replace_if_unchanged(path, original, stat_before, data, before_write=lambda: _flush(sink))
 
 
 # -- diffs that show no secret --------------------------------------------------

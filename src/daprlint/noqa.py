@@ -641,25 +641,11 @@ def _moved(finding, moves: Moves, starts: list[int]):
 
 def _write(path: str, original: bytes, stat_before, new_text: str, bom: bool) -> str | None:
     """Replace *path* with *new_text* as the fixer does; why not, or None."""
-    from .atomic import WriteRefused, atomic_write, read_no_follow
+    from .atomic import replace_if_unchanged
 
-    try:
-        now, st = read_no_follow(path)
-    except WriteRefused as exc:
-        return f"not written: {exc}"
-    except OSError as exc:
-        return f"not written: cannot re-read the file ({exc.strerror})"
-    if not os.access(path, os.W_OK):
-        return "not written: the file is read-only"
-    if now != original or st.st_mtime_ns != stat_before.st_mtime_ns or st.st_ino != stat_before.st_ino:
-        return "not written: the file changed on disk while daprlint worked"
-    try:
-        atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
-    except WriteRefused as exc:
-        return f"not written: {exc}"
-    except OSError as exc:
-        return f"not written: cannot write the file ({exc.strerror})"
-    return None
+    data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
+    why = replace_if_unchanged(path, original, stat_before, data)
+    return f"not written: {why}" if why else None
 
 
 # -- output ------------------------------------------------------------------
