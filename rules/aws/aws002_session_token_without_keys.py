@@ -45,16 +45,5 @@ def check(resource, ctx):
 
 
 def _written(resource, canonical, ctx):
-    """A key is set, even in a shape daprd cannot read (`secretKeyRef: "AKIA..."`: DPR001's finding)."""
-    from yaml.nodes import ScalarNode
-
-    from daprlint.model import NULL_TAG
-
-    for item in dapr.field_items(resource, canonical, ctx.data):
-        if item.has_value:
-            return True
-        for key, value in item.node.value:
-            if key.__class__ is ScalarNode and key.value in ("value", "secretKeyRef", "envRef"):
-                if value.__class__ is not ScalarNode or (value.tag != NULL_TAG and value.value != ""):
-                    return True
-    return False
+    """A key is set, even in a shape daprd cannot read (`MetadataItem.written`)."""
+    return any(item.written for item in dapr.field_items(resource, canonical, ctx.data))

@@ -32,26 +32,11 @@ SKIP_PARTIAL = True  # a kustomize patch sets only what it changes
 def check(resource, ctx):
     if not dapr.is_aws(resource, ctx.data):
         return
-    access = [i for i in dapr.field_items(resource, "accessKey", ctx.data) if _written(i)]
-    secret = [i for i in dapr.field_items(resource, "secretKey", ctx.data) if _written(i)]
+    access = [i for i in dapr.field_items(resource, "accessKey", ctx.data) if i.written]
+    secret = [i for i in dapr.field_items(resource, "secretKey", ctx.data) if i.written]
     if bool(access) == bool(secret):
         return
     present, missing = (access[0], "secretKey") if access else (secret[0], "accessKey")
     yield ctx.report(present.name_span,
                      f"`{present.name.value}` is set without `{missing}`: daprd ignores a lone key and falls "
                      "back to the default credential chain")
-
-
-def _written(item):
-    """The item gives the key a value, even in a shape daprd cannot read (DPR001 reports that)."""
-    if item.has_value:
-        return True
-    from yaml.nodes import ScalarNode
-
-    from daprlint.model import NULL_TAG
-
-    for key, value in item.node.value:
-        if key.__class__ is ScalarNode and key.value in ("value", "secretKeyRef", "envRef"):
-            if value.__class__ is not ScalarNode or (value.tag != NULL_TAG and value.value != ""):
-                return True
-    return False

@@ -113,6 +113,18 @@ class MetadataItem:
     def name_span(self) -> Span:
         return self.name.span if self.name else self.span
 
+    @property
+    def written(self) -> bool:
+        """The item gives its key a value in some shape, even one daprd cannot read
+        (`secretKeyRef: "AKIA..."`, a string where a mapping belongs: DPR001's finding)."""
+        if self.has_value:
+            return True
+        if self.node.__class__ is not MappingNode:
+            return False
+        return any(key.__class__ is ScalarNode and key.value in ("value", "secretKeyRef", "envRef")
+                   and (value.__class__ is not ScalarNode or (value.tag != NULL_TAG and value.value != ""))
+                   for key, value in self.node.value)
+
     def __repr__(self) -> str:
         return f"MetadataItem({self.name!r})"
 
