@@ -155,13 +155,7 @@ def follow_references(engine, all_facts: list, known: list[Target], cache=None, 
     extra_results: list = []
     facts = list(all_facts)
     for _ in range(MAX_REFERENCE_ROUNDS):
-        wanted = []
-        for target in sorted(deployments.referenced_paths(facts)):
-            for path in files_at(target):
-                absolute = os.path.normpath(os.path.abspath(path))
-                if absolute not in seen:
-                    seen.add(absolute)
-                    wanted.append(Target(_shown(path), False))
+        wanted = [Target(_shown(path), False) for path in unread_references(facts, seen)]
         if not wanted:
             break
         results = lint_targets(engine, wanted, jobs, cache=cache, want_texts=None)
@@ -173,6 +167,20 @@ def follow_references(engine, all_facts: list, known: list[Target], cache=None, 
         extra_results += results
         facts = [r.facts for r in results if r.facts is not None]
     return extra_targets, extra_results
+
+
+def unread_references(facts, seen: set[str]) -> list[str]:
+    """The files that the project files among *facts* point at (kustomize bases, run-file
+    resources folders) and that are not in *seen* (absolute, normal paths) yet; they are
+    added to it. One round of follow_references, shared with the language server."""
+    wanted = []
+    for target in sorted(deployments.referenced_paths(facts)):
+        for path in files_at(target):
+            absolute = os.path.normpath(os.path.abspath(path))
+            if absolute not in seen:
+                seen.add(absolute)
+                wanted.append(path)
+    return wanted
 
 
 def files_at(path: str) -> list[str]:

@@ -6,8 +6,8 @@ run files), the chart the file is in, what those point at and
 `resources-paths` are read as context, kustomize patches are linted as
 partial resources, and the deployment rules (tree.py) run over the facts of
 it all. The language server asks the very same functions
-(workspace.project_root, workspace.context_paths, workspace.files_at,
-deployments.roles, deployments.referenced_paths, tree.build_deployments,
+(workspace.project_root, workspace.context_paths, workspace.unread_references,
+deployments.roles, tree.build_deployments,
 tree.tree_findings), once per lint of an open document, so an editor shows
 what `check` shows. What it keeps so that an edit costs little:
 
@@ -157,8 +157,8 @@ class ProjectFacts:
     # -- judging ---------------------------------------------------------------
     def findings(self, path: str, own_facts, plan: Plan, buffers: dict) -> tuple[list, set]:
         """(deployment findings in the document, every path they were computed from)."""
-        from .. import deployments, tree
-        from ..workspace import MAX_REFERENCE_ROUNDS, files_at
+        from .. import tree
+        from ..workspace import MAX_REFERENCE_ROUNDS, unread_references
 
         context = self._facts_of([(p, self.role_of(plan, p)) for p in plan.context], buffers)
         used = {path, *plan.context}
@@ -169,13 +169,7 @@ class ProjectFacts:
         seen = set(used)  # absolute and normal already (the walk joins to the normal root)
         new, more = facts + shared, []
         for _ in range(MAX_REFERENCE_ROUNDS):  # what the project files point at (workspace.follow_references)
-            wanted = []
-            for target in sorted(deployments.referenced_paths(new)):
-                for found in files_at(target):
-                    absolute = os.path.normpath(os.path.abspath(found))
-                    if absolute not in seen:
-                        seen.add(absolute)
-                        wanted.append(absolute)
+            wanted = [os.path.normpath(os.path.abspath(p)) for p in unread_references(new, seen)]
             if not wanted:
                 break
             got = self._facts_of([(p, self.role_of(plan, p)) for p in wanted], buffers)
