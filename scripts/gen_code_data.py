@@ -36,7 +36,7 @@ import fnmatch
 import re
 from pathlib import Path
 
-from gen_common import load_json, require
+from gen_common import load_json, ranges, require
 
 CODE_FACTS = Path(__file__).resolve().parent / "data" / "contrib-code-fields.json"
 NOT_IMPLEMENTED = "not implemented in components-contrib"
@@ -55,22 +55,6 @@ KNOWN_GAPS = {
 # statuses of metadata_yaml.not_in_code whose name the code does not read at init
 NOT_READ = ("not-read", "not-read-builtin-profile")
 UNVERIFIED = ("not-read-unverified", "parser-miss")
-
-
-def ranges(present, order: list) -> list:
-    """[[since, until], ...] for the releases in *present* (until None: still at the end of *order*)."""
-    present = set(present)
-    out, start = [], None
-    for r in order:
-        if r in present:
-            if start is None:
-                start = r
-        elif start is not None:
-            out.append([start, r])
-            start = None
-    if start is not None:
-        out.append([start, None])
-    return out
 
 
 def read_code_facts(path: Path, canonical: dict, order: list) -> dict:

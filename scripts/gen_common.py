@@ -83,6 +83,22 @@ def opt_str(value):
     return str(value)
 
 
+def ranges(present, order: list) -> list:
+    """[[since, until], ...] for the releases in *present* (until None: still at the end of *order*)."""
+    present = set(present)
+    out, start = [], None
+    for r in order:
+        if r in present:
+            if start is None:
+                start = r
+        elif start is not None:
+            out.append([start, r])
+            start = None
+    if start is not None:
+        out.append([start, None])
+    return out
+
+
 def require(cond, message):
     if not cond:
         raise GenError(message)

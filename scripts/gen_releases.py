@@ -38,7 +38,7 @@ from pathlib import Path
 
 import gen_code_data
 from gen_common import (CATEGORIES, FIELD_ATTRS, build_version, load_json, load_yaml_text, pick_canonical,
-                        require, yaml_field_attrs)
+                        ranges, require, yaml_field_attrs)
 
 MASTER = "master"
 # what the Go code of each release reads (scripts/gen_code_facts.py; merged by gen_code_data.py)
@@ -121,21 +121,6 @@ def read_releases(ref: Path) -> dict:
         require(doc["components_contrib_metadata_tag"] == info["components_contrib"],
                 f"daprd-component-types/{minor}.json contrib tag differs from SOURCE.md")
     return dict(sorted(out.items(), key=lambda kv: release_key(kv[0])))
-
-
-def ranges(present: list, order: list) -> list:
-    """[[since, until], ...] (until None = still present at the end of *order*)."""
-    out, start = [], None
-    for r in order:
-        if r in present:
-            if start is None:
-                start = r
-        elif start is not None:
-            out.append([start, r])
-            start = None
-    if start is not None:
-        out.append([start, None])
-    return out
 
 
 def timeline(values: dict, order: list, defaults: dict, what: str) -> dict:
