@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import DYNAMODB_WITHOUT_REGION, REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
@@ -340,9 +340,7 @@ def test_neovim_start_client_block_gets_diagnostics_from_a_real_neovim(tmp_path)
     if "NVIM v0.7" not in version:
         pytest.skip("the start_client form is for Neovim 0.7; this is " + version.splitlines()[0])
     (tmp_path / "init.lua").write_text(block("CI and editors", "lua", "vim.lsp.start_client"))
-    (tmp_path / "c.yaml").write_text("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n"
-                                     "spec:\n  type: state.aws.dynamodb\n  version: v1\n  metadata:\n"
-                                     "  - name: table\n    value: orders\n")
+    (tmp_path / "c.yaml").write_text(DYNAMODB_WITHOUT_REGION)
     (tmp_path / "check.lua").write_text(
         "vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 100)\n"
         "for _, d in ipairs(vim.diagnostic.get(0)) do io.stdout:write('DIAG ' .. tostring(d.code) .. ' '"

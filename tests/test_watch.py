@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import DYNAMODB_WITHOUT_REGION, REPO
 from daprlint import watch
 from daprlint.cli import CHECK_OPTIONS, build_parser
 
@@ -26,18 +26,7 @@ try:
 except ImportError:
     HAVE_WATCHFILES = False
 
-COMPONENT = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: orders
-spec:
-  type: state.aws.dynamodb
-  version: v1
-  metadata:
-  - name: table
-    value: orders
-"""
+COMPONENT = DYNAMODB_WITHOUT_REGION
 BOGUS_ITEM = "  - name: bogusField\n    value: x\n"
 
 # `watch.watch` over the command's one run, as `check --watch` wires it (commands.py)
