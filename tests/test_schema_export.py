@@ -85,7 +85,7 @@ def component(schemas):
 
 
 def rule_module(ruleset, code):
-    return sys.modules[ruleset.rules[code].check.__module__]
+    return sys.modules[ruleset.rules[code].load().check.__module__]
 
 
 class JsonLoader(yaml.SafeLoader):

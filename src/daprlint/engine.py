@@ -13,14 +13,31 @@ import stat
 import sys
 from ._record import field, record as dataclass
 
-from . import facts, loader, model, projectfiles, workloads
+from . import projectnames
 from .config import DEFAULT_MAX_FILE_SIZE, Settings
 from .packs import Rule, RuleSet
 from .results import FileResult, Finding
 from .selection import INTERNAL_ERROR, NEVER_IGNORED, select_rules
 from .rulekit import Diagnostic, Fix, RuleContext
+from .source import DecodeError, decode
 from .span import FILE_START, Span
-from yaml.nodes import ScalarNode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from . import model
+    from .source import ParseError, Source
+
+# The parsing modules import PyYAML (~35 ms of start-up here, a quarter of a
+# one-file run): a run whose files are all cache hits parses nothing, so they
+# are imported with the first file the engine parses (_import_parsing).
+loader = facts = model = projectfiles = workloads = ScalarNode = secret_spans = None
+
+
+def _import_parsing() -> None:
+    global loader, facts, model, projectfiles, workloads, ScalarNode, secret_spans
+    from . import facts, loader, model, projectfiles, workloads
+    from .dapr import secret_spans
+    from yaml.nodes import ScalarNode
 
 # Codes the engine itself reports (and INT001); their docs live in rules/core/.
 UNREADABLE = "YML002"
@@ -35,12 +52,12 @@ class FileInfo:
 
     __slots__ = ("path", "text", "explicit", "_source", "_parse")
 
-    def __init__(self, path: str, text: str, source: loader.Source, explicit: bool, parse=None):
+    def __init__(self, path: str, text: str, source: Source, explicit: bool, parse=None):
         self.path, self.text, self.explicit = path, text, explicit
         self._source, self._parse = source, parse
 
     @property
-    def parse_error(self) -> loader.ParseError | None:
+    def parse_error(self) -> ParseError | None:
         if self._parse is not None:
             self._source, self._parse = self._parse(), None
         return self._source.parse_error
@@ -113,6 +130,8 @@ def _extend_to_items(suppressions: list[Suppression], resources) -> None:
     """A comment on the `- name:` line of a metadata item, or on the line just
     above it, covers the whole item: its value is often reported a line or
     more below the name."""
+    if ScalarNode is None:  # called by noqa.py on resources a cache-served run did not parse here
+        _import_parsing()
     starts: dict[int, int] = {}
     for resource in resources:
         for item in resource.metadata + resource.headers:
@@ -160,7 +179,7 @@ def may_hold_facts(path: str, text: str) -> bool:
     """False when a file holds nothing the deployment layer reads besides
     Dapr resources (see may_hold_resources): no structure file (kustomize,
     Helm chart, run file), no Secret."""
-    return projectfiles.is_structure_name(path) or projectfiles.may_be_run_file(text) or \
+    return projectnames.is_structure_name(path) or projectnames.may_be_run_file(text) or \
         ("Secret" in text and _SECRET_KIND.search(text) is not None)
 
 
@@ -248,8 +267,8 @@ class Engine:
         if data is None:
             return self._unreadable(shown, problem or "cannot read file")
         try:
-            text, bom = loader.decode(data)
-        except loader.DecodeError as exc:
+            text, bom = decode(data)
+        except DecodeError as exc:
             return self._unreadable(shown, str(exc))
         return self.lint_text(shown, text, bom, explicit, role)
 
@@ -265,6 +284,8 @@ class Engine:
                   role: str = "") -> FileResult:
         """Lint one file's text. *role* "patch": the file is a kustomize patch,
         so its resources are partial (deployments.py decides roles)."""
+        if loader is None:
+            _import_parsing()
         if self.skip_non_dapr and not may_hold_resources(text) and not (
                 self.collects_facts and may_hold_facts(path, text)):
             source = loader.Source(path=path, text=text, bom=bom)
@@ -289,8 +310,6 @@ class Engine:
         if self.collects_facts:  # the deployment layer's input
             result.facts = facts.file_facts(path, documents, resources, pods, run_file)
         if documents:
-            from .dapr import secret_spans
-
             # the credential-shaped scalars, found once per file: SEC002 reports them (ctx.memo)
             ctx.memo["credentials"] = credentials = {}
             result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text, credentials)

@@ -17,22 +17,7 @@ import os
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Scalar, keys_of
-
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-CHART_NAME = "Chart.yaml"
-RUN_FILE_NAMES = ("dapr.yaml", "dapr.yml")
-
-
-def is_structure_name(path: str) -> bool:
-    """Files whose name alone says they describe a deployment (parsed first)."""
-    name = os.path.basename(path)
-    return name in KUSTOMIZATION_NAMES or name == CHART_NAME or name in RUN_FILE_NAMES
-
-
-def may_be_run_file(text: str) -> bool:
-    """Every app of a run file needs `appDirPath` (the CLI's one required app key)."""
-    return "apps" in text and "appDirPath" in text
-
+from .projectnames import CHART_NAME, KUSTOMIZATION_NAMES
 
 class RunApp:
     __slots__ = ("node", "fields", "app_id", "app_dir", "resources_paths", "config_file")

@@ -101,7 +101,7 @@ class RuleTables:
     def __init__(self, ruleset):
         def module(code):
             rule = ruleset.rules.get(code)
-            found = sys.modules.get(rule.check.__module__) if rule else None
+            found = sys.modules.get(rule.load().check.__module__) if rule else None
             if found is None:
                 raise ExportError(f"the built-in rule {code} is missing: the schema export reads its tables")
             return found

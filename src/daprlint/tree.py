@@ -17,8 +17,11 @@ import os
 from ._record import record as dataclass
 
 from .deployments import namespace_of
-from .facts import Ref
 from .rulekit import Diagnostic
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .facts import Ref
 
 
 class Tree:
@@ -390,7 +393,7 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
     charts, `dapr.yaml`) are linted first, so their claims are known before
     any folder is run. Where every deployment needs the whole tree
     (`tree-scope = "tree"`, `resources-paths`, stdin) there is no stream."""
-    from .projectfiles import is_structure_name
+    from .projectnames import is_structure_name
     from .runner import ensure_facts, lint_targets
 
     rules = engine.rules_of_scope("tree") if engine.collects_facts else []
@@ -434,7 +437,7 @@ def _texts_for_fixes(engine, targets, results, findings, frames: bool = False) -
     was hashed, its fix is left out of the SARIF and its findings get no
     frame (the run saw the old content)."""
     from .cache import digest_of_bytes
-    from .loader import DecodeError, Source, decode
+    from .source import DecodeError, Source, decode
 
     wanted = {f.path for f in findings if frames or (f.fix is not None and f.fix.edits and not f.fix.blocked)}
     for target, result in zip(targets, results):

@@ -143,9 +143,9 @@ class ProjectFacts:
         context = listing.chosen.get(path)
         if context is None:
             context = listing.chosen[path] = context_paths(listing.files, [path])
-        from .. import deployments, projectfiles
+        from .. import deployments, projectnames
 
-        structure = [p for p in [path] + context if os.path.basename(p) in projectfiles.KUSTOMIZATION_NAMES]
+        structure = [p for p in [path] + context if os.path.basename(p) in projectnames.KUSTOMIZATION_NAMES]
         facts = self._facts_of([(p, "") for p in structure], buffers) if structure else {}
         roles = deployments.roles([f for f in facts.values() if f is not None]) if facts else {}
         return Plan(root, context, roles, listing.note)

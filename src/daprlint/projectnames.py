@@ -1,0 +1,24 @@
+"""The names and marks of the files that say what a deployment is.
+
+Apart from projectfiles.py, which reads them from YAML nodes (and so imports
+PyYAML): discovery and the deployment layer sort files by these names on
+every run, also one whose files are all cache hits.
+"""
+from __future__ import annotations
+
+import os
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_NAME = "Chart.yaml"
+RUN_FILE_NAMES = ("dapr.yaml", "dapr.yml")
+
+
+def is_structure_name(path: str) -> bool:
+    """Files whose name alone says they describe a deployment (parsed first)."""
+    name = os.path.basename(path)
+    return name in KUSTOMIZATION_NAMES or name == CHART_NAME or name in RUN_FILE_NAMES
+
+
+def may_be_run_file(text: str) -> bool:
+    """Every app of a run file needs `appDirPath` (the CLI's one required app key)."""
+    return "apps" in text and "appDirPath" in text
