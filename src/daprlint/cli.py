@@ -10,6 +10,7 @@ import os
 import sys
 
 from . import __version__
+from . import cpu  # noqa: F401  notes the CPU counters at start-up (see cpu.py)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # "text" is the old name of "concise", still accepted

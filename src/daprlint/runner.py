@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 
+from .cpu import cores, free_cores
 from .discover import Target
 from .engine import Engine
 from .results import NO_CONTENT, FileResult
@@ -34,14 +35,6 @@ _FORCED = "DAPRLINT_PARALLEL_THRESHOLD" in os.environ
 AUTO = "auto"
 
 
-def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def jobs_wanted(jobs) -> int:
     """The most processes a run may use: `--jobs N`, or the core count for `--jobs auto`."""
     if jobs == AUTO or jobs is None:
@@ -49,27 +42,19 @@ def jobs_wanted(jobs) -> int:
     return max(1, int(jobs))
 
 
-def _free_cores() -> float:
-    """Cores no other work is using now: the core count less the 1-minute load average."""
-    try:
-        return cores() - os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return float(cores())
-
-
 def workers_for(jobs, files: int) -> int:
     """How many worker processes to lint *files* files with (1: in this one).
 
     At most *jobs* (`--jobs N`; "auto": the cores), and only for at least
     PARALLEL_THRESHOLD files; then no more than the free cores, rounded (a
-    machine whose load average leaves less than 1.5 cores free gets one
-    process: two workers sharing one core lose to it)."""
+    machine whose other work leaves less than 1.5 cores free gets one
+    process: two workers sharing one core lose to it; see cpu.py)."""
     wanted = jobs_wanted(jobs)
     if wanted <= 1 or files < PARALLEL_THRESHOLD:
         return 1
     if _FORCED:
         return wanted
-    return max(1, min(wanted, int(_free_cores() + 0.5)))
+    return max(1, min(wanted, int(free_cores() + 0.5)))
 
 
 _worker_engine: Engine | None = None
@@ -257,7 +242,7 @@ def _read_text(engine: Engine, item: _Item) -> bool:
 
 
 def _give_text(item: _Item, data: bytes) -> bool:
-    from .loader import DecodeError, Source, decode
+    from .source import DecodeError, Source, decode
 
     try:
         text, bom = decode(data)
