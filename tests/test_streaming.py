@@ -153,24 +153,24 @@ def test_a_store_replaced_by_a_link_during_the_run_is_not_written_through(in_pro
 
 
 # -- how many processes ------------------------------------------------------------
-def test_workers_only_for_enough_files_and_free_cores(monkeypatch):
+def test_workers_only_for_enough_files_andfree_cores(monkeypatch):
     monkeypatch.setattr(runner, "_FORCED", False)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 100)
     monkeypatch.setattr(runner, "cores", lambda: 4)
-    monkeypatch.setattr(runner, "_free_cores", lambda: 4.0)
+    monkeypatch.setattr(runner, "free_cores", lambda: 4.0)
     assert runner.workers_for(1, 10_000) == 1
     assert runner.workers_for(2, 99) == 1
     assert runner.workers_for(2, 100) == 2
     assert runner.workers_for("auto", 100) == 4
     assert runner.workers_for("auto", 99) == 1
-    monkeypatch.setattr(runner, "_free_cores", lambda: 1.4)   # a busy machine: workers would share a core
+    monkeypatch.setattr(runner, "free_cores", lambda: 1.4)   # a busy machine: workers would share a core
     assert runner.workers_for(2, 10_000) == 1
     assert runner.workers_for("auto", 10_000) == 1
-    monkeypatch.setattr(runner, "_free_cores", lambda: 2.6)
+    monkeypatch.setattr(runner, "free_cores", lambda: 2.6)
     assert runner.workers_for("auto", 10_000) == 3
     assert runner.workers_for(2, 10_000) == 2
     monkeypatch.setattr(runner, "_FORCED", True)              # DAPRLINT_PARALLEL_THRESHOLD set: no load check
-    monkeypatch.setattr(runner, "_free_cores", lambda: 0.0)
+    monkeypatch.setattr(runner, "free_cores", lambda: 0.0)
     assert runner.workers_for(2, 10_000) == 2
 
 
