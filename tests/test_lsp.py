@@ -478,29 +478,29 @@ async def _first_diagnostics_seconds(tmp_path: Path, fast_start: bool) -> float:
     try:
         await _initialize(client, tmp_path)
         _open(client, uri, SMALL)
-        await client.diagnostics(uri)
+        diagnostics = await client.diagnostics(uri)
         elapsed = client.first_diagnostics_at - spawned
     except BaseException:
         await asyncio.wait_for(client.stop(), TIMEOUT)
         raise
     await _stop(client)
-    return elapsed
+    return elapsed, diagnostics
 
 
 def measure_first_diagnostics(tmp_path: Path, runs: int = 5, fast_start: bool = True) -> list[float]:
-    return [asyncio.run(asyncio.wait_for(_first_diagnostics_seconds(tmp_path, fast_start), 60)) for _ in range(runs)]
+    return [asyncio.run(asyncio.wait_for(_first_diagnostics_seconds(tmp_path, fast_start), 60))[0]
+            for _ in range(runs)]
 
 
 @pytest.mark.slow
 @needs_pygls
-def test_time_to_first_diagnostics(tmp_path, record_property):
-    """Spawn to first publishDiagnostics, median of 5 (docs/editors.md describes this)."""
-    times = measure_first_diagnostics(tmp_path)
-    median = statistics.median(times)
-    record_property("first_diagnostics_median_ms", round(median * 1000))
-    print(f"\nspawn -> first diagnostics: median {median * 1000:.0f} ms of "
-          f"{', '.join(f'{t * 1000:.0f}' for t in times)} ms")
-    assert median < 2.0  # the target is 0.5 s; a loaded CI machine gets slack
+@pytest.mark.parametrize("fast_start", [True, False], ids=["fast-start", "pygls-only"])
+def test_a_fresh_server_publishes_the_first_diagnostics(tmp_path, record_property, fast_start):
+    """From spawn, the first publishDiagnostics carries the document's finding.
+    The time it took is recorded, not judged: speed is bench/'s (B6), never a test's."""
+    elapsed, diagnostics = asyncio.run(asyncio.wait_for(_first_diagnostics_seconds(tmp_path, fast_start), 60))
+    record_property("first_diagnostics_ms", round(elapsed * 1000))
+    assert [d.code for d in diagnostics.diagnostics] == ["AWS008"], diagnostics
 
 
 if __name__ == "__main__":  # python tests/test_lsp.py [runs]: print the latency figures
