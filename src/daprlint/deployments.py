@@ -105,7 +105,7 @@ class _Index:
         self.by_path: dict[str, object] = {}
         self.by_folder: dict[str, list[str]] = defaultdict(list)
         for facts in file_facts:
-            absolute = os.path.normpath(os.path.abspath(facts.path))
+            absolute = os.path.abspath(facts.path)
             if absolute not in self.by_path:
                 self.by_path[absolute] = facts
                 self.by_folder[os.path.dirname(absolute)].append(absolute)
@@ -377,7 +377,7 @@ def _app_config(app, app_dir, run, run_dir):
 def _fallback(index: _Index, file_facts: list, claimed: set, scope: str) -> list[Deployment]:
     units: dict[str, Deployment] = {}
     for facts in file_facts:
-        absolute = os.path.normpath(os.path.abspath(facts.path))
+        absolute = os.path.abspath(facts.path)
         if absolute in claimed or index.by_path.get(absolute) is not facts:
             continue
         if not (facts.resources or facts.workloads or facts.secrets):

@@ -155,7 +155,7 @@ def _with_roles(targets: list[Target], roles: dict[str, str]) -> list[Target]:
         return targets
     out = []
     for t in targets:
-        role = roles.get(os.path.normpath(os.path.abspath(t.path)), "") if t.path != "-" else ""
+        role = roles.get(os.path.abspath(t.path), "") if t.path != "-" else ""
         out.append(Target(t.path, t.explicit, role) if role != t.role else t)
     return out
 
@@ -163,7 +163,7 @@ def _with_roles(targets: list[Target], roles: dict[str, str]) -> list[Target]:
 def follow_references(engine, all_facts: list, known: list[Target], cache=None, jobs: int = 1) -> tuple[list, list]:
     """Targets and results for what the project files point at outside what
     was read (kustomize bases, run-file resources folders), to a fixed point."""
-    seen = {os.path.normpath(os.path.abspath(t.path)) for t in known}
+    seen = {os.path.abspath(t.path) for t in known}
     extra_targets: list[Target] = []
     extra_results: list = []
     facts = list(all_facts)
@@ -190,7 +190,7 @@ def unread_references(facts, seen: set[str]) -> list[str]:
     wanted = []
     for target in sorted(deployments.referenced_paths(facts)):
         for path in files_at(target):
-            absolute = os.path.normpath(os.path.abspath(path))
+            absolute = os.path.abspath(path)
             if absolute not in seen:
                 seen.add(absolute)
                 wanted.append(path)
