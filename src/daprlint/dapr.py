@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to goparse
-from .model import MetadataItem, Resource, is_templated
+from .model import MetadataItem, Resource, is_templated, iter_scalars
 from .redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
 
 TYPES = "generated/component-types.json"
@@ -529,7 +529,6 @@ def secret_spans(documents, resources, data, text: str, credentials: dict | None
     credential-shaped text anywhere. Whatever rules are enabled, printing
     file text (frames, diffs) masks these. *credentials* receives
     {id(node): kind} of the credential-shaped scalars (SEC002 reads it)."""
-    from .model import iter_scalars
     from .workloads import secret_value_nodes
 
     spans = set()

@@ -247,8 +247,10 @@ def _auth_store(auth: Node | None) -> Scalar | None:
     return found
 
 
-def build_resource(path: str, node: MappingNode, doc_index: int) -> Resource:
-    top = keys_of(node)
+def build_resource(path: str, node: MappingNode, doc_index: int, top: dict | None = None) -> Resource:
+    """*top*: keys_of(node), when the caller has it already."""
+    if top is None:
+        top = keys_of(node)
     meta = keys_of(top.get("metadata"))
     spec = top.get("spec")
     spec_fields = keys_of(spec)
@@ -296,7 +298,7 @@ def _resources(path: str, documents: list[Node]) -> Iterator[Resource]:
     for index, doc in enumerate(documents):
         fields = keys_of(doc)
         if _is_dapr_fields(fields):
-            yield build_resource(path, doc, index)
+            yield build_resource(path, doc, index, fields)
         elif text_of(fields.get("kind")) in ("List", "ComponentList"):
             items = fields.get("items")
             if items.__class__ is SequenceNode:

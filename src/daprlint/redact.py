@@ -67,7 +67,18 @@ def _secrets_longest_first(secrets) -> list[str]:
     return sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True)
 
 
+_KEY_ID_PREFIXES = ("AKIA", "ASIA", "AROA", "AIDA", "ANPA", "AGPA")
+
+
+def _may_hold_shapes(text: str) -> bool:
+    """False when none of the credential shapes can match: each needs a key ID prefix, `://`
+    or `PRIVATE KEY` (substring tests: most messages have none, and a regex scan costs more)."""
+    return "://" in text or "PRIVATE KEY" in text or any(p in text for p in _KEY_ID_PREFIXES)
+
+
 def _mask_shapes(text: str) -> str:
+    if not _may_hold_shapes(text):
+        return text
     text = AWS_KEY_ID.sub(lambda m: m.group(1)[:4] + "…" + MASK, text)
     text = URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", text)
     return PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- " + MASK, text)
