@@ -75,11 +75,16 @@ def target(ctx):
     daprlint knows."""
     found = ctx.memo.get("dapr.target")  # every component rule asks, for every resource of the file
     if found is None:
-        from . import versions
-
         configured = ctx.option("dapr-version")
         view = getattr(ctx.data, "target", None) if configured is None else None
-        found = ctx.memo["dapr.target"] = view if view is not None else versions.resolve(ctx.data, configured)
+        if view is None:
+            resolved = ctx.data.memo("dapr.target")  # and every file: resolved once a run
+            view = resolved.get(configured)
+            if view is None:
+                from . import versions
+
+                view = resolved[configured] = versions.resolve(ctx.data, configured)
+        found = ctx.memo["dapr.target"] = view
     return found
 
 
@@ -326,15 +331,20 @@ def is_aws(resource: Resource, data) -> bool:
 
 
 def _is_aws(resource: Resource, data) -> bool:
-    aws = data.json(AWS)
+    switches = data.memo("dapr.aws_switch")  # per type: True, False or the IAM switch, once a run
     t = resource.type_key
-    if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:
-        return True
-    switch = aws["conditional"].get(t)
-    if switch:
-        value = resource.literal(switch["field"])
-        return value is not None and value.strip().lower() == switch["value"]
-    return False
+    switch = switches.get(t)
+    if switch is None:
+        aws = data.json(AWS)
+        if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:
+            switch = True
+        else:
+            switch = aws["conditional"].get(t) or False
+        switches[t] = switch
+    if switch is True or switch is False:
+        return switch
+    value = resource.literal(switch["field"])
+    return value is not None and value.strip().lower() == switch["value"]
 
 
 def aliases_for(resource: Resource, data) -> list[dict]:
@@ -389,9 +399,12 @@ _ENV_REFERENCE = re.compile(r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*")  # a w
 def is_reference_like(text: str) -> bool:
     """Templates and references whose real value comes from elsewhere: Go/Helm
     actions, `${VAR}`, a whole `$VAR` or `$(VAR)`, Dapr's own template tags."""
-    return (is_templated(text) or "${" in text
-            or any(tag in text for tag in ("{uuid}", "{podName}", "{namespace}", "{appID}"))
-            or ("$" in text and _ENV_REFERENCE.fullmatch(text) is not None))
+    if "{" in text and (is_templated(text) or "${" in text or any(tag in text for tag in _DAPR_TAGS)):
+        return True  # every form but a bare $VAR has a brace: most names and values have none
+    return "$" in text and _ENV_REFERENCE.fullmatch(text) is not None
+
+
+_DAPR_TAGS = ("{uuid}", "{podName}", "{namespace}", "{appID}")
 
 
 def is_placeholder(text: str) -> bool:
@@ -477,11 +490,16 @@ def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
     if resource.kind_name == "HTTPEndpoint":
         return _inline_header_items(resource)
     found = []
+    sensitive = data.memo("dapr.is_sensitive")  # is_sensitive's answers, looked up here without a call
+    type_key, version_key = resource.type_key, resource.version_key
     for item in resource.metadata:
         literal = item.literal
-        if literal is None or item.key is None or is_templated(literal.value):
+        if literal is None or item.key is None:
             continue
-        if not is_sensitive(resource, item.key, data):
+        answer = sensitive.get((type_key, version_key, item.key))
+        if answer is None:
+            answer = is_sensitive(resource, item.key, data)
+        if not answer or is_templated(literal.value):
             continue
         if is_connection_string(item.key) and not carries_credential(
                 literal.value, placeholder_counts="connectionstring" in item.key):
