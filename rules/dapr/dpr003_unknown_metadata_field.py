@@ -168,15 +168,15 @@ def check(resource, ctx):
     if resource.type is None:
         return
     t = dapr.target(ctx)
-    unread = ctx.data.memo(CODE + ".unread")  # the same names come back in every file
+    # spelling -> judged?, per type, version and release: the same names come back in every file
+    unread = dapr.per_type(resource, ctx.data, CODE + ".unread", lambda r: {}, t)
     present = None
     for item in resource.metadata:
         if item.name is None:
             continue
-        memo_key = (resource.type_key, resource.version_key, t.release, item.name.value)
-        judged = unread.get(memo_key)
+        judged = unread.get(item.name.value)
         if judged is None:
-            judged = unread[memo_key] = _judged(item, resource, ctx.data, t)
+            judged = unread[item.name.value] = _judged(item, resource, ctx.data, t)
         if not judged:
             continue
         vocab = vocabulary(None, resource.type_key, resource.version_key, ctx.data, t)
