@@ -97,13 +97,15 @@ class MetadataItem:
         self.value_node = value_node
         self.secret_key_ref = secret_key_ref
         self.env_ref = env_ref
-        literal = Scalar.of(value_node)
-        self.literal = literal if literal is not None and literal.value != "" else None
-        self.has_value = (
-            self.literal is not None
-            or isinstance(secret_key_ref, MappingNode)
-            or (env_ref is not None and env_ref.value != "")
-            or isinstance(value_node, (MappingNode, SequenceNode)))
+        # Scalar.of, inlined: this runs for every metadata item of every file
+        if value_node.__class__ is ScalarNode and value_node.tag != NULL_TAG and value_node.value != "":
+            self.literal = Scalar(value_node.value, value_node)
+            self.has_value = True
+        else:
+            self.literal = None
+            self.has_value = (isinstance(secret_key_ref, MappingNode)
+                              or (env_ref is not None and env_ref.value != "")
+                              or isinstance(value_node, (MappingNode, SequenceNode)))
 
     @property
     def span(self) -> Span:
