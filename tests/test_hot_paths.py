@@ -31,7 +31,7 @@ def _mask_shapes_always(text: str) -> str:
     return redact.PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- " + redact.MASK, text)
 
 
-PIECES = st.sampled_from(["AKIA", "ASIA", "AGPA", "ABCDEFGHIJKLMNOP", "0123456789", "://", "https", "user", ":",
+PIECES = st.sampled_from(["AKIA", "ASIA", "AGPA", "AROA", "AIDA", "ANPA", "A", "KIA", "NPA", "ABCDEFGHIJKLMNOP", "0123456789", "://", "https", "user", ":",
                           "@", "/", "-----BEGIN ", "RSA ", "PRIVATE KEY", "-----", " ", "`", "x", "é", "\n"])
 
 
@@ -40,6 +40,13 @@ PIECES = st.sampled_from(["AKIA", "ASIA", "AGPA", "ABCDEFGHIJKLMNOP", "012345678
 def test_messages_without_a_shape_substring_are_left_as_they_are(text):
     assert redact._mask_shapes(text) == _mask_shapes_always(text)
     assert redact.scrub_message(text) == _mask_shapes_always(text)
+
+
+@SOME
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_the_key_id_prefix_search_is_the_six_substring_tests(text):
+    prefixes = ("AKIA", "ASIA", "AROA", "AIDA", "ANPA", "AGPA")
+    assert (redact.KEY_ID_PREFIX.search(text) is not None) is any(p in text for p in prefixes)
 
 
 # -- dapr.is_reference_like: the brace gate ----------------------------------------------

