@@ -31,8 +31,9 @@ def _mask_shapes_always(text: str) -> str:
     return redact.PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- " + redact.MASK, text)
 
 
-PIECES = st.sampled_from(["AKIA", "ASIA", "AGPA", "AROA", "AIDA", "ANPA", "A", "KIA", "NPA", "ABCDEFGHIJKLMNOP", "0123456789", "://", "https", "user", ":",
-                          "@", "/", "-----BEGIN ", "RSA ", "PRIVATE KEY", "-----", " ", "`", "x", "é", "\n"])
+PIECES = st.sampled_from(["AKIA", "ASIA", "AGPA", "AROA", "AIDA", "ANPA", "A", "KIA", "NPA", "ABCDEFGHIJKLMNOP",
+                          "0123456789", "://", "https", "user", ":", "@", "/", "-----BEGIN ", "RSA ", "PRIVATE KEY",
+                          "-----", " ", "`", "x", "é", "\n"])
 
 
 @SOME
@@ -114,7 +115,8 @@ def test_workload_answers_are_the_same_with_the_last_file_remembered(first, seco
 
 
 # -- per-run memos of the rules: a warm run gives a cold run's findings ------------------
-TYPES = st.sampled_from(["state.redis", "bindings.aws.s3", "pubsub.kafka", "state.postgresql", "secretstores.local.file",
+TYPES = st.sampled_from(["state.redis", "bindings.aws.s3", "pubsub.kafka", "state.postgresql",
+                         "secretstores.local.file",
                          "state.aws.dynamodb", "bindings.cron", "nosuch.type"])
 NAMES = st.sampled_from(["redisHost", "redisPassword", "region", "awsRegion", "accessKey", "secretKey", "useAWSIAM",
                          "schedule", "authType", "RedisHost", "{{ .Values.n }}", "${NAME}", "$VAR", "initTimeout",
