@@ -51,7 +51,7 @@ KINDS = ("Component",)
 def check(resource, ctx):
     if not dapr.is_aws(resource, ctx.data) and not _has_switch_type(resource, ctx):
         return
-    names = {a["alias"].lower() for a in dapr.aliases_for(resource, ctx.data)}
+    names = _alias_names(resource, ctx.data)
     if not any(item.key in names for item in resource.metadata):
         return  # no alias written: nothing to look up for this release
     t = dapr.target(ctx)
@@ -73,6 +73,15 @@ def check(resource, ctx):
                 yield ctx.report(item.name_span,
                                  f"`{item.name.value}` is deprecated in Dapr {t.release}: use `{alias['canonical']}`",
                                  fix=_rename(item, alias["canonical"]))
+
+
+def _alias_names(resource, data) -> frozenset:
+    """The lower-cased aliases this type reads (once per type and run)."""
+    memo = data.memo(CODE + ".names")
+    names = memo.get(resource.type_key)
+    if names is None:
+        names = memo[resource.type_key] = frozenset(a["alias"].lower() for a in dapr.aliases_for(resource, data))
+    return names
 
 
 def _has_switch_type(resource, ctx):

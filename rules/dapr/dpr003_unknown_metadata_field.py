@@ -168,21 +168,39 @@ def check(resource, ctx):
     if resource.type is None:
         return
     t = dapr.target(ctx)
-    present = [item.key for item in resource.metadata if item.key]
+    # spelling -> judged?, per type, version and release: the same names come back in every file
+    unread = dapr.per_type(resource, ctx.data, CODE + ".unread", lambda r: {}, t)
+    present = None
     for item in resource.metadata:
-        if item.name is None or not item.name.value.strip() or item.key in _SPEC_FIELDS:
-            continue  # DPR008 reports spec fields written as metadata
-        if is_templated(item.name.value) or dapr.is_reference_like(item.name.value):
+        if item.name is None:
             continue
-        if dapr.reads_name(resource, item.name.value, ctx.data, t) is not False:
-            continue  # read, or nothing to compare with: the common case needs no vocabulary
+        judged = unread.get(item.name.value)
+        if judged is None:
+            judged = unread[item.name.value] = _judged(item, resource, ctx.data, t)
+        if not judged:
+            continue
         vocab = vocabulary(None, resource.type_key, resource.version_key, ctx.data, t)
         found = _judge(item, resource, vocab, ctx.data) if vocab is not None else None
         if found is not None:
             message, rename_to = found
+            if present is None:
+                present = [i.key for i in resource.metadata if i.key]
             taken = present.count(rename_to.lower()) - (rename_to.lower() == item.key) if rename_to else 1
             fix = _rename(item, rename_to) if not taken else None
             yield ctx.report(item.name_span, message, fix=fix)
+
+
+def _judged(item, resource, data, t) -> bool:
+    """Whether the item's name is one to judge: a name (no spec field, template or reference)
+    that the target release does not read. Depends on the spelling, type, version and release
+    only (check keeps the answer for the run)."""
+    name = item.name.value
+    if not name.strip() or item.key in _SPEC_FIELDS:
+        return False  # DPR008 reports spec fields written as metadata
+    if is_templated(name) or dapr.is_reference_like(name):
+        return False
+    # read, or nothing to compare with: the common case needs no vocabulary
+    return dapr.reads_name(resource, name, data, t) is False
 
 
 # spec fields that people write as metadata items; DPR008 says where they go

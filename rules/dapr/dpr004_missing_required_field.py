@@ -103,6 +103,8 @@ def check(resource, ctx):
         what = f"`{name}`" + "".join(f" or `{o}`" for o in others)
         yield ctx.report(resource.type.span,
                          f"`{resource.type_name}` requires the metadata field {what}, which is missing or empty")
+    if not plan["profiles"]:
+        return
     best = None
     common = plan["common"]
     named = _named(resource, plan)
@@ -242,16 +244,17 @@ def _present(resource, plan) -> set:
     """Lower-cased field names that have a value, aliases resolved to what they set."""
     present = {item.key for item in resource.metadata if item.key and item.has_value}
     aliases = plan["aliases"]
-    for key in list(present):
-        present.update(aliases.get(key, ()))
+    for key in present & aliases.keys():
+        present.update(aliases[key])
     return present
 
 
 def _named(resource, plan) -> set:
     """Lower-cased field names that are written, with or without a value (aliases resolved)."""
     named = {item.key for item in resource.metadata if item.key}
-    for key in list(named):
-        named.update(plan["aliases"].get(key, ()))
+    aliases = plan["aliases"]
+    for key in named & aliases.keys():
+        named.update(aliases[key])
     return named
 
 

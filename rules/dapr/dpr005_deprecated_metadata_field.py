@@ -72,11 +72,13 @@ def check(resource, ctx):
     deprecated = dapr.deprecated_fields(resource, ctx.data, t)
     if not deprecated:
         return
-    present = {item.key for item in resource.metadata if item.key}
+    present = None
     for item in resource.metadata:
         found = deprecated.get(item.key)
         if found is None:
             continue
+        if present is None:  # only a deprecated field needs the others
+            present = {i.key for i in resource.metadata if i.key}
         use, rename, renamed = found
         name = item.name.value
         head = f"`{name}` was {renamed}" if renamed else f"`{name}` is deprecated"

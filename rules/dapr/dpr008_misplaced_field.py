@@ -58,12 +58,12 @@ SUMMARY = "field at a level where Dapr ignores it"
 FIX = "unsafe"
 KINDS = ("Component", "HTTPEndpoint", "Resiliency", "Subscription", "MCPServer", "WorkflowAccessPolicy")
 
+_SPEC_FIELDS = frozenset({"inittimeout", "ignoreerrors"})
 _HINTS = {"auth": "so `secretKeyRef` is not resolved from that store", "scopes": "so every app gets this resource"}
 
 
 def check(resource, ctx):
     top = resource.node
-    top_keys = {k.value.lower() for k, _ in top.value if isinstance(k, ScalarNode)}
     # which keys are misplaced is daprlint.structure's (DPR001, DPR010 and DPR011 leave them to this rule)
     for moved in structure.misplaced(resource):
         key, value = moved.key, moved.value
@@ -72,6 +72,7 @@ def check(resource, ctx):
             yield ctx.report(_key_span(key), "`spec.name` is ignored: the component's name is `metadata.name`")
         elif where == "spec":
             name = moved.belongs[0]
+            top_keys = {k.value.lower() for k, _ in top.value if isinstance(k, ScalarNode)}
             fix = None if name in top_keys else _move_to_top(ctx.text, top, resource.spec, key, value, name)
             yield ctx.report(_key_span(key), f"`spec.{key.value}` is ignored, {_HINTS[name]}: it belongs at the "
                                              "top level, next to `spec`", fix=fix)
@@ -86,7 +87,7 @@ def check(resource, ctx):
     if resource.kind_name != "Component":
         return
     for item in resource.metadata:
-        if item.key in ("inittimeout", "ignoreerrors") and not _component_field(resource, item.key, ctx):
+        if item.key in _SPEC_FIELDS and not _component_field(resource, item.key, ctx):
             spec_name = "initTimeout" if item.key == "inittimeout" else "ignoreErrors"
             yield ctx.report(item.name_span, f"`{item.name.value}` is a `spec` field, not component metadata: "
                                              f"write `spec.{spec_name}`")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to goparse
-from .model import MetadataItem, Resource, is_templated
-from .redact import AWS_KEY_ID, PEM_PRIVATE_KEY, URL_CREDENTIALS
+from .model import MetadataItem, Resource, is_templated, iter_scalars
+from .redact import AWS_KEY_ID, KEY_ID_PREFIX, PEM_PRIVATE_KEY, URL_CREDENTIALS
 
 TYPES = "generated/component-types.json"
 AWS = "generated/aws.json"
@@ -75,11 +75,16 @@ def target(ctx):
     daprlint knows."""
     found = ctx.memo.get("dapr.target")  # every component rule asks, for every resource of the file
     if found is None:
-        from . import versions
-
         configured = ctx.option("dapr-version")
         view = getattr(ctx.data, "target", None) if configured is None else None
-        found = ctx.memo["dapr.target"] = view if view is not None else versions.resolve(ctx.data, configured)
+        if view is None:
+            resolved = ctx.data.memo("dapr.target")  # and every file: resolved once a run
+            view = resolved.get(configured)
+            if view is None:
+                from . import versions
+
+                view = resolved[configured] = versions.resolve(ctx.data, configured)
+        found = ctx.memo["dapr.target"] = view
     return found
 
 
@@ -326,15 +331,20 @@ def is_aws(resource: Resource, data) -> bool:
 
 
 def _is_aws(resource: Resource, data) -> bool:
-    aws = data.json(AWS)
+    switches = data.memo("dapr.aws_switch")  # per type: True, False or the IAM switch, once a run
     t = resource.type_key
-    if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:
-        return True
-    switch = aws["conditional"].get(t)
-    if switch:
-        value = resource.literal(switch["field"])
-        return value is not None and value.strip().lower() == switch["value"]
-    return False
+    switch = switches.get(t)
+    if switch is None:
+        aws = data.json(AWS)
+        if t in aws["builtin_profile_types"] or t in aws["own_profile_types"]:
+            switch = True
+        else:
+            switch = aws["conditional"].get(t) or False
+        switches[t] = switch
+    if switch is True or switch is False:
+        return switch
+    value = resource.literal(switch["field"])
+    return value is not None and value.strip().lower() == switch["value"]
 
 
 def aliases_for(resource: Resource, data) -> list[dict]:
@@ -389,9 +399,12 @@ _ENV_REFERENCE = re.compile(r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*")  # a w
 def is_reference_like(text: str) -> bool:
     """Templates and references whose real value comes from elsewhere: Go/Helm
     actions, `${VAR}`, a whole `$VAR` or `$(VAR)`, Dapr's own template tags."""
-    return (is_templated(text) or "${" in text
-            or any(tag in text for tag in ("{uuid}", "{podName}", "{namespace}", "{appID}"))
-            or ("$" in text and _ENV_REFERENCE.fullmatch(text) is not None))
+    if "{" in text and (is_templated(text) or "${" in text or any(tag in text for tag in _DAPR_TAGS)):
+        return True  # every form but a bare $VAR has a brace: most names and values have none
+    return "$" in text and _ENV_REFERENCE.fullmatch(text) is not None
+
+
+_DAPR_TAGS = ("{uuid}", "{podName}", "{namespace}", "{appID}")
 
 
 def is_placeholder(text: str) -> bool:
@@ -477,11 +490,16 @@ def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
     if resource.kind_name == "HTTPEndpoint":
         return _inline_header_items(resource)
     found = []
+    sensitive = data.memo("dapr.is_sensitive")  # is_sensitive's answers, looked up here without a call
+    type_key, version_key = resource.type_key, resource.version_key
     for item in resource.metadata:
         literal = item.literal
-        if literal is None or item.key is None or is_templated(literal.value):
+        if literal is None or item.key is None:
             continue
-        if not is_sensitive(resource, item.key, data):
+        answer = sensitive.get((type_key, version_key, item.key))
+        if answer is None:
+            answer = is_sensitive(resource, item.key, data)
+        if not answer or is_templated(literal.value):
             continue
         if is_connection_string(item.key) and not carries_credential(
                 literal.value, placeholder_counts="connectionstring" in item.key):
@@ -493,17 +511,17 @@ def _inline_secret_items(resource: Resource, data) -> list[MetadataItem]:
 
 
 # -- credential shapes and the secret values of a file ------------------------
-# Every credential shape below contains one of these, written without
-# whitespace, so a text without them (and without backslash escapes, which
-# can spell anything in a double-quoted scalar) has nothing to find.
-_KEY_ID_PREFIXES = ("AKIA", "ASIA", "AROA", "AIDA", "ANPA", "AGPA")
+# Every credential shape below contains a key ID prefix (redact.KEY_ID_PREFIX),
+# `PRIVATE` or a URL's `://` and `@`, written without whitespace, so a text
+# without them (and without backslash escapes, which can spell anything in a
+# double-quoted scalar) has nothing to find.
 _URL_CANDIDATE = re.compile(r"://[^\s:/@]*:[^\s@/]+@")
 
 
 def may_hold_credentials(text: str) -> bool:
     """False when no scalar of *text* can have a credential shape (see credential_kind)."""
     # substring tests first: they are much cheaper than a regex scan
-    if "\\" in text or "PRIVATE" in text or any(p in text for p in _KEY_ID_PREFIXES):
+    if "\\" in text or "PRIVATE" in text or KEY_ID_PREFIX.search(text) is not None:
         return True
     return "://" in text and "@" in text and _URL_CANDIDATE.search(text) is not None
 
@@ -529,7 +547,6 @@ def secret_spans(documents, resources, data, text: str, credentials: dict | None
     credential-shaped text anywhere. Whatever rules are enabled, printing
     file text (frames, diffs) masks these. *credentials* receives
     {id(node): kind} of the credential-shaped scalars (SEC002 reads it)."""
-    from .model import iter_scalars
     from .workloads import secret_value_nodes
 
     spans = set()

@@ -235,6 +235,8 @@ def _ref(path: str, scalar) -> Ref | None:
 def _secret_refs(path: str, items) -> list[SecretRef]:
     found = []
     for item in items:
+        if item.secret_key_ref.__class__ is not MappingNode or item.name is None:
+            continue  # most items have no secretKeyRef: nothing to look up
         fields = keys_of(item.secret_key_ref)
         name = _ref(path, Scalar.of(fields.get("name")))
         if name is not None and item.name is not None:
@@ -291,7 +293,9 @@ def resource_facts(resource) -> ResourceFacts:
         secret_store=_ref(path, resource.auth_secret_store),
         partial=bool(getattr(resource, "partial", False)),
     )
-    facts.secret_refs = _secret_refs(path, resource.metadata) + _secret_refs(path, resource.headers)
+    facts.secret_refs = _secret_refs(path, resource.metadata)
+    if resource.headers:
+        facts.secret_refs += _secret_refs(path, resource.headers)
     if facts.kind == "Subscription":
         facts.pubsub = _ref(path, Scalar.of(get(resource.spec, "pubsubname")))
     elif facts.kind == "Resiliency":

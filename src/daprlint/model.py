@@ -97,13 +97,15 @@ class MetadataItem:
         self.value_node = value_node
         self.secret_key_ref = secret_key_ref
         self.env_ref = env_ref
-        literal = Scalar.of(value_node)
-        self.literal = literal if literal is not None and literal.value != "" else None
-        self.has_value = (
-            self.literal is not None
-            or isinstance(secret_key_ref, MappingNode)
-            or (env_ref is not None and env_ref.value != "")
-            or isinstance(value_node, (MappingNode, SequenceNode)))
+        # Scalar.of, inlined: this runs for every metadata item of every file
+        if value_node.__class__ is ScalarNode and value_node.tag != NULL_TAG and value_node.value != "":
+            self.literal = Scalar(value_node.value, value_node)
+            self.has_value = True
+        else:
+            self.literal = None
+            self.has_value = (isinstance(secret_key_ref, MappingNode)
+                              or (env_ref is not None and env_ref.value != "")
+                              or isinstance(value_node, (MappingNode, SequenceNode)))
 
     @property
     def span(self) -> Span:
@@ -247,8 +249,10 @@ def _auth_store(auth: Node | None) -> Scalar | None:
     return found
 
 
-def build_resource(path: str, node: MappingNode, doc_index: int) -> Resource:
-    top = keys_of(node)
+def build_resource(path: str, node: MappingNode, doc_index: int, top: dict | None = None) -> Resource:
+    """*top*: keys_of(node), when the caller has it already."""
+    if top is None:
+        top = keys_of(node)
     meta = keys_of(top.get("metadata"))
     spec = top.get("spec")
     spec_fields = keys_of(spec)
@@ -296,7 +300,7 @@ def _resources(path: str, documents: list[Node]) -> Iterator[Resource]:
     for index, doc in enumerate(documents):
         fields = keys_of(doc)
         if _is_dapr_fields(fields):
-            yield build_resource(path, doc, index)
+            yield build_resource(path, doc, index, fields)
         elif text_of(fields.get("kind")) in ("List", "ComponentList"):
             items = fields.get("items")
             if items.__class__ is SequenceNode:

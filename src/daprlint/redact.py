@@ -67,7 +67,20 @@ def _secrets_longest_first(secrets) -> list[str]:
     return sorted({s for s in secrets if s and len(s) >= _MIN_SECRET}, key=len, reverse=True)
 
 
+# any key ID prefix of AWS_KEY_ID: one search (re's literal-prefix scan for "A" is ~5x faster
+# than six `in` tests on a file's text)
+KEY_ID_PREFIX = re.compile("A(?:KIA|SIA|ROA|IDA|NPA|GPA)")
+
+
+def _may_hold_shapes(text: str) -> bool:
+    """False when none of the credential shapes can match: each needs a key ID prefix, `://`
+    or `PRIVATE KEY` (most messages have none, and three substitutions cost more)."""
+    return "://" in text or "PRIVATE KEY" in text or KEY_ID_PREFIX.search(text) is not None
+
+
 def _mask_shapes(text: str) -> str:
+    if not _may_hold_shapes(text):
+        return text
     text = AWS_KEY_ID.sub(lambda m: m.group(1)[:4] + "…" + MASK, text)
     text = URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", text)
     return PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- " + MASK, text)
