@@ -165,7 +165,15 @@ COMPONENT_SPEC_FIELDS = ("type", "version", "ignoreErrors", "initTimeout")
 
 
 def misplaced(resource) -> list[Misplaced]:
-    """The keys DPR008 reports, in document order (see rules/dapr/dpr008_misplaced_field.py)."""
+    """The keys DPR008 reports, in document order (see rules/dapr/dpr008_misplaced_field.py);
+    worked out once per resource (DPR008, DPR011's walk and the schema findings ask)."""
+    found = resource.memo.get("structure.misplaced")
+    if found is None:
+        found = resource.memo["structure.misplaced"] = _misplaced(resource)
+    return found
+
+
+def _misplaced(resource) -> list[Misplaced]:
     kind = resource.kind_name
     found = []
     spec = resource.spec
@@ -367,9 +375,10 @@ class _Walk:
         self.found: list[Unknown] = []
 
     def node(self, node: Node, schema: dict, path: tuple) -> None:
-        if id(node) in self.seen:
+        seen = self.seen
+        if id(node) in seen:
             return  # an alias seen before (a billion laughs costs one visit per node)
-        self.seen.add(id(node))
+        seen.add(id(node))
         cls = node.__class__
         if cls is MappingNode:
             self.mapping(node, schema, path)
@@ -384,7 +393,8 @@ class _Walk:
         shape = self.shapes.get(id(schema))
         if shape is None:
             shape = self.shapes[id(schema)] = _Shape(schema)
-        if path == ("metadata",):
+        at_meta = path == ("metadata",)
+        if at_meta:
             props, folded = _object_meta(self.ctx.data, shape.props)
         elif not shape.closed:
             if shape.extra is not None:  # a free map: its values still have a structure
@@ -394,7 +404,8 @@ class _Walk:
             return
         else:
             props, folded = shape.props, shape.folded
-        keyless_ref = path[-1:] == ("secretKeyRef",) and not secret_ref_has_key(node)
+        keyless_ref = None  # worked out for the first unknown key only
+        deep = shape.deep if not at_meta else {}
         for k, v in node.value:
             if k.__class__ is not ScalarNode:
                 continue
@@ -402,11 +413,14 @@ class _Walk:
             if name not in props:
                 name = folded.get(name.lower()) if self.fold else None
                 if name is None:
+                    if keyless_ref is None:
+                        keyless_ref = path[-1:] == ("secretKeyRef",) and not secret_ref_has_key(node)
                     self.unknown(node, k, v, props, path, keyless_ref)
                     continue
-            sub = shape.deep.get(name)
-            if sub is not None and v.__class__ is not ScalarNode and path != ("metadata",):
-                self.node(v, sub, path + (name,))
+            if v.__class__ is not ScalarNode:
+                sub = deep.get(name)
+                if sub is not None:
+                    self.node(v, sub, path + (name,))
 
     def unknown(self, node: MappingNode, k: ScalarNode, v: Node, props: dict, path: tuple,
                 keyless_ref: bool) -> None:
