@@ -109,18 +109,34 @@ print(code, "yaml" in sys.modules, len(rules), file=sys.stderr)
 """
 
 
+def _probe(cache: Path, named: Path, cwd: Path) -> tuple[int, bool, int]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(cache), str(named)], capture_output=True, text=True,
+                          cwd=cwd)
+    code, yaml_loaded, rules = proc.stderr.split()[-3:]
+    return int(code), yaml_loaded == "True", int(rules)
+
+
 def test_a_run_of_cache_hits_imports_no_yaml_and_no_rule(tmp_path):
     manifest = tmp_path / "store.yaml"
     manifest.write_text(DYNAMODB_WITHOUT_REGION, encoding="utf-8")
-    cache = tmp_path / "cache"
-
-    def run():
-        proc = subprocess.run([sys.executable, "-c", PROBE, str(cache), str(manifest)], capture_output=True,
-                              text=True, cwd=tmp_path)
-        code, yaml_loaded, rules = proc.stderr.split()[-3:]
-        return int(code), yaml_loaded == "True", int(rules)
-
-    first = run()
+    first = _probe(tmp_path / "cache", manifest, tmp_path)
     assert first[1] and first[2] > 0                       # a miss parses and runs the rules
-    second = run()
-    assert second == (first[0], False, 0)                  # a hit: same exit code, nothing imported
+    assert _probe(tmp_path / "cache", manifest, tmp_path) == (first[0], False, 0)  # hits: nothing imported
+
+
+def test_a_named_file_of_a_kustomize_deployment_served_from_the_cache_imports_no_yaml(tmp_path):
+    """The deployment around the named file (a kustomize base and overlay, a
+    run file, a chart) is read as context: from the cache, its facts come back
+    without the YAML code that made them. The first such run works out the
+    deployment findings of this set of files (tree rules run); the next one
+    reads them from the cache too."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "tests" / "fixtures" / "project", project)
+    (project / ".git").mkdir()  # the project root
+    named = next((project / "k8s" / "base").glob("*.yaml")).relative_to(project)  # as pre-commit names it
+    cache = tmp_path / "cache"
+    subprocess.run([sys.executable, "-m", "daprlint", "check", "--cache-dir", str(cache), "."], cwd=project,
+                   capture_output=True, check=False)
+    first = _probe(cache, named, project)
+    assert not first[1]                                   # facts from the cache: no YAML code
+    assert _probe(cache, named, project) == (first[0], False, 0)  # its deployment findings too: no rule

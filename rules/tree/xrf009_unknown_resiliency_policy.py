@@ -28,6 +28,7 @@ spec:
 ```
 Use instead: `retry: retryForever`.
 """
+from daprlint.factfinder import resource_facts
 from daprlint.tree import closest_name
 
 CODE = "XRF009"
@@ -42,8 +43,6 @@ _PLURAL = {"timeout": "timeouts", "retry": "retries", "circuitBreaker": "circuit
 
 
 def check(resource, ctx):
-    from daprlint.facts import resource_facts
-
     facts = resource.memo.get("facts")
     if facts is None:
         facts = resource.memo["facts"] = resource_facts(resource)

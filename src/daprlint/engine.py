@@ -30,12 +30,12 @@ if TYPE_CHECKING:
 # The parsing modules import PyYAML (~35 ms of start-up here, a quarter of a
 # one-file run): a run whose files are all cache hits parses nothing, so they
 # are imported with the first file the engine parses (_import_parsing).
-loader = facts = model = projectfiles = workloads = ScalarNode = secret_spans = None
+loader = factfinder = model = projectfiles = workloads = ScalarNode = secret_spans = None
 
 
 def _import_parsing() -> None:
-    global loader, facts, model, projectfiles, workloads, ScalarNode, secret_spans
-    from . import facts, loader, model, projectfiles, workloads
+    global loader, factfinder, model, projectfiles, workloads, ScalarNode, secret_spans
+    from . import factfinder, loader, model, projectfiles, workloads
     from .dapr import secret_spans
     from yaml.nodes import ScalarNode
 
@@ -308,7 +308,7 @@ class Engine:
         run_file = projectfiles.run_file_of(path, documents) if (
             self._by_scope["runfile"] or self.collects_facts) and documents else None
         if self.collects_facts:  # the deployment layer's input
-            result.facts = facts.file_facts(path, documents, resources, pods, run_file)
+            result.facts = factfinder.file_facts(path, documents, resources, pods, run_file)
         if documents:
             # the credential-shaped scalars, found once per file: SEC002 reports them (ctx.memo)
             ctx.memo["credentials"] = credentials = {}
