@@ -261,3 +261,23 @@ def test_a_warm_run_of_one_file_decodes_one_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(commands, "_tune_gc", lambda: None)  # not in the test process
     assert cli.main(["check", "--isolated", "--cache-dir", str(cache), str(one)]) in (0, 1)
     assert set(decoded) == {str(work / "app1")}
+
+
+def test_short_writes_still_give_the_whole_store(tmp_path, monkeypatch):
+    whole = tmp_path / "whole"
+    _write(whole, ROWS)
+    real = os.writev
+
+    def at_most_seven_bytes(fd, parts):
+        return real(fd, [b"".join(parts)[:7]])
+
+    monkeypatch.setattr(cache_module, "SPOOL_FLUSH", 1)
+    monkeypatch.setattr(cache_module, "_STREAMED", True)
+    monkeypatch.setattr(os, "writev", at_most_seven_bytes)
+    short = tmp_path / "short"
+    spool = _Spool(NO_FOLDER, str(short), "entries")
+    for folder, rows in ROWS:
+        for row in rows:
+            spool.add(row, folder)
+    spool.finish(None, {})
+    assert short.read_bytes() == whole.read_bytes()

@@ -107,7 +107,7 @@ RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
 FORMAT = 7            # layout of the stores below; part of the key
 SPOOL_BATCH = 256     # rows in one chunk (a chunk holds rows of one folder)
-SPOOL_FLUSH = 1 << 20  # bytes a store holds in memory before they are written
+SPOOL_FLUSH = 1 << 18  # bytes a store holds in memory before they are written
 FOLDERS_KEPT = 8      # decoded folders a store keeps (the runner asks folder after folder)
 
 # an entry, as a list: PATH first, as in every row of a store
@@ -712,10 +712,13 @@ class _Spool:
         try:
             if self.fd is None:
                 self._open()
-            data = b"".join(self.parts)
-            self.parts, self.pending = [], 0
-            while data:
-                data = data[os.write(self.fd, data):]
+            parts, self.parts, self.pending = self.parts, [], 0
+            while parts:  # writev: the parts are not joined into one more copy first
+                written = os.writev(self.fd, parts[:1024])
+                while written and written >= len(parts[0]):
+                    written -= len(parts.pop(0))
+                if written:
+                    parts[0] = parts[0][written:]
         except OSError:
             self.abandon()
             self.failed = True
@@ -811,7 +814,7 @@ def _dumpable(row) -> bool:
 
 # writing a store as it fills needs renameat and openat (not on Windows: there it is written at once)
 _STREAMED = _NOFOLLOW != 0 and os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd \
-    and os.unlink in os.supports_dir_fd and os.stat in os.supports_dir_fd
+    and os.unlink in os.supports_dir_fd and os.stat in os.supports_dir_fd and hasattr(os, "writev")
 
 
 def cache_folder(engine: Engine, cache_dir: str | None = None) -> Path:
