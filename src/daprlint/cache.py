@@ -47,10 +47,13 @@ random salt kept in the user's own cache folder
 (`$XDG_CACHE_HOME/daprlint/salt`), so a cache folder shipped with a tree
 can never be one this user's runs read.
 
-The stores are the interpreter's `marshal` format, never pickle (marshal
-builds only lists, tuples, strings, bytes and numbers; it runs no code),
-in chunks of at most SPOOL_BATCH rows of one folder each, every chunk with
-its blake2b digest in an index at the end of the file:
+The stores are the interpreter's `marshal` format, never pickle: marshal
+builds plain values and never runs code, and it writes these rows 2-4x
+faster than `json` (10,000 files: entries ~20 ms against ~80 ms, facts
+~30 against ~75; bench/README.md). They are written in chunks of at most
+SPOOL_BATCH rows of one folder each, every chunk with its blake2b digest in
+an index at the end of the file, so marshal only ever decodes bytes that a
+daprlint run wrote:
 
     MAGIC, chunk, chunk, ..., index, trailer
     index   = marshal of [kind, [[folder, offset, length, rows, digest], ...]]
