@@ -48,9 +48,10 @@ random salt kept in the user's own cache folder
 can never be one this user's runs read.
 
 The stores are the interpreter's `marshal` format, never pickle: marshal
-builds plain values and never runs code, and it writes these rows 2-4x
-faster than `json` (10,000 files: entries ~20 ms against ~80 ms, facts
-~30 against ~75; bench/README.md). They are written in chunks of at most
+builds plain values and never runs code, and it writes these rows 1.5-3x
+faster than `json` (10,000 files, best of 9 on a busy machine: entries
+23-26 ms against ~80 ms, facts 33-48 ms against 71-86 ms; reading them
+costs the same). They are written in chunks of at most
 SPOOL_BATCH rows of one folder each, every chunk with its blake2b digest in
 an index at the end of the file, so marshal only ever decodes bytes that a
 daprlint run wrote:
@@ -121,9 +122,10 @@ TREE_SIZE = 2         # [path, finding row]
 
 MAGIC = b"daprlint-cache\x00\x07"
 _TRAILER = 8 + 8 + 16 + len(MAGIC)
-# marshal's version 2 writes no back-references: ~40% quicker to write these rows (small ints and
-# strings, shared by many rows, would each be looked up), their size and load time are the same
-_MARSHAL = 2
+# marshal's current version: a string written twice in a chunk (a rule's code, name, severity) is
+# written once and read back as one object. Version 2 writes these rows ~20% faster, but every
+# finding a warm run serves then has strings of its own: +24 MiB at 100,000 files (measured)
+_MARSHAL = marshal.version
 _first = itemgetter(0)
 
 
