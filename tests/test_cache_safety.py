@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import types
 
 import pytest
 
@@ -96,14 +97,25 @@ def test_a_shipped_cache_is_never_read(tmp_path):
     assert proc.returncode == 0
     fixed.write_text(DYNAMODB_WITHOUT_REGION, encoding="utf-8")
     # the author forges entries for the bad content: same path, its digest, no findings
-    for store in (tree / ".daprlint_cache" / "v1").glob("*.json"):
-        data = json.loads(store.read_text())
-        if "entries" in data:
-            from daprlint.cache import DIGEST, FINDINGS, digest_of_bytes
+    from daprlint.cache import DIGEST, FINDINGS, _folder_of, _Spool, digest_of_bytes, stored_rows
 
-            for row in data["entries"]:
-                row[DIGEST] = digest_of_bytes(fixed.read_bytes())
+    forged = []
+    for store in sorted((tree / ".daprlint_cache" / "v1").iterdir()):
+        kind, rows = stored_rows(store)
+        if kind not in ("entries", "facts"):
+            continue
+        spool = _Spool(types.SimpleNamespace(ensure_folder=lambda: None), str(store) + ".new", kind)
+        for row in rows:
+            row[DIGEST] = digest_of_bytes(fixed.read_bytes())  # the facts' digest too: they are the same
+            if kind == "entries":
                 row[FINDINGS] = []
-            store.write_text(json.dumps(data))
+            spool.add(row, _folder_of(row[0]))
+        spool.finish(None, {})
+        os.replace(str(store) + ".new", store)
+        forged.append(kind)
+    assert forged == ["entries", "facts"]
+    # the forgery works for its author (whose salt made the key)...
+    assert run_cli("check", "--isolated", ".", cwd=tree, env={"XDG_CACHE_HOME": str(author)}).returncode == 0
+    # ...and changes nothing for anyone else
     assert _check(tree, env={"XDG_CACHE_HOME": str(reader)}) == ""
     shutil.rmtree(author)

@@ -213,7 +213,7 @@ def test_the_cache_stays_where_git_ignores_it(project):
     assert any(p.startswith(".daprlint_cache/lsp/") for p in stored)
     status = _git("-C", str(project), "status", "--porcelain", "--untracked-files=all").stdout.decode()
     assert ".daprlint_cache" not in status
-    assert SECRET_VALUE not in "".join((project / p).read_text(encoding="utf-8") for p in stored)
+    assert SECRET_VALUE.encode() not in b"".join((project / p).read_bytes() for p in stored)  # marshal: UTF-8
     # a second server starts from the cache: the same findings
     again = Analyzer(root=project)
     assert _server(_lint(again, project, COMPONENTS)) == _server(analyzer.states[(project / COMPONENTS).as_uri()])
