@@ -194,10 +194,17 @@ def _merge(engine, rules, parts: list, first: list[str]) -> list:
 
 
 def add_findings(results, findings) -> None:
-    """Append each finding to the result of its file."""
-    by_path = {r.path: r for r in results}
+    """Append each finding to the result of its file (a result without
+    findings may hold a shared empty tuple: runner._slim)."""
+    if not findings:
+        return
+    wanted = {f.path for f in findings}  # not a dict of every file: 100,000 entries at the run's peak
+    by_path = {r.path: r for r in results if r.path in wanted}
     for finding in findings:
-        by_path[finding.path].findings.append(finding)
+        result = by_path[finding.path]
+        if type(result.findings) is not list:
+            result.findings = list(result.findings)
+        result.findings.append(finding)
 
 
 def run(engine, targets, results, context_targets=(), context=(), shared_targets=(), shared=(), cache=None,
@@ -406,16 +413,14 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
                           [t.path for t in context], root)
     for result in head:
         stream.add(result)
+    if not first:  # the usual case: no list of indexes (an int object a file) beside the results
+        return lint_targets(engine, targets, jobs, cache=cache, want_texts=want_texts, frames=frames,
+                            on_result=stream.add), stream
     taken = set(first)
-    others = [i for i in range(len(targets)) if i not in taken]
-    tail = lint_targets(engine, [targets[i] for i in others], jobs, cache=cache, want_texts=want_texts,
-                        frames=frames, on_result=stream.add)
-    results = [None] * len(targets)
-    for i, r in zip(first, head):
-        results[i] = r
-    for i, r in zip(others, tail):
-        results[i] = r
-    return results, stream
+    tail = iter(lint_targets(engine, [t for i, t in enumerate(targets) if i not in taken], jobs, cache=cache,
+                             want_texts=want_texts, frames=frames, on_result=stream.add))
+    heads = iter(head)
+    return [next(heads) if i in taken else next(tail) for i in range(len(targets))], stream
 
 
 def build_deployments(engine, results, context=(), shared=(), root: str | None = None):
