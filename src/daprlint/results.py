@@ -56,6 +56,36 @@ Finding.__init__ = _interning(Finding.__init__)
 Finding.__setstate__ = _interning_state(Finding.__setstate__)
 
 
+def _packed_span(slot):
+    """Finding.span, held as one int: a Span is a tuple of six ints (88 bytes,
+    and 28-32 more for each offset past 256), the int of its six 32-bit
+    fields 56 bytes; a run holds about one finding a file until the report.
+    A span that does not fit (a negative or huge number; never made by the
+    engine) is held as it is."""
+    from .span import Span
+
+    new = tuple.__new__
+    mask = 0xFFFFFFFF
+
+    def get(self):
+        packed = slot.__get__(self)
+        if type(packed) is not int:
+            return packed
+        return new(Span, (packed & mask, packed >> 32 & mask, packed >> 64 & mask, packed >> 96 & mask,
+                          packed >> 128 & mask, packed >> 160))
+
+    def set(self, span):
+        if type(span) is Span and 0 <= min(span) and max(span) <= mask:
+            start, end, line, column, end_line, end_column = span
+            span = start | end << 32 | line << 64 | column << 96 | end_line << 128 | end_column << 160
+        slot.__set__(self, span)
+
+    return property(get, set)
+
+
+Finding.span = _packed_span(Finding.__dict__["span"])
+
+
 @record(slots=True)
 class FileResult:
     path: str
