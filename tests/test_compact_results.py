@@ -114,3 +114,41 @@ def test_the_reports_of_the_examples_are_unchanged_by_the_compact_results(monkey
     for fmt, report in reports.items():
         cli.main(args[:-1] + ["--format", fmt, args[-1]])
         assert capsys.readouterr().out == report
+
+
+def _fixable(path, edits, safety="safe"):
+    from daprlint.rulekit import Edit, Fix
+
+    fix = Fix("d", [Edit(*e) for e in edits], safety)
+    return Finding(path, Span(0, 0, 0, 0, 0, 0), "X", "x", "error", "m", fix)
+
+
+def _summary_holding_every_key(findings, unsafe=False):
+    """summarize as it was: one set of every fix key."""
+    from daprlint.report import fix_available, fix_key
+
+    fixable = unsafe_fixable = 0
+    counted = set()
+    for f in findings:
+        if fix_available(f.fix) and fix_key(f) not in counted:
+            counted.add(fix_key(f))
+            if f.fix.safety == "safe" or unsafe:
+                fixable += 1
+            else:
+                unsafe_fixable += 1
+    return fixable, unsafe_fixable
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a.yaml", "b.yaml", "c.yaml"]),
+                          st.lists(st.tuples(st.integers(0, 3), st.integers(3, 5), st.sampled_from(["", "x"])),
+                                   min_size=0, max_size=2),
+                          st.sampled_from(["safe", "unsafe"])), max_size=12),
+       st.booleans())
+def test_fixes_are_counted_once_per_file_and_edits_in_any_order_of_files(items, unsafe):
+    from daprlint.report import summarize
+
+    findings = [_fixable(path, edits, safety) for path, edits, safety in items]
+    summary = summarize(findings, 3, unsafe=unsafe)
+    assert (summary.fixable, summary.unsafe_fixable) == _summary_holding_every_key(findings, unsafe)
+    assert summary.findings == len(findings)
+    assert summarize(iter(findings), 3, unsafe=unsafe) == summary
