@@ -171,7 +171,8 @@ def _rule_findings(engine, rules, linted: set, deployments) -> tuple[dict, dict]
             if key not in seen:  # two deployments that share a file: once
                 seen.add(key)
                 kept.append(finding)
-        found[rule.code] = kept
+        if kept:  # a folder's part is held until the end: no empty list for each rule (_merge reads .get)
+            found[rule.code] = kept
     return found, crashed
 
 
