@@ -152,3 +152,38 @@ def test_fixes_are_counted_once_per_file_and_edits_in_any_order_of_files(items, 
     assert (summary.fixable, summary.unsafe_fixable) == _summary_holding_every_key(findings, unsafe)
     assert summary.findings == len(findings)
     assert summarize(iter(findings), 3, unsafe=unsafe) == summary
+
+
+def test_without_the_cache_a_dropped_text_takes_its_fix_secrets_along():
+    from daprlint.rulekit import Edit, Fix
+    from daprlint.runner import _without_fix_secrets
+
+    fix = Fix("move the value to a Secret", (Edit(0, 1, "x"),), "unsafe", {"s": {"k": "hunter2"}})
+    result = FileResult("s.yaml", findings=[Finding("s.yaml", Span(0, 1, 0, 0, 0, 1), "SEC001", "x", "error", "m",
+                                                    fix)])
+    _without_fix_secrets(result)
+    assert not fix.secrets and dict(fix.secrets) == {}
+    try:
+        fix.secrets["t"] = {}
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("the shared empty secrets must be read-only")
+
+
+def test_references_are_followed_only_from_project_files(monkeypatch, capsys, tmp_path):
+    """commands asks workspace.follow_references only when a kustomization or run file was read."""
+    from daprlint import workspace
+
+    monkeypatch.setattr(commands, "_tune_gc", lambda: None)
+    asked = []
+    real = workspace.follow_references
+    monkeypatch.setattr(workspace, "follow_references", lambda *a, **k: asked.append(a[1]) or real(*a, **k))
+    (tmp_path / "c.yaml").write_text("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: s\n"
+                                     "spec:\n  type: state.redis\n  version: v1\n", encoding="utf-8")
+    cli.main(["check", "--isolated", "--no-cache", "--format", "json", str(tmp_path)])
+    assert asked == []
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- c.yaml\n- ../elsewhere\n", encoding="utf-8")
+    cli.main(["check", "--isolated", "--no-cache", "--format", "json", str(tmp_path)])
+    capsys.readouterr()
+    assert len(asked) == 1 and [f.path.endswith("kustomization.yaml") for f in asked[0]] == [True]
