@@ -28,7 +28,8 @@ class Finding:
     secrets: tuple[str, ...] = ()
 
     def sort_key(self):
-        return (self.path, self.span.line, self.span.column, self.code, self.message)
+        span = self.span  # read once: held packed (_packed_span)
+        return (self.path, span.line, span.column, self.code, self.message)
 
 
 def _interning(init):
