@@ -19,6 +19,7 @@ and no deployment result either).
 from __future__ import annotations
 
 import os
+from sys import intern
 
 from .cpu import cores, free_cores
 from .discover import Target
@@ -73,22 +74,33 @@ def _init_worker(settings, extra_packs) -> None:
     _worker_engine = Engine(load_packs(extra_packs), settings)
 
 
-def _work(chunk: list[Target], frames: bool = False, fix_texts: bool = True) -> list[FileResult]:
-    return [_slim(lint_one(_worker_engine, target), frames, fix_texts) for target in chunk]
+def _work(chunk: list[Target], frames: bool = False, fix_texts: bool = True, secrets: bool = True) -> list[FileResult]:
+    return [_slim(lint_one(_worker_engine, target), frames, fix_texts, secrets) for target in chunk]
 
 
 _NOTHING = ()  # one shared empty value for the fields most slimmed results leave empty
+# a fix's secrets, let go: one read-only mapping (types.MappingProxyType, without importing types)
+_NO_SECRETS = type(type.__dict__)({})
 
 
-def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True) -> FileResult:
+def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True, secrets: bool = True) -> FileResult:
     """What reporting still needs of a linted file: findings, facts, and the
     text only where a fix is shown (SARIF fix regions: *fix_texts*) or, with
     *frames*, where a finding is or a deployment rule may put one (code frames).
     YAML nodes and texts are most of a run's memory, and nodes are costly to
-    pickle for --jobs. Empty lists that nothing appends to after linting
-    become one shared empty tuple (a list costs 56 bytes a file)."""
+    pickle for --jobs. Empty lists become one shared empty tuple (a list
+    costs 56 bytes a file): nothing appends to them after linting but the
+    deployment rules (tree.add_findings), which make a list again.
+
+    Without *secrets* (a run without the cache: nothing reads this file's
+    text again), a file whose text is let go lets go of what only masks that
+    text too: its secret spans and its findings' secret values (frames and
+    diffs use them; no report prints them). The cache keeps both: a later
+    frame of a cached file reads its text again (tree._texts_for_fixes)."""
     framed = frames and bool(result.findings or result.resources)
     result.resources = _NOTHING
+    if not result.findings:  # deployment rules may add some (tree.add_findings makes a list again)
+        result.findings = _NOTHING
     if not result.secret_spans:
         result.secret_spans = _NOTHING
     if result.suppressions is not None and not result.suppressions:
@@ -98,11 +110,29 @@ def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True) -> F
             result.source.documents = []
         else:
             result.source = None
+    for finding in result.findings:  # the same few descriptions, file after file (see results.Finding)
+        if finding.fix is not None and type(finding.fix.description) is str:
+            finding.fix.description = intern(finding.fix.description)
+    if result.source is None and not secrets:
+        result.secret_spans = _NOTHING
+        for finding in result.findings:
+            finding.secrets = _NOTHING
+    return result
+
+
+def _without_fix_secrets(result: FileResult) -> FileResult:
+    """A fix's secrets are for --secrets-out, which a run without --fix never
+    writes: a file whose text is let go (_slim without *secrets*) lets them go
+    too (~64 bytes a fix, even empty). In this process: a mappingproxy does not pickle."""
+    if result.source is None:
+        for finding in result.findings:
+            if finding.fix is not None:
+                finding.fix.secrets = _NO_SECRETS
     return result
 
 
 def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False,
-                fix_texts: bool = True, on_result=None) -> list[FileResult]:
+                fix_texts: bool = True, on_result=None, secrets: bool = True) -> list[FileResult]:
     import multiprocessing as mp
     from functools import partial
 
@@ -116,7 +146,10 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
     with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
         results = []
-        for part in pool.imap(partial(_work, frames=frames, fix_texts=fix_texts), chunks):
+        for part in pool.imap(partial(_work, frames=frames, fix_texts=fix_texts, secrets=secrets), chunks):
+            if not secrets:
+                for r in part:
+                    _without_fix_secrets(r)
             results += part
             if on_result is not None:
                 for r in part:
@@ -145,11 +178,12 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
         for t in targets:
             r = lint_one(engine, t, stdin_name)
             # stdin keeps its text: `helm template` output is mapped back to the chart (commands.py)
-            results.append(r if keep_nodes or t.path == "-" else _slim(r, frames, fix_texts))
+            results.append(r if keep_nodes or t.path == "-" else
+                           _without_fix_secrets(_slim(r, frames, fix_texts, secrets=False)))
             if on_result is not None and t.path != "-":
                 on_result(r)
         return results
-    by_path = {r.path: r for r in _in_workers(engine, files, workers, frames, fix_texts, on_result)}
+    by_path = {r.path: r for r in _in_workers(engine, files, workers, frames, fix_texts, on_result, secrets=False)}
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
