@@ -102,9 +102,9 @@ class FileResult:
     # (start, end) code-point offsets of every scalar whose value is a secret,
     # whatever field it sits in: printing file text masks them (frames, diffs)
     secret_spans: list = field(default_factory=list)
-    # blake2b digest of the bytes the result was linted from (None: unknown,
-    # NO_CONTENT: the file could not be read); set by the runner
-    digest: str | None = None
+    # blake2b digest (16 bytes, cache.digest_of_bytes) of the bytes the result was linted
+    # from (None: unknown, NO_CONTENT: the file could not be read); set by the runner
+    digest: bytes | str | None = None
 
 
 NO_CONTENT = "-"  # the digest of a file that could not be read: no content, no facts

@@ -197,7 +197,7 @@ class _Item:
         self.target = target
         self.path: str = target.path
         self.stat: os.stat_result | None = None  # taken before any read of this run
-        self.hashed: str | None = None           # digest of the bytes read to look it up
+        self.hashed: bytes | None = None         # digest of the bytes read to look it up
         self.result: FileResult | None = None    # None: to be linted (result.digest: what it describes)
         self.hit = False                         # result is from the cache
 
