@@ -20,7 +20,8 @@ finding it belongs to. On every line it shows, these are replaced by
 `********` before anything else happens:
 - the spans in ctx["secret_spans"][path] (every scalar holding a secret,
   results.FileResult.secret_spans);
-- each occurrence of a secret value the file's findings carry (a name or
+- each occurrence of a secret value the file's findings carry, or of the
+  text of any of those spans (3 characters or more: a name, a comment or
   another field that repeats one), and every credential shape (AWS key
   IDs, URL passwords, PEM private key headers).
 Then tabs expand to 4-column stops, control and invisible characters
@@ -123,6 +124,16 @@ def _finding(f, source, unsafe: bool, colour: bool, names: Printables) -> str:
     return "".join(out)
 
 
+def _written_values(scalar: str) -> tuple[str, ...]:
+    """A secret scalar's text as written and, when quoted, its content (a
+    single-quoted one's `''` read as `'`): the spellings a copy elsewhere
+    most likely has."""
+    if len(scalar) >= 2 and scalar[0] == scalar[-1] and scalar[0] in "'\"":
+        inner = scalar[1:-1]
+        return scalar, inner.replace("''", "'") if scalar[0] == "'" else inner
+    return (scalar,)
+
+
 class _File:
     """One file's text, its lines and what must never be shown of it."""
 
@@ -132,7 +143,13 @@ class _File:
         self.text = text
         self.starts = _line_starts(text)
         self.masks = _merge([(s, e) for s, e in secret_spans if e > s])
-        self.secrets = sorted(secrets, key=len, reverse=True)
+        # a secret scalar's value repeated elsewhere (a comment, another field) is masked too,
+        # as the engine masks it in messages (3 characters or more); a result served from the
+        # cache carries no secret values, only the spans
+        values = set(secrets)
+        for s, e in secret_spans:
+            values.update(v for v in _written_values(text[s:e]) if len(v) >= 3)
+        self.secrets = sorted(values, key=len, reverse=True)
         self._context: dict[int, str] = {}  # context lines, shown as they are for every frame
 
     def line_of(self, offset: int) -> int:
