@@ -559,10 +559,11 @@ class ResultCache:
     @staticmethod
     def needs_text(entry: list, want_texts: bool | None, frames: bool = False) -> bool:
         """Whether reporting needs a hit's text: suppressions to read, SARIF fix regions,
-        or code frames (*want_texts* None: never, a file read as context only)."""
+        or code frames (*want_texts* None: never, a file read as context only). A frame
+        is wanted for a finding, and for a suppression (an unused one is SUP001's)."""
         if want_texts is None:
             return False
-        return entry[SUPPRESSIONS] is None or (frames and bool(entry[FINDINGS])) or (
+        return entry[SUPPRESSIONS] is None or (frames and bool(entry[FINDINGS] or entry[SUPPRESSIONS])) or (
             want_texts and any(_row_fix_needs_text(d) for d in entry[FINDINGS]))
 
     def unchanged_during_run(self, path: str, before: os.stat_result | None) -> bool:

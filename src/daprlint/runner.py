@@ -83,6 +83,14 @@ _NOTHING = ()  # one shared empty value for the fields most slimmed results leav
 _NO_SECRETS = type(type.__dict__)({})
 
 
+def _reported_on_by_deployments(facts) -> bool:
+    """Deployment rules report on Dapr resources, and on workloads, Secrets and the
+    structure files too (ANN006, XRF006, KUS001, RUN003): such a file keeps its
+    text for code frames, as a cached run reads it again for them."""
+    return facts is not None and bool(facts.workloads or facts.secrets or facts.run_file is not None
+                                      or facts.kustomization is not None or facts.chart is not None)
+
+
 def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True, secrets: bool = True) -> FileResult:
     """What reporting still needs of a linted file: findings, facts, and the
     text only where a fix is shown (SARIF fix regions: *fix_texts*) or, with
@@ -97,7 +105,7 @@ def _slim(result: FileResult, frames: bool = False, fix_texts: bool = True, secr
     text too: its secret spans and its findings' secret values (frames and
     diffs use them; no report prints them). The cache keeps both: a later
     frame of a cached file reads its text again (tree._texts_for_fixes)."""
-    framed = frames and bool(result.findings or result.resources)
+    framed = frames and bool(result.findings or result.resources or _reported_on_by_deployments(result.facts))
     result.resources = _NOTHING
     if not result.findings:  # deployment rules may add some (tree.add_findings makes a list again)
         result.findings = _NOTHING
