@@ -335,9 +335,9 @@ class Engine:
     def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
         """A value equal to a secret of this file is masked in every message,
         whatever field it sits in (a password repeated in `enableTLS`)."""
-        from .redact import scrub_message  # values masked, names in backticks kept
+        from .redact import scrub_message, secret_values  # values masked, names in backticks kept
 
-        values = tuple(sorted({text[s:e] for s, e in result.secret_spans if e - s >= 3}))
+        values = tuple(sorted(secret_values(text, result.secret_spans)))
         for finding in result.findings:
             finding.message = scrub_message(finding.message, values)
             if finding.fix is not None:

@@ -37,6 +37,49 @@ _NAME_IN_BACKTICKS = re.compile(r"`[^`\n]+`")
 _MIN_SECRET = 3  # shorter values are too common to search for
 
 
+def secret_values(text: str, spans) -> set[str]:
+    """The values of the secret scalars at *spans* (code-point offsets into
+    *text*) in the spellings a copy elsewhere in the file most likely has: as
+    written and, for a quoted scalar, its content (a single-quoted one's `''`
+    as `'`; a one-line double-quoted one's escapes read). Shorter than
+    _MIN_SECRET: left out. A cached result carries spans, never values, so
+    the engine (messages) and the full reporter (frames) both work them out
+    here."""
+    found = set()
+    for start, end in spans:
+        scalar = text[start:end]
+        found.add(scalar)
+        if len(scalar) >= 2 and scalar[0] == scalar[-1] and scalar[0] in "'\"":
+            inner = scalar[1:-1]
+            if scalar[0] == "'":
+                found.add(inner.replace("''", "'"))
+            else:
+                found.add(_unescaped(inner) if "\\" in inner and "\n" not in inner else inner)
+    return {v for v in found if len(v) >= _MIN_SECRET}
+
+
+# YAML 1.1/1.2 double-quoted escapes (PyYAML's scanner reads the same)
+_ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+            "L": "\u2028", "P": "\u2029"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+def _unescaped(inner: str) -> str:
+    """A one-line double-quoted scalar's content with its escapes read (an
+    escape YAML does not know is kept as written)."""
+    def read(m):
+        code = m.group(1)
+        if len(code) > 1:
+            try:
+                return chr(int(code[1:], 16))
+            except ValueError:  # past U+10FFFF
+                return m.group(0)
+        return _ESCAPED.get(code, m.group(0))
+
+    return _ESCAPE.sub(read, inner)
+
+
 def masked(value: str) -> str:
     """A secret shown as its kind: `AKIA…****` for key IDs, stars otherwise."""
     if AWS_KEY_ID.match(value.strip()):

@@ -42,7 +42,7 @@ import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS
+from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS, secret_values
 from ..span import FILE_START, LINE_BREAK
 from .escape import LEGACY_COMMAND, escape_char, is_unsafe, printable
 from .style import BLUE, BOLD, SEVERITY, paint
@@ -124,16 +124,6 @@ def _finding(f, source, unsafe: bool, colour: bool, names: Printables) -> str:
     return "".join(out)
 
 
-def _written_values(scalar: str) -> tuple[str, ...]:
-    """A secret scalar's text as written and, when quoted, its content (a
-    single-quoted one's `''` read as `'`): the spellings a copy elsewhere
-    most likely has."""
-    if len(scalar) >= 2 and scalar[0] == scalar[-1] and scalar[0] in "'\"":
-        inner = scalar[1:-1]
-        return scalar, inner.replace("''", "'") if scalar[0] == "'" else inner
-    return (scalar,)
-
-
 class _File:
     """One file's text, its lines and what must never be shown of it."""
 
@@ -146,10 +136,7 @@ class _File:
         # a secret scalar's value repeated elsewhere (a comment, another field) is masked too,
         # as the engine masks it in messages (3 characters or more); a result served from the
         # cache carries no secret values, only the spans
-        values = set(secrets)
-        for s, e in secret_spans:
-            values.update(v for v in _written_values(text[s:e]) if len(v) >= 3)
-        self.secrets = sorted(values, key=len, reverse=True)
+        self.secrets = sorted(set(secrets) | secret_values(text, secret_spans), key=len, reverse=True)
         self._context: dict[int, str] = {}  # context lines, shown as they are for every frame
 
     def line_of(self, offset: int) -> int:
