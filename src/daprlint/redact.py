@@ -55,7 +55,14 @@ def secret_values(text: str, spans) -> set[str]:
                 found.add(inner.replace("''", "'"))
             else:
                 found.add(_unescaped(inner) if "\\" in inner and "\n" not in inner else inner)
-    return {v for v in found if len(v) >= _MIN_SECRET}
+    return searchable(found)
+
+
+def searchable(values) -> set[str]:
+    """The secret values worth searching a text for: 3 characters or more,
+    and not stars alone (a docs placeholder is its own mask: searching for it
+    would only mask stars, or MASK itself, again)."""
+    return {v for v in values if len(v) >= _MIN_SECRET and v.strip("*")}
 
 
 # YAML 1.1/1.2 double-quoted escapes (PyYAML's scanner reads the same)

@@ -42,7 +42,7 @@ import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS, secret_values
+from ..redact import AWS_KEY_ID, MASK, PEM_PRIVATE_KEY, URL_CREDENTIALS, searchable, secret_values
 from ..span import FILE_START, LINE_BREAK
 from .escape import LEGACY_COMMAND, escape_char, is_unsafe, printable
 from .style import BLUE, BOLD, SEVERITY, paint
@@ -53,7 +53,6 @@ MAX_SPAN_LINES = 3
 TAB = 4
 WINDOW = 160          # characters of a line shown, at most
 WINDOW_BEFORE = 40    # of them before the span's start on a cut line
-_MIN_SECRET = 3
 
 
 def render(findings, summary, ctx) -> str:
@@ -75,8 +74,7 @@ def render(findings, summary, ctx) -> str:
 
 
 def _secrets_by_path(findings) -> dict[str, set]:
-    """{path: the secret values its findings (and their fixes) carry}; a value
-    over several lines also as each of its lines, since frames search line by line."""
+    """{path: the secret values its findings (and their fixes) carry} (_line_pieces)."""
     out: dict[str, set] = {}
     for f in findings:
         values = set(f.secrets)
@@ -84,13 +82,18 @@ def _secrets_by_path(findings) -> dict[str, set]:
             values.update(v for keys in f.fix.secrets.values() for v in keys.values())
         if not values:
             continue
-        known = out.setdefault(f.path, set())
-        for value in values:
-            if not isinstance(value, str):
-                continue
-            pieces = [p.strip() for p in LINE_BREAK.split(value)] if LINE_BREAK.search(value) else [value]
-            known.update(p for p in pieces if len(p) >= _MIN_SECRET)
+        out.setdefault(f.path, set()).update(_line_pieces(values))
     return out
+
+
+def _line_pieces(values) -> set[str]:
+    """The values worth searching for, a value over several lines also as
+    each of its lines, since frames search line by line."""
+    pieces = []
+    for value in values:
+        if isinstance(value, str):
+            pieces += [p.strip() for p in LINE_BREAK.split(value)] if LINE_BREAK.search(value) else [value]
+    return searchable(pieces)
 
 
 def _finding(f, source, unsafe: bool, colour: bool, names: Printables) -> str:
@@ -136,7 +139,7 @@ class _File:
         # a secret scalar's value repeated elsewhere (a comment, another field) is masked too,
         # as the engine masks it in messages (3 characters or more); a result served from the
         # cache carries no secret values, only the spans
-        self.secrets = sorted(set(secrets) | secret_values(text, secret_spans), key=len, reverse=True)
+        self.secrets = sorted(set(secrets) | _line_pieces(secret_values(text, secret_spans)), key=len, reverse=True)
         self._context: dict[int, str] = {}  # context lines, shown as they are for every frame
 
     def line_of(self, offset: int) -> int:
