@@ -38,6 +38,7 @@ file of a `secretstores.local.file` store (its keys, never printed).
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections import defaultdict
 
 from ._record import field, record
@@ -117,19 +118,14 @@ class _Index:
         self._sorted: list[str] | None = None
 
     def under(self, folder: str) -> list[str]:
-        """The known paths below *folder*, in sorted order."""
-        from bisect import bisect_left
-
+        """The known paths below *folder*, in sorted order: those from the
+        folder's prefix up to (not including) the prefix with its separator
+        raised by one code point."""
         if self._sorted is None:
             self._sorted = sorted(self.by_path)
         prefix = folder.rstrip(os.sep) + os.sep
-        paths = self._sorted
-        found = []
-        for i in range(bisect_left(paths, prefix), len(paths)):
-            if not paths[i].startswith(prefix):
-                break
-            found.append(paths[i])
-        return found
+        beyond = prefix[:-1] + chr(ord(os.sep) + 1)
+        return self._sorted[bisect_left(self._sorted, prefix):bisect_left(self._sorted, beyond)]
 
 
 def _resolve(base: str, written: str) -> str | None:
