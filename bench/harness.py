@@ -8,6 +8,13 @@ the order rotated each round, so a change in the machine's load hits every
 row alike instead of the one that happened to run at that moment. A paired
 ratio (paired_ratio) compares two rows round by round.
 
+A row and the rows that must never lose to it (`--jobs 2` and `--jobs auto`
+against one process) are also run *adjacent* (measure_adjacent): the base and
+its rivals back to back, the order reversed every round, so drift between
+two runs seconds apart cancels out. Interleaved rounds put every other row of
+the tree (yamllint's minute included) between two runs that are compared, and
+on this VM the same command's time moves 20-40% over that span.
+
 Only the standard library is used.
 """
 from __future__ import annotations
@@ -205,6 +212,7 @@ class Row:
     # results
     samples: list = field(default_factory=list)
     rounds: list = field(default_factory=list)   # the round of each sample (for paired ratios)
+    adjacent: dict = field(default_factory=dict)  # base row key -> [this run / the base's run next to it]
     status: str = "ok"    # ok, n/a, error
     note: str = ""
     extra: dict = field(default_factory=dict)
@@ -287,6 +295,58 @@ def measure_rows(rows: list[Row], scratch: str, budget: float, timeout: float, l
         t = row.times
         log(f"  {row.label:<40} median {statistics.median(t):8.3f}s  min {min(t):.3f}  max {max(t):.3f}  "
             f"cpu {row.cpu_median:7.3f}s  peak {row.peak_mib:6.1f} MiB  ({len(t)} runs)")
+
+
+def adjacent_rounds(round_s: float, budget: float, most: int) -> int:
+    """Rounds of adjacent runs that fit *budget* seconds when one round takes *round_s*, at most
+    *most*; 0 when fewer than ADJACENT_MIN_ROUNDS fit (the interleaved paired ratio then stands:
+    such rows run for many seconds, where a moment's load weighs less)."""
+    rounds = min(most, int(budget // max(round_s, 1e-3)))
+    return rounds if rounds >= ADJACENT_MIN_ROUNDS else 0
+
+
+ADJACENT_MIN_ROUNDS = 5
+
+
+def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, most: int,
+                     timeout: float, log) -> None:
+    """Run *base* and each of *rivals* back to back, round after round (order reversed every
+    round), and keep in each rival's `adjacent[base.key]` its time over the base's time of that
+    round. The group gets at most *budget* seconds."""
+    group = [r for r in [base] + rivals if r.status == "ok" and r.samples]
+    if len(group) < 2 or group[0] is not base:
+        return
+    rounds = adjacent_rounds(sum(r.median for r in group), budget, most)
+    if not rounds:
+        return
+    cwd_default = os.path.join(scratch, "cwd")
+    os.makedirs(cwd_default, exist_ok=True)
+    out_path, err_path = os.path.join(scratch, "adj.out"), os.path.join(scratch, "adj.err")
+    for r in group[1:]:
+        r.adjacent[base.key] = []
+    for rnd in range(rounds):
+        order = group if rnd % 2 == 0 else group[::-1]
+        took = {}
+        for row in order:
+            s = run_once(row.cmd, row.cwd or cwd_default, out_path, err_path, timeout)
+            if s.rc not in row.ok_codes:
+                _fail(row, err_path, out_path, s.rc, log, "adjacent run: ")
+                return
+            took[row.key] = s.seconds
+        for r in group[1:]:
+            r.adjacent[base.key].append(took[r.key] / took[base.key])
+    for r in group[1:]:
+        ratios = r.adjacent[base.key]
+        log(f"  adjacent {r.label} / {base.label}: median {statistics.median(ratios):.3f}x "
+            f"(min {min(ratios):.3f}, max {max(ratios):.3f}, {len(ratios)} rounds)")
+
+
+def adjacent_ratio(a: Row | None, b: Row | None) -> float | None:
+    """Median of a's time over b's in the rounds they ran back to back; None when they did not."""
+    if a is None or b is None or a.status != "ok" or b.status != "ok":
+        return None
+    ratios = a.adjacent.get(b.key)
+    return statistics.median(ratios) if ratios else None
 
 
 def paired_ratio(a: Row | None, b: Row | None, cpu: bool = False) -> float | None:

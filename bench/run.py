@@ -43,7 +43,7 @@ import bars  # noqa: E402
 import gen_repo  # noqa: E402
 import gen_tree  # noqa: E402
 import lsp_client  # noqa: E402
-from harness import RSS_METHOD, Row, measure_rows, run_once  # noqa: E402
+from harness import RSS_METHOD, Row, measure_adjacent, measure_rows, run_once  # noqa: E402
 
 # The parse floor: read every YAML file and build the node graph with libyaml.
 FLOOR_SCRIPT = r'''
@@ -487,6 +487,10 @@ def parse_args(argv):
     ap.add_argument("--trees", default=",".join(TREE_KINDS), help="which of synthetic,repo,corpus to run")
     ap.add_argument("--rows", default=",".join(ROW_KINDS), help=f"which measurements ({','.join(ROW_KINDS)})")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per tree row (default 5)")
+    ap.add_argument("--adjacent-budget", type=float, default=45.0,
+                    help="seconds for the back-to-back runs of one row and its --jobs rivals (default 45)")
+    ap.add_argument("--adjacent-rounds", type=int, default=15,
+                    help="at most this many back-to-back rounds (default 15; fewer than 5 fit: none)")
     ap.add_argument("--one-runs", type=int, default=15, help="timed runs per one-file row (default 15)")
     ap.add_argument("--budget", type=float, default=60.0,
                     help="seconds per row: no further run once the row would pass this (default 60; "
@@ -557,6 +561,12 @@ def main(argv: list[str] | None = None) -> int:
         info["load_by_group"][tid] = loadavg()
         log(f"{tid} (load {loadavg()})")
         measure_rows(rows, scratch, a.budget, a.timeout, log)
+        by_key = {r.key: r for r in rows}
+        for base_key in dict.fromkeys(base for _, base in bars.JOBS_PAIRS):
+            rivals = [by_key[s] for s, b in bars.JOBS_PAIRS if b == base_key and s in by_key]
+            if base_key in by_key and rivals:
+                measure_adjacent(by_key[base_key], rivals, scratch, a.adjacent_budget, a.adjacent_rounds,
+                                 a.timeout, log)
         groups[tid] = rows
 
     try:
@@ -659,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
         def dump(r: Row) -> dict:
             return {"key": r.key, "label": r.label, "tool": r.tool, "cmd": r.cmd, "files": r.files,
                     "status": r.status, "note": r.note, "times": r.times, "rounds": r.rounds,
+                    "adjacent": r.adjacent,
                     "cpu": [s.cpu for s in r.samples],
                     "rcs": [s.rc for s in r.samples], "peaks_kib": [s.peak_kib for s in r.samples],
                     "median": r.median, "peak_mib": r.peak_mib, **r.extra}

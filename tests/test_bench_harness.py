@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 from collections import Counter
@@ -116,6 +117,41 @@ def test_paired_ratio_compares_round_by_round():
     assert harness.paired_ratio(a, b) == pytest.approx(1.0)
     assert harness.paired_ratio(a, sample_row("c", [2.0], rounds=[1])) == pytest.approx(0.55)
     assert harness.paired_ratio(a, sample_row("d", [2.0], rounds=[7])) is None
+
+
+def test_adjacent_rounds_fit_the_budget_or_are_left_to_the_paired_ratio():
+    assert harness.adjacent_rounds(2.0, 45, 15) == 15          # 22 fit, capped
+    assert harness.adjacent_rounds(6.0, 45, 15) == 7
+    assert harness.adjacent_rounds(10.0, 45, 15) == 0          # 4 < ADJACENT_MIN_ROUNDS
+
+
+def test_measure_adjacent_runs_back_to_back_reversing_the_order(tmp_path):
+    # each command appends its name to a log: the log shows the order, and the ratios are real runs
+    log_file = tmp_path / "order.log"
+    def cmd(name, sleep):
+        return [sys.executable, "-c", f"import time; open({str(log_file)!r}, 'a').write({name!r} + '\\n'); "
+                                      f"time.sleep({sleep})"]
+    base = harness.Row("warm", "base", "daprlint", cmd("base", 0.02), 1)
+    rival = harness.Row("warm-jobs2", "rival", "daprlint", cmd("rival", 0.12), 1)
+    for row in (base, rival):
+        row.samples, row.rounds = [harness.Sample(0.1, 0, 0)], [0]
+    harness.measure_adjacent(base, [rival], str(tmp_path), budget=1.5, most=6, timeout=30, log=lambda m: None)
+    assert log_file.read_text().split() == ["base", "rival", "rival", "base"] * 3
+    ratios = rival.adjacent["warm"]
+    assert len(ratios) == 6 and all(r > 1.0 for r in ratios)
+    assert harness.adjacent_ratio(rival, base) == pytest.approx(statistics.median(ratios))
+    assert harness.adjacent_ratio(base, rival) is None
+
+
+def test_jobs_bar_prefers_the_back_to_back_ratio():
+    tree = "synthetic-1000"
+    cold, jobs2 = sample_row("cold", [1.0, 1.0, 1.0]), sample_row("jobs2", [1.3, 1.3, 1.3])
+    res = results_with({tree: {"cold": cold, "jobs2": jobs2}})
+    check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
+    assert check.result == "FAIL"                  # interleaved rounds said 1.30x
+    jobs2.adjacent["cold"] = [1.01, 0.99, 1.02, 1.0, 0.98]
+    check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
+    assert (check.result, check.measured) == ("PASS", "1.00x") and "1 run back to back" in check.note
 
 
 def test_percentile_is_nearest_rank():
