@@ -10,10 +10,10 @@ ratio (paired_ratio) compares two rows round by round.
 
 A row and the rows that must never lose to it (`--jobs 2` and `--jobs auto`
 against one process) are also run *adjacent* (measure_adjacent): the base and
-its rivals back to back, the order reversed every round, so drift between
-two runs seconds apart cancels out. Interleaved rounds put every other row of
+its rivals back to back, the order reversed every round, and compared by
+their best times (adjacent_ratio). Interleaved rounds put every other row of
 the tree (yamllint's minute included) between two runs that are compared, and
-on this VM the same command's time moves 20-40% over that span.
+on this VM the same command's time moves 20-40% from one run to the next.
 
 Only the standard library is used.
 """
@@ -311,8 +311,8 @@ ADJACENT_MIN_ROUNDS = 5
 def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, most: int,
                      timeout: float, log) -> None:
     """Run *base* and each of *rivals* back to back, round after round (order reversed every
-    round), and keep in each rival's `adjacent[base.key]` its time over the base's time of that
-    round. The group gets at most *budget* seconds."""
+    round), and keep in each rival's `adjacent[base.key]` the pairs (its time, the base's time
+    in that round). The group gets at most *budget* seconds."""
     group = [r for r in [base] + rivals if r.status == "ok" and r.samples]
     if len(group) < 2 or group[0] is not base:
         return
@@ -334,19 +334,26 @@ def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, 
                 return
             took[row.key] = s.seconds
         for r in group[1:]:
-            r.adjacent[base.key].append(took[r.key] / took[base.key])
+            r.adjacent[base.key].append((took[r.key], took[base.key]))
     for r in group[1:]:
-        ratios = r.adjacent[base.key]
-        log(f"  adjacent {r.label} / {base.label}: median {statistics.median(ratios):.3f}x "
-            f"(min {min(ratios):.3f}, max {max(ratios):.3f}, {len(ratios)} rounds)")
+        log(f"  adjacent {r.label} / {base.label}: best {adjacent_ratio(r, base):.3f}x, "
+            f"median {adjacent_ratio(r, base, best=False):.3f}x ({len(r.adjacent[base.key])} rounds)")
 
 
-def adjacent_ratio(a: Row | None, b: Row | None) -> float | None:
-    """Median of a's time over b's in the rounds they ran back to back; None when they did not."""
+def adjacent_ratio(a: Row | None, b: Row | None, best: bool = True) -> float | None:
+    """a against b over the rounds they ran back to back: a's best time over b's best (*best*),
+    or the median of the rounds' ratios; None when they did not run back to back.
+
+    The best time is timeit's estimator: on a shared machine other work only ever adds time,
+    so the fastest of many runs is the one least disturbed, for either row alike."""
     if a is None or b is None or a.status != "ok" or b.status != "ok":
         return None
-    ratios = a.adjacent.get(b.key)
-    return statistics.median(ratios) if ratios else None
+    pairs = a.adjacent.get(b.key)
+    if not pairs:
+        return None
+    if best:
+        return min(t for t, _ in pairs) / min(u for _, u in pairs)
+    return statistics.median(t / u for t, u in pairs)
 
 
 def paired_ratio(a: Row | None, b: Row | None, cpu: bool = False) -> float | None:
