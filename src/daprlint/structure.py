@@ -355,12 +355,74 @@ def unknown_fields(resource, ctx) -> list[Unknown]:
     info = ctx.data.json(MODES_FILE)["kinds"].get(key) if key else None
     if info is not None:
         schema = ctx.data.json("generated/crds/" + info[KUBERNETES])
-        walk = _Walk(resource, ctx, schema, key,
-                     fold=mode == SELF_HOSTED and resource.kind_name not in CASE_SENSITIVE_SELF_HOSTED)
-        walk.mapping(resource.node, schema, ())
-        found = walk.found
+        fold = mode == SELF_HOSTED and resource.kind_name not in CASE_SENSITIVE_SELF_HOSTED
+        if _meets_unknown_key(resource.node, schema, ctx.data, fold):
+            walk = _Walk(resource, ctx, schema, key, fold)
+            walk.mapping(resource.node, schema, ())
+            found = walk.found
     resource.memo[memo_key] = found
     return found
+
+
+def _meets_unknown_key(root: MappingNode, schema: dict, data, fold: bool) -> bool:
+    """Whether _Walk meets a key its CRD does not define (calls _Walk.unknown).
+
+    The same walk, in the same order (so an alias is judged by the schema
+    of its first place), without paths, hints or the checks that only matter
+    once such a key is met; it stops at the first one. Most resources have
+    none, so their full walk is skipped: DPR011 on tree-1000-s42 cost 90 M
+    instructions, N M now. tests/test_hot_paths.py checks it against _Walk.
+    """
+    shapes = data.memo("structure.shapes")
+    seen: set = set()
+
+    def mapping(node, schema, at_meta: bool, top: bool = False) -> bool:
+        shape = shapes.get(id(schema))
+        if shape is None:
+            shape = shapes[id(schema)] = _Shape(schema)
+        if at_meta:
+            props, folded = _object_meta(data, shape.props)
+            deep = None
+        elif not shape.closed:
+            extra = shape.extra
+            if extra is not None:  # a free map: its values still have a structure
+                for k, v in node.value:
+                    if k.__class__ is ScalarNode and v.__class__ is not ScalarNode and walk(
+                            v, extra, top and k.value == "metadata"):
+                        return True
+            return False
+        else:
+            props, folded, deep = shape.props, shape.folded, shape.deep
+        for k, v in node.value:
+            if k.__class__ is not ScalarNode:
+                continue
+            name = k.value
+            if name not in props:
+                name = folded.get(name.lower()) if fold else None
+                if name is None:
+                    return True
+            if deep and v.__class__ is not ScalarNode:
+                sub = deep.get(name)
+                if sub is not None and walk(v, sub, top and name == "metadata"):
+                    return True
+        return False
+
+    def walk(node, schema, at_meta: bool) -> bool:
+        if id(node) in seen:
+            return False  # an alias seen before
+        seen.add(id(node))
+        cls = node.__class__
+        if cls is MappingNode:
+            return mapping(node, schema, at_meta)
+        if cls is SequenceNode:
+            items = schema.get("items")
+            if isinstance(items, dict):
+                for item in node.value:
+                    if item.__class__ is not ScalarNode and walk(item, items, False):
+                        return True
+        return False
+
+    return mapping(root, schema, False, True)
 
 
 class _Walk:
