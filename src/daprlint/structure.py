@@ -272,16 +272,12 @@ def _validator(data, key: str, mode: str, partial: bool):
         validators[memo_key] = None
         info = data.json(MODES_FILE)["kinds"].get(key)
         if info is not None:
-            import copy
-
             from .schema import NodeValidator, Unsupported
 
             name = "generated/crds/" + info[mode]
-            schema = copy.deepcopy(data.json(name))  # the pack data is shared: never change it in place
+            schema = data.json(name)
             for at, messages in {**MESSAGES, **KIND_MESSAGES.get(key, {})}.items():
-                target = _at_pointer(schema, at)
-                if isinstance(target, dict):
-                    target["x-daprlint-messages"] = {**messages, **target.get("x-daprlint-messages", {})}
+                schema = _with_messages(schema, at, messages)
             try:
                 validators[memo_key] = NodeValidator(schema, data.path(name), ignore_required=partial)
             except Unsupported:
@@ -289,12 +285,27 @@ def _validator(data, key: str, mode: str, partial: bool):
     return validators[memo_key]
 
 
-def _at_pointer(schema, pointer: str):
-    for part in pointer.strip("/").split("/"):
-        if not isinstance(schema, dict) or part not in schema:
-            return None
-        schema = schema[part]
-    return schema
+def _with_messages(schema: dict, pointer: str, messages: dict) -> dict:
+    """*schema* with *messages* added to the `x-daprlint-messages` of the object at *pointer*
+    (unchanged when there is none). The pack data is shared, so it is never changed in
+    place: the dicts on the way are copied, the rest is shared (deep copies of the
+    schemas cost 12 M instructions of a cold run of tree-1000-s42)."""
+    parts = pointer.strip("/").split("/")
+    path = [schema]
+    for part in parts:
+        node = path[-1]
+        if not isinstance(node, dict) or part not in node:
+            return schema
+        path.append(node[part])
+    if not isinstance(path[-1], dict):
+        return schema
+    target = dict(path[-1])
+    target["x-daprlint-messages"] = {**messages, **path[-1].get("x-daprlint-messages", {})}
+    for parent, part in zip(reversed(path[:-1]), reversed(parts)):
+        parent = dict(parent)
+        parent[part] = target
+        target = parent
+    return target
 
 
 def pointer(path: tuple, hidden: frozenset = frozenset()) -> str:
@@ -355,74 +366,12 @@ def unknown_fields(resource, ctx) -> list[Unknown]:
     info = ctx.data.json(MODES_FILE)["kinds"].get(key) if key else None
     if info is not None:
         schema = ctx.data.json("generated/crds/" + info[KUBERNETES])
-        fold = mode == SELF_HOSTED and resource.kind_name not in CASE_SENSITIVE_SELF_HOSTED
-        if _meets_unknown_key(resource.node, schema, ctx.data, fold):
-            walk = _Walk(resource, ctx, schema, key, fold)
-            walk.mapping(resource.node, schema, ())
-            found = walk.found
+        walk = _Walk(resource, ctx, schema, key,
+                     fold=mode == SELF_HOSTED and resource.kind_name not in CASE_SENSITIVE_SELF_HOSTED)
+        walk.mapping(resource.node, schema, ())
+        found = walk.found
     resource.memo[memo_key] = found
     return found
-
-
-def _meets_unknown_key(root: MappingNode, schema: dict, data, fold: bool) -> bool:
-    """Whether _Walk meets a key its CRD does not define (calls _Walk.unknown).
-
-    The same walk, in the same order (so an alias is judged by the schema
-    of its first place), without paths, hints or the checks that only matter
-    once such a key is met; it stops at the first one. Most resources have
-    none, so their full walk is skipped: DPR011 on tree-1000-s42 cost 90 M
-    instructions, N M now. tests/test_hot_paths.py checks it against _Walk.
-    """
-    shapes = data.memo("structure.shapes")
-    seen: set = set()
-
-    def mapping(node, schema, at_meta: bool, top: bool = False) -> bool:
-        shape = shapes.get(id(schema))
-        if shape is None:
-            shape = shapes[id(schema)] = _Shape(schema)
-        if at_meta:
-            props, folded = _object_meta(data, shape.props)
-            deep = None
-        elif not shape.closed:
-            extra = shape.extra
-            if extra is not None:  # a free map: its values still have a structure
-                for k, v in node.value:
-                    if k.__class__ is ScalarNode and v.__class__ is not ScalarNode and walk(
-                            v, extra, top and k.value == "metadata"):
-                        return True
-            return False
-        else:
-            props, folded, deep = shape.props, shape.folded, shape.deep
-        for k, v in node.value:
-            if k.__class__ is not ScalarNode:
-                continue
-            name = k.value
-            if name not in props:
-                name = folded.get(name.lower()) if fold else None
-                if name is None:
-                    return True
-            if deep and v.__class__ is not ScalarNode:
-                sub = deep.get(name)
-                if sub is not None and walk(v, sub, top and name == "metadata"):
-                    return True
-        return False
-
-    def walk(node, schema, at_meta: bool) -> bool:
-        if id(node) in seen:
-            return False  # an alias seen before
-        seen.add(id(node))
-        cls = node.__class__
-        if cls is MappingNode:
-            return mapping(node, schema, at_meta)
-        if cls is SequenceNode:
-            items = schema.get("items")
-            if isinstance(items, dict):
-                for item in node.value:
-                    if item.__class__ is not ScalarNode and walk(item, items, False):
-                        return True
-        return False
-
-    return mapping(root, schema, False, True)
 
 
 class _Walk:
