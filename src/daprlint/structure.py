@@ -396,9 +396,26 @@ class _Walk:
         elif cls is SequenceNode:
             items = schema.get("items")
             if isinstance(items, dict):
+                shape = self.shapes.get(id(items))
+                if shape is None:
+                    shape = self.shapes[id(items)] = _Shape(items)
+                # Most lists hold flat items (`- name: x` / `value: y`): an item whose keys are
+                # all fields of a closed item schema and whose values are all scalars has
+                # nothing for mapping() to find or walk into, so it is only marked seen here
+                # (DPR011 on tree-1000-s42: 90 M instructions before, 77 M after)
+                flat = shape.props if shape.closed else None
                 for i, item in enumerate(node.value):
-                    if item.__class__ is not ScalarNode:
-                        self.node(item, items, path + (i,))
+                    cls = item.__class__
+                    if cls is ScalarNode:
+                        continue
+                    if flat is not None and cls is MappingNode and id(item) not in seen:
+                        for k, v in item.value:
+                            if k.__class__ is not ScalarNode or k.value not in flat or v.__class__ is not ScalarNode:
+                                break
+                        else:
+                            seen.add(id(item))
+                            continue
+                    self.node(item, items, path + (i,))
 
     def mapping(self, node: MappingNode, schema: dict, path: tuple) -> None:
         shape = self.shapes.get(id(schema))
