@@ -56,7 +56,9 @@ spec:
 ```
 """
 
+from daprlint import structure
 from daprlint.redact import shown
+from daprlint.span import Span
 
 CODE = "DPR010"
 NAME = "invalid-resource"
@@ -105,9 +107,6 @@ def check(resource, ctx):
         return
     if kind.value == "Component":
         return  # DPR001
-    from daprlint import structure
-    from daprlint.span import Span
-
     for node, message in structure.schema_findings(resource, ctx):
         yield ctx.report(Span.of(node), message)
 

@@ -46,6 +46,20 @@ UNUSED_SUPPRESSION = "SUP001"
 _SUPPRESSION = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9,\s]*)\])?")
 
 
+# redact compiles its patterns when imported: only a run that makes findings needs it.
+# Imported once here: a relative import in the function would ask importlib for the
+# package again with every finding.
+_scrub_message = None
+
+
+def _import_scrub_message():
+    global _scrub_message
+    from .redact import scrub_message  # values masked, names in backticks kept
+
+    _scrub_message = scrub_message
+    return scrub_message
+
+
 class FileInfo:
     """What file-scope rules (YML001) see. `parse_error` parses on first use
     when the engine skipped parsing (see Engine.may_hold_resources)."""
@@ -371,8 +385,7 @@ class Engine:
         return self.settings.severity.get(rule.code, rule.severity)
 
     def _finding(self, rule: Rule, path: str, diag: Diagnostic) -> Finding:
-        from .redact import scrub_message  # values masked, names in backticks kept
-
+        scrub_message = _scrub_message or _import_scrub_message()
         code = diag.code or rule.code
         message = scrub_message(diag.message, diag.secret_values)
         fix = diag.fix

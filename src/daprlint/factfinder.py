@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from . import projectfiles, workloads
 from .facts import (FileFacts, KustomizationFacts, Ref, ResourceFacts, RunAppFacts, RunFileFacts, SecretFacts,
                     SecretRef, WorkloadFacts)
 from .model import Scalar, get, is_templated, keys_of
@@ -140,8 +141,6 @@ def kustomization_facts(k) -> KustomizationFacts:
 
 def file_facts(path: str, documents, resources, pods, run_file) -> FileFacts:
     """The facts of a file from its documents and what the engine modelled of them."""
-    from . import projectfiles, workloads
-
     facts = FileFacts(path, [resource_facts(r) for r in resources])
     facts.workloads = [workload_facts(w) for w in pods]
     facts.secrets = [s for s in (secret_facts(m) for m in workloads.secrets_of(path, documents)) if s]

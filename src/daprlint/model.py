@@ -234,7 +234,10 @@ def _metadata_items(seq: Node | None) -> list[MetadataItem]:
                     ref = v
                 elif key == "envRef":
                     env = v
-        items.append(MetadataItem(entry, Scalar.of(name), value, ref, Scalar.of(env)))
+        # Scalar.of, inlined (twice an item; envRef is seldom written)
+        items.append(MetadataItem(entry, Scalar(name.value, name) if name.__class__ is ScalarNode and
+                                  name.tag != NULL_TAG else None, value, ref,
+                                  None if env is None else Scalar.of(env)))
     return items
 
 
