@@ -108,16 +108,20 @@ def extra_groups(type_key: str, version: dict | None, data, target=None, version
     groups only."""
     from . import versions
 
-    profiles = set((version or {}).get("builtin_profiles") or ())
-    groups = [g for g in data.json(FIELD_EXTRAS)["groups"]
-              if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
-              or type_key.startswith(tuple(g.get("type_prefixes", ())))]
+    profiles = frozenset((version or {}).get("builtin_profiles") or ())
+    memo = data.memo("dapr.hand_groups")  # ~4 calls per type: match the groups once per (type, profiles)
+    groups = memo.get((type_key, profiles))
+    if groups is None:
+        groups = memo[type_key, profiles] = tuple(
+            g for g in data.json(FIELD_EXTRAS)["groups"]
+            if type_key in g.get("types", ()) or g.get("builtin_profile") in profiles
+            or type_key.startswith(tuple(g.get("type_prefixes", ()))))
     if not generated:
-        return groups  # the hand-kept groups only
+        return list(groups)  # the hand-kept groups only
     if version_key is None:
         version_key = _version_key_of(type_key, version, data)
     code = versions.code_extras(data, type_key, version_key, target)
-    return groups + [code] if code else groups
+    return [*groups, code] if code else list(groups)
 
 
 def _version_key_of(type_key: str, version: dict | None, data) -> str:
