@@ -11,6 +11,7 @@ import re
 from .goparse import parse_go_duration  # noqa: F401  re-exported: moved to goparse
 from .model import MetadataItem, Resource, is_templated, iter_scalars
 from .redact import AWS_KEY_ID, KEY_ID_PREFIX, PEM_PRIVATE_KEY, URL_CREDENTIALS
+from .workloads import secret_value_nodes
 
 TYPES = "generated/component-types.json"
 AWS = "generated/aws.json"
@@ -551,8 +552,6 @@ def secret_spans(documents, resources, data, text: str, credentials: dict | None
     credential-shaped text anywhere. Whatever rules are enabled, printing
     file text (frames, diffs) masks these. *credentials* receives
     {id(node): kind} of the credential-shaped scalars (SEC002 reads it)."""
-    from .workloads import secret_value_nodes
-
     spans = set()
     for resource in resources:
         if resource.kind_name in ("Component", "HTTPEndpoint"):
