@@ -303,6 +303,7 @@ def _tune_gc() -> None:
 
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
+    gc.enable()  # cli.main turned it off while the modules loaded
 
 
 def _colour(args) -> bool:
