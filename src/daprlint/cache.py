@@ -551,12 +551,19 @@ class ResultCache:
             _make_folder(os.path.dirname(self.folder), self.folder)
             self._folder_ready = True
 
-    def result_of(self, path: str, entry: list) -> FileResult:
-        """The result an entry stores (facts come later, from facts_of(), when needed)."""
+    def result_of(self, path: str, entry: list, reported: bool = True) -> FileResult:
+        """The result an entry stores (facts come later, from facts_of(), when needed).
+
+        Not *reported* (a file read only for its deployment's facts, whose
+        findings nothing shows): the digest alone, with no findings, secret
+        spans or suppressions built (a warm named file of a 1,000-file
+        deployment built ~400 findings it never showed)."""
         result = FileResult(path)
+        result.digest = entry[DIGEST]
+        if not reported:
+            return result
         result.findings = [_finding_of(path, d) for d in entry[FINDINGS]]
         result.secret_spans = list(entry[SECRET_SPANS])
-        result.digest = entry[DIGEST]
         stored = entry[SUPPRESSIONS]
         if stored:
             from .engine import Suppression

@@ -250,7 +250,7 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
     except OSError:
         pass
     if entry is not None and item.stat is not None and cache.unchanged_since_read(entry, item.stat):
-        _serve(cache, item, entry)
+        _serve(cache, item, entry, want_texts)
         if cache.needs_text(entry, want_texts, frames) and not _read_text(engine, item):
             item.to_lint()
         return None
@@ -265,7 +265,7 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
     item.hashed = cache.digest_of_bytes(data)
     if entry is not None and cache.entry_digest(entry) == item.hashed and item.stat is not None:
         cache.touch(path, item.stat)
-        _serve(cache, item, entry)
+        _serve(cache, item, entry, want_texts)
         if cache.needs_text(entry, want_texts, frames) and not _give_text(item, data):
             item.to_lint()
         else:
@@ -273,8 +273,9 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
     return data
 
 
-def _serve(cache, item: _Item, entry: list) -> None:
-    item.result, item.hit = cache.result_of(item.path, entry), True
+def _serve(cache, item: _Item, entry: list, want_texts: bool | None) -> None:
+    """A hit's result; a context file's (*want_texts* None) without its findings, which nothing reports."""
+    item.result, item.hit = cache.result_of(item.path, entry, want_texts is not None), True
 
 
 def _read_text(engine: Engine, item: _Item) -> bool:
