@@ -467,7 +467,7 @@ class ResultCache:
             "severity": settings.severity, "per-file-ignores": settings.per_file_ignores,
             # fix settings included: they decide which fixes are applicable (and SARIF's `fixes`)
             "options": {k: v for k, v in settings.options.items() if k != "cache-dir"},
-            "root": str(settings.root),
+            "root": settings.root_dir,
         }, sort_keys=True, default=str)
         self.key = blake2b(material.encode(), digest_size=12).hexdigest()
         self.file = os.path.join(self.folder, f"{self.key}.entries")
@@ -862,11 +862,19 @@ _STREAMED = _NOFOLLOW != 0 and os.open in os.supports_dir_fd and os.rename in os
 
 
 def cache_folder(engine: Engine, cache_dir: str | None = None) -> Path:
-    from pathlib import Path  # imported by the configuration already; callers take .parent of it
+    """The cache's `v1` folder (callers take .parent of it: the tagged cache folder)."""
+    from pathlib import Path
 
+    return Path(cache_path(engine, cache_dir))
+
+
+def cache_path(engine: Engine, cache_dir: str | None = None) -> str:
+    """cache_folder as a str, without pathlib (a warm run imports it for nothing else: see config._path_type)."""
     base = cache_dir or engine.options.get("cache-dir") or os.environ.get("DAPRLINT_CACHE_DIR")
-    root = Path(base) if base else engine.settings.root / ".daprlint_cache"
-    return root / "v1"
+    from .config import pure_path
+
+    root = pure_path(os.fspath(base)) if base else os.path.join(engine.settings.root_dir, ".daprlint_cache")
+    return os.path.join(root, "v1")
 
 
 def tree_key(results: list[FileResult], context: list[FileResult]) -> str | None:
