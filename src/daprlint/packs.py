@@ -282,7 +282,7 @@ def _deferred_check(rule: Rule):
 
 
 def _import_indexed(rule: Rule) -> None:
-    path = _path_type()(rule.origin)
+    path = rule.origin  # a str: _import_file takes either
     module = _import_file(path)
     meta = module_metadata(module, path)
     if any(meta[k] != getattr(rule, k) for k in _INDEXED_FIELDS):  # metadata computed at import time
@@ -307,16 +307,17 @@ def _source_only_loader():
     return SourceOnlyLoader
 
 
-def _import_file(path: Path, cache_bytecode: bool = True):
+def _import_file(path: Path | str, cache_bytecode: bool = True):
     """Import one rule module under a name of its own, as
     importlib.util.spec_from_file_location + module_from_spec + exec_module
     do (same module attributes, bytecode cache and tracebacks), without
     importing importlib.util (~4 ms with contextlib)."""
     from importlib.machinery import ModuleSpec, SourceFileLoader
 
-    origin = str(path)
+    origin = os.fspath(path)
+    stem = os.path.splitext(os.path.basename(origin))[0]  # Path.stem
     # a stable name per file, so worker processes agree on it
-    module_name = f"daprlint_pack_{_digest(origin)}_{path.stem}"
+    module_name = f"daprlint_pack_{_digest(origin)}_{stem}"
     loader = (SourceFileLoader if cache_bytecode else _source_only_loader())(module_name, origin)
     spec = ModuleSpec(module_name, loader, origin=origin)
     spec.has_location = True
