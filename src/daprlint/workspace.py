@@ -103,7 +103,8 @@ def context_paths(found: list[str], named: list[str]) -> list[str]:
     named = [os.path.abspath(p) for p in named]
     folders = {os.path.dirname(p) for p in named}
     absolute_of = _Absolute()
-    charts = {os.path.dirname(absolute_of(p)) for p in found if os.path.basename(p) == projectnames.CHART_NAME}
+    charts = {os.path.dirname(absolute_of(p)) for p in found  # endswith first: basename is a call a file
+              if p.endswith(projectnames.CHART_NAME) and os.path.basename(p) == projectnames.CHART_NAME}
     chart_roots = [c + os.sep for c in charts if any(p.startswith(c + os.sep) for p in named)]
     linted = set(named)
     structure = (*projectnames.KUSTOMIZATION_NAMES, projectnames.CHART_NAME, *projectnames.RUN_FILE_NAMES)
@@ -177,7 +178,8 @@ def _shown_from(cwd: str):
 
 def _roles(engine, targets: list[Target], cache, jobs: int) -> dict[str, str]:
     """Lint the kustomizations among *targets* and read the roles they give."""
-    structure = [t for t in targets if os.path.basename(t.path) in projectnames.KUSTOMIZATION_NAMES]
+    names = projectnames.KUSTOMIZATION_NAMES  # endswith first: basename is a call a file
+    structure = [t for t in targets if t.path.endswith(names) and os.path.basename(t.path) in names]
     if not structure:
         return {}
     results = lint_targets(engine, structure, jobs, cache=cache, want_texts=None)
