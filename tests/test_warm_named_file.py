@@ -155,3 +155,39 @@ def test_a_warm_named_file_reports_what_a_cold_run_reports(tmp_path):
         warm = subprocess.run(run + ["--cache-dir", str(cache), "base/" + names[3]], cwd=project,
                               capture_output=True, text=True)
         assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+
+
+def _plain_tree_key(results, context):
+    """cache.tree_key as first written: one f-string per file through a helper, in a generator."""
+    from daprlint.cache import blake2b
+
+    if any(r.digest is None for r in results) or any(r.digest is None for r in context):
+        return None
+    key = blake2b(os.getcwd().encode("utf-8", "surrogateescape"), digest_size=16)
+    text = lambda d: d.hex() if type(d) is bytes else d  # noqa: E731
+    for group in (results, None, context):
+        if group is None:
+            key.update(b"\n\0context")
+            continue
+        key.update("".join(f"\n{r.path}\0{text(r.digest)}" for r in group).encode("utf-8", "surrogateescape"))
+    return key.hexdigest()
+
+
+RESULT = st.tuples(st.text(min_size=1, max_size=8), st.one_of(st.binary(min_size=16, max_size=16),
+                                                               st.just("-"), st.none()))
+
+
+@given(st.lists(RESULT, max_size=6), st.lists(RESULT, max_size=6))
+def test_tree_key_is_the_plain_one(results, context):
+    from daprlint.cache import tree_key
+    from daprlint.results import FileResult
+
+    def made(rows):
+        out = []
+        for path, digest in rows:
+            r = FileResult(path)
+            r.digest = digest
+            out.append(r)
+        return out
+
+    assert tree_key(made(results), made(context)) == _plain_tree_key(made(results), made(context))

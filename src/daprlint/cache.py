@@ -889,10 +889,8 @@ def tree_key(results: list[FileResult], context: list[FileResult]) -> str | None
             key.update(b"\n\0context")
             continue
         for start in range(0, len(group), 4096):  # in slices: one text of 100,000 paths would be ~20 MB
-            key.update("".join(f"\n{r.path}\0{_text(r.digest)}" for r in group[start:start + 4096])
-                       .encode("utf-8", "surrogateescape"))
+            # _text inlined, in a list, not a generator: ~1.5k instructions a file less (1,000 context files)
+            key.update("".join([f"\n{r.path}\0{d.hex() if type(d := r.digest) is bytes else d}"
+                                for r in group[start:start + 4096]]).encode("utf-8", "surrogateescape"))
     return key.hexdigest()
 
-
-def _text(digest) -> str:
-    return digest.hex() if type(digest) is bytes else digest  # results.NO_CONTENT is text
