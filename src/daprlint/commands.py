@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
 from .config import settings_from_args
@@ -55,7 +54,7 @@ def check_once(args) -> int:
         engine = Engine(ruleset, settings)
     _tune_gc()
     targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True),
-                       force_exclude=args.force_exclude, root=str(settings.root))
+                       force_exclude=args.force_exclude, root=settings.root_dir)
     if args.stdin_filename and not any(t.path == "-" for t in targets) and args.paths == ["."]:
         targets = [t for t in targets if False]
     if args.show_files:
@@ -63,9 +62,9 @@ def check_once(args) -> int:
         return 0
     cache = None
     if not (args.fix or args.diff or args.no_cache or any(t.path == "-" for t in targets)):
-        from .cache import ResultCache, cache_folder
+        from .cache import ResultCache, cache_path
 
-        cache = ResultCache(cache_folder(engine, args.cache_dir), engine)
+        cache = ResultCache(cache_path(engine, args.cache_dir), engine)
         if cache.problem:
             print(f"daprlint: not using the result cache: {cache.problem}", file=sys.stderr)
             cache = None
@@ -90,7 +89,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
     want_texts = fmt == "sarif" or bool(args.output_sarif)
     root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
-                                  str(settings.root) if settings.source else None)
+                                  settings.root_dir if settings.source else None)
     stream = None
     if args.fix or args.diff:
         from .fixer import fix_targets
@@ -217,6 +216,8 @@ class _ChartReader:
     that chart, regular files no larger than max-file-size."""
 
     def __init__(self, stdin_filename: str | None, max_size: int):
+        from pathlib import Path  # only here: a run that maps no rendered output never imports it
+
         self.max_size = max_size
         self.files: dict[str, tuple[str, list[int]]] = {}
         self.roots = ([Path(stdin_filename)] if stdin_filename else []) + [Path.cwd()]
@@ -231,6 +232,8 @@ class _ChartReader:
         return None
 
     def read(self, source: str) -> str | None:
+        from pathlib import Path
+
         parts = Path(source).parts
         if len(parts) < 2 or Path(source).is_absolute() or ".." in parts:
             return None
@@ -269,7 +272,7 @@ def cmd_graph(args) -> int:
         settings.select, settings.extend_select, settings.ignore = sorted(graph.CODES), [], []
         engine = Engine(ruleset, settings)
     targets = discover(args.paths, settings.exclude, settings.options.get("respect-gitignore", True),
-                       force_exclude=args.force_exclude, root=str(settings.root))
+                       force_exclude=args.force_exclude, root=settings.root_dir)
     plan = workspace.plan(engine, targets, None, args.jobs)
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)
@@ -281,7 +284,7 @@ def cmd_graph(args) -> int:
         engine, [r.facts for r in results + context + shared if r.facts is not None],
         targets + plan.context + plan.shared, None, args.jobs)
     root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
-                                  str(settings.root) if settings.source else None)
+                                  settings.root_dir if settings.source else None)
     built = tree.build_deployments(engine, results, context + more, shared, root)
     results = tree.run(engine, targets, results, plan.context + more_targets, context + more, plan.shared, shared,
                        None, args.jobs, False, root)
@@ -303,6 +306,7 @@ def _tune_gc() -> None:
 
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
+    gc.enable()  # cli.main turned it off while the modules loaded
 
 
 def _colour(args) -> bool:

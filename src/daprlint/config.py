@@ -34,12 +34,12 @@ disable a check.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from ._record import field, record as dataclass
 
 TYPE_CHECKING = False  # typing costs ~3 ms at start-up: annotations only
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Callable
 
     from .packs import PackRef
@@ -188,44 +188,76 @@ class Settings:
 
     @property
     def root(self) -> Path:
-        return self.source.parent if self.source else Path.cwd()
+        return self.source.parent if self.source else _path_type().cwd()
+
+    @property
+    def root_dir(self) -> str:
+        """`str(root)`, without pathlib (for the start-up path: see _path_type)."""
+        return os.path.dirname(os.fspath(self.source)) if self.source else os.getcwd()
+
+
+def _path_type():
+    """pathlib.Path, imported when a path object is first needed: a config
+    file, a rule pack, a caller that asks for one. pathlib (with
+    urllib.parse and ipaddress, which it imports) was 17M of the 240M
+    instructions of a warm named-file run, which has none of those."""
+    from pathlib import Path
+
+    return Path
 
 
 # -- finding the files -----------------------------------------------------------
-def find_config(start: Path) -> Path | None:
-    start = start.resolve()
-    directory = start if start.is_dir() else start.parent
-    for folder in (directory, *directory.parents):
-        dotfile = folder / ".daprlint.toml"
-        if dotfile.is_file():
+def find_config(start) -> Path | None:
+    """The project config for *start* (a path or a str): the nearest `.daprlint.toml`, or
+    `pyproject.toml` with a `[tool.daprlint]` table, in its folder or above."""
+    found = _find_config_file(os.fspath(start))
+    return None if found is None else _path_type()(found)
+
+
+def _find_config_file(start: str) -> str | None:
+    """find_config in os.path terms (Path.resolve() is os.path.realpath)."""
+    start = os.path.realpath(start)
+    folder = start if os.path.isdir(start) else os.path.dirname(start)
+    while True:
+        dotfile = os.path.join(folder, ".daprlint.toml")
+        if os.path.isfile(dotfile):
             return dotfile
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject):
             tool = _read_toml(pyproject).get("tool")
             if isinstance(tool, dict) and "daprlint" in tool:
                 return pyproject
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def user_config_path() -> Path | None:
     """`$XDG_CONFIG_HOME/daprlint/config.toml`, else `~/.config/daprlint/config.toml`
     (a relative XDG_CONFIG_HOME is ignored, as the XDG spec says)."""
+    found = _user_config_file()
+    return None if found is None else _path_type()(found)
+
+
+def _user_config_file() -> str | None:
+    """user_config_path as a str (Path.home() is expanduser("~"), an error when it stays "~")."""
     base = os.environ.get("XDG_CONFIG_HOME", "")
     if not os.path.isabs(base):
-        try:
-            base = os.path.join(Path.home(), ".config")
-        except RuntimeError:  # no home folder
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no home folder
             return None
-    return Path(base, "daprlint", "config.toml")
+        base = os.path.join(home, ".config")
+    return os.path.join(base, "daprlint", "config.toml")
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path) -> dict:
     try:  # imported here: ~4 ms, and only needed when a config file exists
         import tomllib
     except ImportError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             data = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or type(exc).__name__}") from None
@@ -289,7 +321,7 @@ class _Layer:
 
     def path(self, text: str) -> Path:
         """*text* relative to this level's folder (`~` expands, except in a project config)."""
-        return (self.base / (text if self.origin == "project-config" else os.path.expanduser(text))).resolve()
+        return (_path_type()(self.base) / (text if self.origin == "project-config" else os.path.expanduser(text))).resolve()
 
 
 def _parse(layer: _Layer, setting: Setting, value: Any, where: str) -> Any:
@@ -422,26 +454,27 @@ def _trusted_layers(isolated: bool, linted: list[Path], project: Path | None) ->
     from .packs import entry_point_packs
 
     layers = []
-    user = None if isolated else user_config_path()
-    if user is not None and user.is_file():
+    user = None if isolated else _user_config_file()
+    if user is not None and os.path.isfile(user):
+        user = _path_type()(user)
         inside = [p for p in linted + ([project.parent] if project else []) if _is_within(user, p)]
         layers.append(_file_layer(user, "project-config" if inside else "user-config"))
     env = [p for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p.strip()]
     if env:
-        layer = _Layer(PACKS_ENV, "env", Path.cwd())
+        layer = _Layer(PACKS_ENV, "env", _path_type().cwd())
         layer.values["rule-packs"] = [layer.path(p.strip()) for p in env]
         layers.append(layer)
     installed = entry_point_packs()
     if installed:
-        layer = _Layer("installed packages", "entry-point", Path.cwd())
+        layer = _Layer("installed packages", "entry-point", _path_type().cwd())
         layer.values["rule-packs"] = installed  # already PackRefs
         layers.append(layer)
     return layers
 
 
-def _is_within(path: Path, folder: Path) -> bool:
+def _is_within(path: Path, folder) -> bool:
     try:
-        return path.resolve().is_relative_to(folder.resolve())
+        return path.resolve().is_relative_to(_path_type()(folder).resolve())
     except (OSError, ValueError):
         return False
 
@@ -460,7 +493,7 @@ def untrusted_pack_notice(ref: PackRef) -> str:
 
 
 # -- building the settings ---------------------------------------------------------
-def load_settings(path: Path | None, *, isolated: bool = False, linted: list[Path] | None = None,
+def load_settings(path: Path | None, *, isolated: bool = False, linted: list | None = None,
                   flags: _Layer | None = None) -> Settings:
     """The settings for a project config at *path* (None: no project config),
     on top of the user config, DAPRLINT_RULE_PACKS and installed packs
@@ -475,7 +508,7 @@ def load_settings(path: Path | None, *, isolated: bool = False, linted: list[Pat
     if path is not None:
         settings.source = path.resolve()
     settings.user_source = next((layer.file for layer in layers if layer.origin == "user-config"), None)
-    settings.options["project-root"] = str(settings.root)
+    settings.options["project-root"] = settings.root_dir
     _untrusted_notices(settings)
     return settings
 
@@ -521,13 +554,13 @@ def _untrusted_notices(settings: Settings) -> None:
     from .packs import python_rule_files
 
     for ref in settings.rule_packs:
-        if not ref.trusted and Path(ref.path).is_dir() and python_rule_files(Path(ref.path)):
+        if not ref.trusted and os.path.isdir(ref.path) and python_rule_files(_path_type()(ref.path)):
             settings.notices.append(untrusted_pack_notice(ref))
 
 
 def flags_layer(args) -> _Layer:
     """The command line as the top level of settings (paths relative to the current folder)."""
-    layer = _Layer("the command line", "flag", Path.cwd())
+    layer = _Layer("the command line", "flag", os.getcwd())  # a str: _Layer.path makes it a Path if needed
     for flag, key in (("select", "select"), ("extend_select", "extend-select"), ("ignore", "extend-ignore")):
         codes = getattr(args, flag, None)
         if key == "select" and codes == []:
@@ -557,24 +590,47 @@ def settings_from_args(args, notify: Callable[[str], None] | None = None) -> Set
     --isolated), then the flags. Each notice (an untrusted Python pack not
     loaded) goes to *notify*, once (default: stderr)."""
     paths = getattr(args, "paths", None) or []
-    linted = [Path(p) for p in paths if p != "-"]
+    linted = [p for p in paths if p != "-"]  # strs: _is_within makes Paths of them if a user config needs it
     project = None
     if getattr(args, "config", None) and not args.isolated:
-        project = Path(args.config)
+        project = _path_type()(args.config)
         if not project.is_file():
             raise ConfigError(f"--config {args.config}: " + ("is not a file" if project.exists() else "not found"))
     elif not args.isolated:
         first = str(linted[0]) if linted else "."
         if getattr(args, "stdin_filename", None) and not linted and paths:
             first = args.stdin_filename
-        start = Path(first)
-        start = start if start.exists() else start.parent if start.parent.exists() else Path.cwd()
-        project = find_config(start)
+        if not os.path.exists(first):
+            parent = _pure_parent(first)
+            first = parent if os.path.exists(parent) else os.getcwd()
+        project = find_config(first)
     settings = load_settings(project, isolated=args.isolated, linted=linted, flags=flags_layer(args))
     show = notify or _to_stderr
     for notice in settings.notices:
         show(notice)
     return settings
+
+
+def pure_path(path: str) -> str:
+    """`str(PurePath(path))` without pathlib: empty and `.` parts go, `..`
+    stays, two leading slashes stay two (POSIX leaves their meaning open).
+    Where another separator is allowed too (Windows), pathlib itself."""
+    if os.altsep:
+        return str(_path_type()(path))
+    lead = os.sep * 2 if path.startswith(os.sep * 2) and not path.startswith(os.sep * 3) else \
+        os.sep if path.startswith(os.sep) else ""
+    return (lead + os.sep.join(part for part in path.split(os.sep) if part and part != ".")) or "."
+
+
+def _pure_parent(path: str) -> str:
+    """`str(PurePath(path).parent)` without pathlib."""
+    path = pure_path(path)
+    if os.altsep:
+        return str(_path_type()(path).parent)
+    head, sep, _ = path.rpartition(os.sep)
+    if not sep:
+        return "."
+    return head if head.strip(os.sep) else path[:len(head) + 1]  # the root keeps its slashes
 
 
 def _to_stderr(notice: str) -> None:

@@ -25,10 +25,10 @@ import sys
 from ._record import field, record as dataclass
 from collections import defaultdict
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing costs ~3 ms at start-up: annotations only
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Callable
 
 SEVERITIES = ("error", "warning", "info")
@@ -90,10 +90,33 @@ class PackRef:
         return self.origin in TRUSTED_ORIGINS
 
 
+def _path_type():
+    """pathlib.Path, imported when a path object is first needed (see config._path_type):
+    loading the built-in pack alone works on strs."""
+    from pathlib import Path
+
+    return Path
+
+
 def builtin_pack_path() -> Path:
-    here = Path(__file__).resolve().parent
-    installed = here / "_builtin_rules"
-    return installed if installed.is_dir() else here.parents[1] / "rules"
+    return _path_type()(_real_builtin_folder())
+
+
+def builtin_pack_folder() -> str:
+    """builtin_pack_path as a str (`Path(__file__).resolve()` is os.path.realpath),
+    or what builtin_pack_path gives where it was replaced (tests point it at a copy)."""
+    if builtin_pack_path is not _BUILTIN_PACK_PATH:
+        return str(builtin_pack_path())
+    return _real_builtin_folder()
+
+
+def _real_builtin_folder() -> str:
+    here = os.path.dirname(os.path.realpath(__file__))
+    installed = os.path.join(here, "_builtin_rules")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(os.path.dirname(here)), "rules")
+
+
+_BUILTIN_PACK_PATH = builtin_pack_path
 
 
 @dataclass(slots=True)
@@ -135,7 +158,7 @@ class Rule:
 class PackData:
     """JSON data files of the loaded packs, read once, on first use."""
 
-    def __init__(self, roots: list[Path]):
+    def __init__(self, roots: list):  # folders, as strs or Paths
         self._roots = roots
         self._cache: dict[str, Any] = {}
         self._memos: defaultdict[str, dict] = defaultdict(dict)
@@ -154,16 +177,17 @@ class PackData:
         except KeyError:
             pass
         for root in self._roots:
-            candidate = root / relpath
-            if candidate.is_file():
-                value = self._cache[relpath] = json.loads(candidate.read_text(encoding="utf-8"))
+            candidate = os.path.join(root, relpath)
+            if os.path.isfile(candidate):
+                with open(candidate, encoding="utf-8") as f:
+                    value = self._cache[relpath] = json.loads(f.read())
                 return value
         raise PackError(f"rule data file not found in any rule pack: {relpath}")
 
     def path(self, relpath: str) -> Path:
         for root in self._roots:
-            if (root / relpath).is_file():
-                return root / relpath
+            if os.path.isfile(os.path.join(root, relpath)):
+                return _path_type()(root) / relpath
         raise PackError(f"rule data file not found in any rule pack: {relpath}")
 
 
@@ -217,9 +241,9 @@ def build_index(root: Path) -> dict:
     return {"format": INDEX_FORMAT, "rules": rules}
 
 
-def _read_index(root: Path) -> dict:
+def _read_index(root: str) -> dict:
     try:
-        with open(root / INDEX_NAME, "rb") as f:
+        with open(os.path.join(root, INDEX_NAME), "rb") as f:
             index = json.loads(f.read())
     except (OSError, ValueError):
         return {}
@@ -228,7 +252,7 @@ def _read_index(root: Path) -> dict:
     return index["rules"]
 
 
-def _indexed_rule(path: Path, pack: Path, entry) -> Rule | None:
+def _indexed_rule(path: str, pack: str, entry) -> Rule | None:
     """The rule of *path* from its index entry, or None if the entry does not
     describe the file's bytes as they are now."""
     try:
@@ -258,7 +282,7 @@ def _deferred_check(rule: Rule):
 
 
 def _import_indexed(rule: Rule) -> None:
-    path = Path(rule.origin)
+    path = rule.origin  # a str: _import_file takes either
     module = _import_file(path)
     meta = module_metadata(module, path)
     if any(meta[k] != getattr(rule, k) for k in _INDEXED_FIELDS):  # metadata computed at import time
@@ -283,16 +307,17 @@ def _source_only_loader():
     return SourceOnlyLoader
 
 
-def _import_file(path: Path, cache_bytecode: bool = True):
+def _import_file(path: Path | str, cache_bytecode: bool = True):
     """Import one rule module under a name of its own, as
     importlib.util.spec_from_file_location + module_from_spec + exec_module
     do (same module attributes, bytecode cache and tracebacks), without
     importing importlib.util (~4 ms with contextlib)."""
     from importlib.machinery import ModuleSpec, SourceFileLoader
 
-    origin = str(path)
+    origin = os.fspath(path)
+    stem = os.path.splitext(os.path.basename(origin))[0]  # Path.stem
     # a stable name per file, so worker processes agree on it
-    module_name = f"daprlint_pack_{_digest(origin)}_{path.stem}"
+    module_name = f"daprlint_pack_{_digest(origin)}_{stem}"
     loader = (SourceFileLoader if cache_bytecode else _source_only_loader())(module_name, origin)
     spec = ModuleSpec(module_name, loader, origin=origin)
     spec.has_location = True
@@ -393,7 +418,7 @@ def _external_refs(schema) -> list[str]:
 
 def _confine(path: Path, pack: Path, named_in: Path) -> None:
     try:
-        inside = Path(path).resolve().is_relative_to(pack.resolve())
+        inside = _path_type()(path).resolve().is_relative_to(pack.resolve())
     except (OSError, ValueError):
         inside = False
     if not inside:
@@ -404,7 +429,7 @@ def _confine(path: Path, pack: Path, named_in: Path) -> None:
 @dataclass
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
-    packs: list[Path] = field(default_factory=list)
+    packs: list[str] = field(default_factory=list)  # their folders
     # untrusted packs that hold Python rule modules: not loaded at all
     refused: list[PackRef] = field(default_factory=list)
 
@@ -475,8 +500,14 @@ def _rule_files(root: Path) -> list[Path]:
     """The rule files of a pack (`*.py`, `*.schema.json`) in sorted path
     order, without walking the folders that cannot hold rules (hidden and
     private names, `generated`, `data`: ~200 data files)."""
+    return [root / rel for rel, _ in _rule_names(str(root))]
+
+
+def _rule_names(root: str) -> list[tuple[str, str]]:
+    """_rule_files as (relative path, path) strs."""
     # name.endswith(".py") is Path.suffix == ".py" for a name not starting with "."
-    return [root / rel for rel, _ in _walk(str(root), ("generated", "data"), lambda n: n.startswith(("_", ".")))
+    return [(rel, os.path.join(root, rel))
+            for rel, _ in _walk(root, ("generated", "data"), lambda n: n.startswith(("_", ".")))
             if rel.endswith((".py", ".schema.json"))]
 
 
@@ -486,7 +517,7 @@ def python_rule_files(root: Path) -> list[Path]:
 
 
 def _as_ref(item) -> PackRef:
-    return item if isinstance(item, PackRef) else PackRef(Path(item))
+    return item if isinstance(item, PackRef) else PackRef(_path_type()(item))
 
 
 def load_packs(extra: list[PackRef | Path] | None = None) -> RuleSet:
@@ -497,25 +528,27 @@ def load_packs(extra: list[PackRef | Path] | None = None) -> RuleSet:
     rule module, and then only its schema rules; otherwise it goes to
     `refused`, untouched."""
     ruleset = RuleSet()
-    refs = [PackRef(builtin_pack_path(), "builtin")] + sorted(
+    refs = [PackRef(builtin_pack_folder(), "builtin")] + sorted(
         (_as_ref(item) for item in extra or ()), key=lambda r: not r.trusted)  # stable: order kept within each
     for index, ref in enumerate(refs):
-        root = Path(ref.path)
-        if not root.is_dir():
+        # strs: a Path is made only for a rule module imported now or a schema rule (see _path_type)
+        root = ref.path if index == 0 else str(_path_type()(ref.path))  # in Path's normal form, as before
+        if not os.path.isdir(root):
             raise PackError(f"rule pack not found: {root}" + (f" (named in {ref.where})" if ref.where else ""))
         trusted = ref.trusted
-        files = _rule_files(root)
-        if not trusted and any(f.suffix == ".py" for f in files):
+        files = _rule_names(root)
+        if not trusted and any(rel.endswith(".py") for rel, _ in files):
             ruleset.refused.append(ref)
             continue
         ruleset.packs.append(root)
         indexed = _read_index(root) if index == 0 else {}  # the built-in pack's (see INDEX_NAME)
-        for f in files:
-            if f.suffix == ".json":
-                rule = _schema_rule(f, root, confined=not trusted)
+        for rel, f in files:
+            if rel.endswith(".json"):
+                rule = _schema_rule(_path_type()(f), _path_type()(root), confined=not trusted)
             else:
-                entry = indexed.get(f.relative_to(root).as_posix())
-                rule = (entry and _indexed_rule(f, root, entry)) or _module_rule(f, root, shipped=index == 0)
+                entry = indexed.get(rel.replace(os.sep, "/"))
+                rule = (entry and _indexed_rule(f, root, entry)) or _module_rule(
+                    _path_type()(f), _path_type()(root), shipped=index == 0)
             if rule.code in ruleset.rules:
                 raise PackError(f"{f}: rule code {rule.code} is already defined by {ruleset.rules[rule.code].origin}")
             ruleset.rules[rule.code] = rule
@@ -599,7 +632,7 @@ def _package_folder(dotted: str, entries: list[str]) -> Path | None:
     finding a top-level module runs no module code)."""
     parts = dotted.split(".")
     for entry in entries:
-        candidate = Path(entry, *parts)
+        candidate = _path_type()(entry, *parts)
         if candidate.is_dir():
             return candidate
     from importlib.util import find_spec
@@ -611,7 +644,7 @@ def _package_folder(dotted: str, entries: list[str]) -> Path | None:
     locations = list(spec.submodule_search_locations or ()) if spec is not None else []
     unsafe = os.getcwd()
     for location in locations:
-        candidate = Path(location, *parts[1:])
+        candidate = _path_type()(location, *parts[1:])
         if os.path.normpath(location) != unsafe and candidate.is_dir():
             return candidate
     return None

@@ -229,9 +229,24 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
         return [i.result for i in items]
     # one pass: a miss is linted from the bytes its probe read; nothing but the result is kept
     results = []
+    context = want_texts is None
     for target in targets:
-        item = _Item(target)
-        data = _probe(cache, engine, item, want_texts, frames)
+        if context:  # most context files are hits by the stat rule: no _Item, no second stat for a miss
+            st = _stat(target.path)
+            digest = cache.settled_digest(target.path, target.role, st) if st is not None else None
+            if digest is not None:
+                result = FileResult(target.path)
+                result.digest = digest
+                results.append(result)
+                if on_result is not None:
+                    on_result(result, False)
+                continue
+            item = _Item(target)
+            item.stat = st
+            data = _probe(cache, engine, item, want_texts, frames, stat_taken=True)
+        else:
+            item = _Item(target)
+            data = _probe(cache, engine, item, want_texts, frames)
         if item.result is None:
             _lint_here(cache, engine, item, frames, data, bool(want_texts))
         results.append(item.result)
@@ -240,17 +255,24 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
     return results
 
 
-def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False) -> bytes | None:
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: bool = False,
+           stat_taken: bool = False) -> bytes | None:
     """Serve *item* from the cache if its content is known to be unchanged,
     with its text if reporting needs it (*want_texts* None: never, a context file).
-    On a miss, the bytes read to look it up (hashed: item.hashed), for linting."""
+    On a miss, the bytes read to look it up (hashed: item.hashed), for linting.
+    *stat_taken*: item.stat is already taken (None: the file could not be stat'ed)."""
     path, entry = item.path, cache.entry(item.path, item.target.role)
-    try:
-        item.stat = os.stat(path)
-    except OSError:
-        pass
+    if not stat_taken:
+        item.stat = _stat(path)
     if entry is not None and item.stat is not None and cache.unchanged_since_read(entry, item.stat):
-        _serve(cache, item, entry)
+        _serve(cache, item, entry, want_texts)
         if cache.needs_text(entry, want_texts, frames) and not _read_text(engine, item):
             item.to_lint()
         return None
@@ -265,7 +287,7 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
     item.hashed = cache.digest_of_bytes(data)
     if entry is not None and cache.entry_digest(entry) == item.hashed and item.stat is not None:
         cache.touch(path, item.stat)
-        _serve(cache, item, entry)
+        _serve(cache, item, entry, want_texts)
         if cache.needs_text(entry, want_texts, frames) and not _give_text(item, data):
             item.to_lint()
         else:
@@ -273,8 +295,9 @@ def _probe(cache, engine: Engine, item: _Item, want_texts: bool | None, frames: 
     return data
 
 
-def _serve(cache, item: _Item, entry: list) -> None:
-    item.result, item.hit = cache.result_of(item.path, entry), True
+def _serve(cache, item: _Item, entry: list, want_texts: bool | None) -> None:
+    """A hit's result; a context file's (*want_texts* None) without its findings, which nothing reports."""
+    item.result, item.hit = cache.result_of(item.path, entry, want_texts is not None), True
 
 
 def _read_text(engine: Engine, item: _Item) -> bool:

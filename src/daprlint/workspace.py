@@ -102,18 +102,56 @@ def context_paths(found: list[str], named: list[str]) -> list[str]:
     The language server calls this too, so an editor sees the CLI's deployment."""
     named = [os.path.abspath(p) for p in named]
     folders = {os.path.dirname(p) for p in named}
-    charts = {os.path.dirname(os.path.abspath(p)) for p in found if os.path.basename(p) == projectnames.CHART_NAME}
-    chart_roots = {c + os.sep for c in charts if any(p.startswith(c + os.sep) for p in named)}
+    absolute_of = _Absolute()
+    charts = {os.path.dirname(absolute_of(p)) for p in found  # endswith first: basename is a call a file
+              if p.endswith(projectnames.CHART_NAME) and os.path.basename(p) == projectnames.CHART_NAME}
+    chart_roots = [c + os.sep for c in charts if any(p.startswith(c + os.sep) for p in named)]
     linted = set(named)
+    structure = (*projectnames.KUSTOMIZATION_NAMES, projectnames.CHART_NAME, *projectnames.RUN_FILE_NAMES)
     wanted = []
     for path in found:
-        absolute = os.path.abspath(path)
+        absolute = absolute_of(path)
         if absolute in linted:
             continue
-        if (os.path.dirname(absolute) in folders or projectnames.is_structure_name(absolute)
-                or any(absolute.startswith(c) for c in chart_roots)):
+        head = absolute[:absolute.rfind(os.sep) + 1]  # os.path.dirname and basename, without their calls
+        if ((head.rstrip(os.sep) or head) in folders or absolute[len(head):] in structure
+                or (chart_roots and any(absolute.startswith(c) for c in chart_roots))):
             wanted.append(path)
     return wanted
+
+
+class _Absolute:
+    """os.path.abspath, for many paths of few folders: a path that is
+    absolute and normal already is its own (normal: _Normal, once a folder).
+    A project walk gives such paths (a root made absolute, joined with entry
+    names): abspath's normpath for each of 1,000 files was ~2M instructions
+    of a warm named-file run."""
+
+    def __init__(self):
+        self.normal = _Normal()
+
+    def __call__(self, path: str) -> str:
+        return path if os.path.isabs(path) and self.normal(path) else os.path.abspath(path)
+
+
+class _Normal:
+    """`os.path.normpath(path) == path`, decided once a folder: for a last
+    part that is a plain name (not empty, `.` or `..`), normpath keeps it as
+    it is, so the path is normal exactly when its folder joined with any
+    plain name is."""
+
+    def __init__(self):
+        self.folders: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        folder, sep, name = path.rpartition(os.sep)
+        if not sep or name in ("", ".", ".."):
+            return os.path.normpath(path) == path
+        known = self.folders.get(folder)
+        if known is None:
+            probe = folder + sep + "x"
+            known = self.folders[folder] = os.path.normpath(probe) == probe
+        return known
 
 
 def _shown_from(cwd: str):
@@ -124,9 +162,10 @@ def _shown_from(cwd: str):
     through relpath."""
     prefix = cwd.rstrip(os.sep) + os.sep
     parent = ".." + os.sep + ".."
+    normal = _Normal()
 
     def shown(path: str) -> str:
-        if path.startswith(prefix) and os.path.normpath(path) == path:
+        if path.startswith(prefix) and normal(path):
             return path[len(prefix):]
         try:
             rel = os.path.relpath(path, cwd)
@@ -139,7 +178,8 @@ def _shown_from(cwd: str):
 
 def _roles(engine, targets: list[Target], cache, jobs: int) -> dict[str, str]:
     """Lint the kustomizations among *targets* and read the roles they give."""
-    structure = [t for t in targets if os.path.basename(t.path) in projectnames.KUSTOMIZATION_NAMES]
+    names = projectnames.KUSTOMIZATION_NAMES  # endswith first: basename is a call a file
+    structure = [t for t in targets if t.path.endswith(names) and os.path.basename(t.path) in names]
     if not structure:
         return {}
     results = lint_targets(engine, structure, jobs, cache=cache, want_texts=None)
