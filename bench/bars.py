@@ -8,9 +8,8 @@ Comparisons of two daprlint rows use the *paired* ratio (harness.paired_ratio:
 the median, over the rounds both ran in, of one's time over the other's),
 which a change in the machine's load moves far less than a ratio of medians.
 The `--jobs` rows are checked against one process on their back-to-back runs
-(harness.measure_adjacent) where the bench ran them: the ratio of the two
-rows' best times there (timeit's estimator; the note adds the median round's
-ratio).
+(harness.measure_adjacent) where the bench ran them: the median of the
+rounds' ratios there (the note adds the ratio of best times).
 yamllint is compared by medians: on big trees it gets one run. The verdicts
 are on wall time, as the issue states them; where two one-process rows are
 compared, the note adds their CPU-time ratio, which other work on the
@@ -177,7 +176,7 @@ def bar_jobs(res: Results) -> Bar:
             bar.checks.append(Check(f"{label} never loses", "n/a", target, False,
                                     "`daprlint check --help` does not list `--jobs auto`"))
             continue
-        seen, adjacent, medians = [], 0, []
+        seen, adjacent, bests = [], 0, []
         for tree in res.trees:
             for slow, base in JOBS_PAIRS:
                 rs, rb = res.row(tree, slow), res.row(tree, base)
@@ -185,7 +184,7 @@ def bar_jobs(res: Results) -> Bar:
                     ratio = adjacent_ratio(rs, rb)
                     if ratio is not None:
                         adjacent += 1
-                        medians.append(adjacent_ratio(rs, rb, best=False))
+                        bests.append(adjacent_ratio(rs, rb, best=True))
                     else:
                         ratio = paired_ratio(rs, rb)
                     seen.append((ratio, tree, slow))
@@ -194,10 +193,10 @@ def bar_jobs(res: Results) -> Bar:
             continue
         worst = max(seen)
         losing = [f"{t}/{k} {r:.2f}x" for r, t, k in sorted(seen, reverse=True) if r > JOBS_MAX_SLOWDOWN]
-        note = (f"worst {worst[1]}/{worst[2]}; {len(seen)} pairs ({adjacent} run back to back: best times; "
-                f"the rest paired)")
-        if medians:
-            note += f"; back to back, the median round's ratio is at worst {max(medians):.2f}x"
+        note = (f"worst {worst[1]}/{worst[2]}; {len(seen)} pairs ({adjacent} run back to back: the median "
+                f"round's ratio; the rest paired)")
+        if bests:
+            note += f"; back to back, the ratio of best times is at worst {max(bests):.2f}x"
         if losing:
             note += "; over: " + ", ".join(losing)
         bar.checks.append(Check(f"{label} never loses", f"{worst[0]:.2f}x", target,

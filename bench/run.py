@@ -489,8 +489,8 @@ def parse_args(argv):
     ap.add_argument("--runs", type=int, default=5, help="timed runs per tree row (default 5)")
     ap.add_argument("--adjacent-budget", type=float, default=45.0,
                     help="seconds for the back-to-back runs of one row and its --jobs rivals (default 45)")
-    ap.add_argument("--adjacent-rounds", type=int, default=15,
-                    help="at most this many back-to-back rounds (default 15; fewer than 5 fit: none)")
+    ap.add_argument("--adjacent-rounds", type=int, default=41,
+                    help="at most this many back-to-back rounds (default 41; fewer than 5 fit: none)")
     ap.add_argument("--one-runs", type=int, default=15, help="timed runs per one-file row (default 15)")
     ap.add_argument("--budget", type=float, default=60.0,
                     help="seconds per row: no further run once the row would pass this (default 60; "
