@@ -154,7 +154,7 @@ def test_adjacent_median_sees_through_disturbed_rounds():
 
 
 def test_jobs_bar_prefers_the_back_to_back_ratio():
-    tree = "synthetic-1000"
+    tree = "synthetic-10000"
     cold, jobs2 = sample_row("cold", [1.0, 1.0, 1.0]), sample_row("jobs2", [1.3, 1.3, 1.3])
     res = results_with({tree: {"cold": cold, "jobs2": jobs2}})
     check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
@@ -162,6 +162,8 @@ def test_jobs_bar_prefers_the_back_to_back_ratio():
     jobs2.adjacent["cold"] = [(1.01, 1.0), (0.99, 1.0), (1.3, 1.0), (1.0, 0.99), (0.98, 1.02)]
     check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
     assert (check.result, check.measured) == ("PASS", "1.01x") and "1 run back to back" in check.note
+    speedup = next(c for c in bars.bar_jobs(res).checks if c.name.startswith("--jobs 2 speed-up"))
+    assert speedup.measured == "0.99x" and speedup.note.startswith("back to back")   # 1 / 1.01
     jobs2.adjacent["cold"] = [(1.2, 1.0), (1.1, 1.0), (1.3, 1.0), (1.15, 0.99), (1.12, 1.02)]
     check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
     assert check.result == "FAIL"                  # a real loss shows in the best times too
