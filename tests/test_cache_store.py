@@ -139,7 +139,8 @@ def make_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
     engine = types.SimpleNamespace(
         collects_facts=False, rules={}, options={},
-        settings=types.SimpleNamespace(severity={}, per_file_ignores={}, options={}, root=tmp_path),
+        settings=types.SimpleNamespace(severity={}, per_file_ignores={}, options={}, root=tmp_path,
+                                       root_dir=str(tmp_path)),
         ruleset=types.SimpleNamespace(fingerprint=lambda: "packs"))
 
     def make():

@@ -467,7 +467,7 @@ class ResultCache:
             "severity": settings.severity, "per-file-ignores": settings.per_file_ignores,
             # fix settings included: they decide which fixes are applicable (and SARIF's `fixes`)
             "options": {k: v for k, v in settings.options.items() if k != "cache-dir"},
-            "root": _root_dir(settings),
+            "root": settings.root_dir,
         }, sort_keys=True, default=str)
         self.key = blake2b(material.encode(), digest_size=12).hexdigest()
         self.file = os.path.join(self.folder, f"{self.key}.entries")
@@ -873,14 +873,8 @@ def cache_path(engine: Engine, cache_dir: str | None = None) -> str:
     base = cache_dir or engine.options.get("cache-dir") or os.environ.get("DAPRLINT_CACHE_DIR")
     from .config import pure_path
 
-    root = pure_path(os.fspath(base)) if base else os.path.join(_root_dir(engine.settings), ".daprlint_cache")
+    root = pure_path(os.fspath(base)) if base else os.path.join(engine.settings.root_dir, ".daprlint_cache")
     return os.path.join(root, "v1")
-
-
-def _root_dir(settings) -> str:
-    """`str(settings.root)`: config.Settings.root_dir (no pathlib), or for a stand-in with only `root`, that."""
-    root_dir = getattr(settings, "root_dir", None)
-    return root_dir if root_dir is not None else str(settings.root)
 
 
 def tree_key(results: list[FileResult], context: list[FileResult]) -> str | None:
