@@ -308,24 +308,47 @@ def adjacent_rounds(round_s: float, budget: float, most: int) -> int:
 ADJACENT_MIN_ROUNDS = 5
 
 
+def balanced_orders(n: int) -> list[list[int]]:
+    """The orders of a Williams design for *n* rows: over one cycle of them every
+    row runs in every position equally often, and every row right after every
+    other equally often. Plain reversal (A B C, C B A) keeps B in the middle,
+    always after another row: on this VM a run right after the same command
+    came out a few % faster, which made identical code "lose" 1.04x
+    (bench/README.md, "Round six"). For even n one Latin square, for odd n it
+    and its mirror."""
+    first, low, high = [0], 1, n - 1
+    while len(first) < n:
+        first.append(low)
+        low += 1
+        if len(first) < n:
+            first.append(high)
+            high -= 1
+    square = [[(i + shift) % n for i in first] for shift in range(n)]
+    return square if n % 2 == 0 else square + [row[::-1] for row in square]
+
+
 def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, most: int,
                      timeout: float, log) -> None:
-    """Run *base* and each of *rivals* back to back, round after round (order reversed every
-    round), and keep in each rival's `adjacent[base.key]` the pairs (its time, the base's time
-    in that round). The group gets at most *budget* seconds."""
+    """Run *base* and each of *rivals* back to back, round after round (the orders of
+    balanced_orders, in whole cycles where the budget allows), and keep in each rival's
+    `adjacent[base.key]` the pairs (its time, the base's time in that round). The group
+    gets at most *budget* seconds."""
     group = [r for r in [base] + rivals if r.status == "ok" and r.samples]
     if len(group) < 2 or group[0] is not base:
         return
     rounds = adjacent_rounds(sum(r.median for r in group), budget, most)
     if not rounds:
         return
+    orders = balanced_orders(len(group))
+    if rounds >= len(orders):
+        rounds -= rounds % len(orders)
     cwd_default = os.path.join(scratch, "cwd")
     os.makedirs(cwd_default, exist_ok=True)
     out_path, err_path = os.path.join(scratch, "adj.out"), os.path.join(scratch, "adj.err")
     for r in group[1:]:
         r.adjacent[base.key] = []
     for rnd in range(rounds):
-        order = group if rnd % 2 == 0 else group[::-1]
+        order = [group[i] for i in orders[rnd % len(orders)]]
         took = {}
         for row in order:
             s = run_once(row.cmd, row.cwd or cwd_default, out_path, err_path, timeout)

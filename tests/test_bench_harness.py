@@ -125,6 +125,34 @@ def test_adjacent_rounds_fit_the_budget_or_are_left_to_the_paired_ratio():
     assert harness.adjacent_rounds(10.0, 45, 15) == 0          # 4 < ADJACENT_MIN_ROUNDS
 
 
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_balanced_orders_put_every_row_in_every_place_and_after_every_other(n):
+    from collections import Counter
+
+    orders = harness.balanced_orders(n)
+    assert all(sorted(o) == list(range(n)) for o in orders)
+    places = Counter((row, place) for o in orders for place, row in enumerate(o))
+    assert len(set(places.values())) == 1 and len(places) == n * n
+    follows = Counter((a, b) for o in orders for a, b in zip(o, o[1:]))
+    assert len(set(follows.values())) == 1 and len(follows) == n * (n - 1)
+
+
+def test_measure_adjacent_rotates_three_rows_through_every_place(tmp_path):
+    log_file = tmp_path / "order.log"
+    def cmd(name):
+        return [sys.executable, "-c", f"open({str(log_file)!r}, 'a').write({name!r} + '\\n')"]
+    rows = [harness.Row(k, k, "daprlint", cmd(k), 1) for k in ("warm", "warm-jobs2", "warm-auto")]
+    for row in rows:
+        row.samples, row.rounds = [harness.Sample(0.05, 0, 0)], [0]
+    harness.measure_adjacent(rows[0], rows[1:], str(tmp_path), budget=100, most=8, timeout=30, log=lambda m: None)
+    runs = log_file.read_text().split()
+    assert len(runs) == 6 * 3  # 8 rounds fit: cut to one whole cycle of 6 orders
+    rounds = [runs[i:i + 3] for i in range(0, len(runs), 3)]
+    for key in ("warm", "warm-jobs2", "warm-auto"):
+        assert sorted(r.index(key) for r in rounds) == [0, 0, 1, 1, 2, 2]
+    assert len(rows[1].adjacent["warm"]) == len(rows[2].adjacent["warm"]) == 6
+
+
 def test_measure_adjacent_runs_back_to_back_reversing_the_order(tmp_path):
     # each command appends its name to a log: the log shows the order, and the ratios are real runs
     log_file = tmp_path / "order.log"

@@ -49,19 +49,18 @@ def check(monkeypatch, capsys):
 def spy(monkeypatch):
     """The folders each FolderStream ran, and those check_claims gave back."""
     seen = {"run": [], "given_back": []}
-    real_run, real_claims = tree.FolderStream._run, tree.FolderStream.check_claims
+    real_took, real_claims = tree.FolderStream._took, tree.FolderStream.check_claims
 
-    def _run(self, folder, group):
-        real_run(self, folder, group)
-        if folder in self.done:
-            seen["run"].append(os.path.basename(folder))
+    def _took(self, folder, part, group):  # in this process: run here, or adopted from a --jobs worker
+        real_took(self, folder, part, group)
+        seen["run"].append(os.path.basename(folder))
 
     def check_claims(self, engine, results, others, cache=None, jobs=1):
         before = set(self.done)
         real_claims(self, engine, results, others, cache, jobs)
         seen["given_back"] += sorted(os.path.basename(f) for f in before - set(self.done))
 
-    monkeypatch.setattr(tree.FolderStream, "_run", _run)
+    monkeypatch.setattr(tree.FolderStream, "_took", _took)
     monkeypatch.setattr(tree.FolderStream, "check_claims", check_claims)
     return seen
 

@@ -283,6 +283,9 @@ class _Taken:
     resources = workloads = secrets = ()
     run_file = kustomization = chart = None
 
+    def __reduce__(self):
+        return "TAKEN"  # pickled by name: a result from a --jobs worker holds this very object
+
 
 TAKEN = _Taken()
 
@@ -354,17 +357,77 @@ class FolderStream:
                 self._run(folder, group)
 
     def _run(self, folder: str, group: list) -> None:
+        part = self._part(group)
+        if part is not None:
+            self._took(folder, part, group)
+
+    def _part(self, group: list):
+        """_rule_findings of the folder deployment of *group* (None: a structure file is in it)."""
         from . import deployments
 
         facts = [r.facts for r in group if r.facts is not None]
         if any(deployments.is_structure(f) for f in facts):
-            return
+            return None
         built = deployments.build(facts, [], "folder", deployments.read_local_file, self.root,
                                   self.engine.options.get("mode", "kubernetes"))
-        self.done[folder] = (_rule_findings(self.engine, self.rules, {r.path for r in group}, built), group)
+        return _rule_findings(self.engine, self.rules, {r.path for r in group}, built)
+
+    def _took(self, folder: str, part, group: list) -> None:
+        self.done[folder] = (part, group)
         for r in group:
             if r.facts is not None:
                 r.facts = TAKEN
+
+    def folder_of(self, path: str) -> str:
+        return self._folder(path)
+
+    def whole_folders(self, results: list) -> list:
+        """In a --jobs worker (a forked copy of this stream): run the folders that
+        *results* complete on their own, every file this stream still waits for
+        being among them, as add() would run each on its last file:
+        [(folder, part)], in that order. Their results' facts become TAKEN,
+        so they go back to the parent without them (runner._in_workers). Nothing
+        else of this copy changes: each chunk is answered from the state the
+        workers started with. A folder whose rules crashed is left to the
+        parent (an exception need not pickle), which meets the same crash."""
+        members: dict[str, list] = {}
+        last: dict[str, int] = {}
+        for i, r in enumerate(results):
+            folder = self._folder(r.path)
+            members.setdefault(folder, []).append(r)
+            last[folder] = i
+        whole = []
+        for folder in sorted(members, key=last.__getitem__):  # add() runs a folder on its last file
+            group = members[folder]
+            if self.left.get(folder) == len(group) and folder not in self.blocked:
+                part = self._part(self.pending.get(folder, []) + group)
+                if part is not None and not part[1]:
+                    whole.append((folder, part))
+                    for r in group:
+                        if r.facts is not None:
+                            r.facts = TAKEN
+        return whole
+
+    def adopt(self, results: list, parts) -> None:
+        """In the parent: a worker's chunk of *results*, and the folders it ran
+        (whole_folders). The rest goes through add(), file by file, so the
+        folders complete in the same order as in one process."""
+        if not parts:
+            for r in results:
+                self.add(r)
+            return
+        ran = dict(parts)
+        last = {self._folder(r.path): i for i, r in enumerate(results)}
+        groups: dict[str, list] = {}
+        for i, r in enumerate(results):
+            folder = self._folder(r.path)
+            if folder not in ran:
+                self.add(r)
+                continue
+            groups.setdefault(folder, []).append(r)
+            if last[folder] == i:
+                self.left[folder] = 0
+                self._took(folder, ran[folder], self.pending.pop(folder, []) + groups.pop(folder))
 
     @staticmethod
     def took(result) -> bool:
@@ -429,10 +492,10 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
         stream.add(result)
     if not first:  # the usual case: no list of indexes (an int object a file) beside the results
         return lint_targets(engine, targets, jobs, cache=cache, want_texts=want_texts, frames=frames,
-                            on_result=stream.add), stream
+                            stream=stream), stream
     taken = set(first)
     tail = iter(lint_targets(engine, [t for i, t in enumerate(targets) if i not in taken], jobs, cache=cache,
-                             want_texts=want_texts, frames=frames, on_result=stream.add))
+                             want_texts=want_texts, frames=frames, stream=stream))
     heads = iter(head)
     return [next(heads) if i in taken else next(tail) for i in range(len(targets))], stream
 
