@@ -44,17 +44,7 @@ def _interning(init):
     return __init__
 
 
-def _interning_state(setstate):
-    """Finding's __setstate__ (results coming back from --jobs workers), its message interned too."""
-    def __setstate__(self, state):
-        setstate(self, state)
-        if type(self.message) is str:
-            self.message = intern(self.message)
-    return __setstate__
-
-
-Finding.__init__ = _interning(Finding.__init__)
-Finding.__setstate__ = _interning_state(Finding.__setstate__)
+Finding.__init__ = _interning(Finding.__init__)  # results from --jobs workers are unpickled through it too
 
 
 def _packed_span(slot):
