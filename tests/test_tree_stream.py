@@ -56,6 +56,7 @@ def spy(monkeypatch):
         seen["run"].append(os.path.basename(folder))
 
     def check_claims(self, engine, results, others, cache=None, jobs=1):
+        self.flush()  # the folders still waiting in a batch were run by then
         before = set(self.done)
         real_claims(self, engine, results, others, cache, jobs)
         seen["given_back"] += sorted(os.path.basename(f) for f in before - set(self.done))

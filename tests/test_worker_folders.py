@@ -125,3 +125,39 @@ def test_chunks_keep_the_order_and_cut_where_the_folder_changes(folders, size):
         assert not split or len(before) == 2 * size  # a folder is split only past twice the size
     assert all(len(c) <= 2 * size for c in chunks)
     assert runner._chunks(targets, size) == [targets[i:i + size] for i in range(0, len(targets), size)]
+
+
+# -- folders run in batches (FolderStream.BATCH_FILES) ------------------------------
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=trees(), batch=st.sampled_from((1, 2, 5, 256)))
+def test_folders_run_in_batches_of_any_size_give_the_report_of_the_whole_tree(check, monkeypatch, tmp_path,
+                                                                             files, batch):
+    root = tmp_path / "t"
+    _write(root, files)
+    whole = check(root, "--no-cache", "--format", "json", stream=False)
+    monkeypatch.setattr(tree.FolderStream, "BATCH_FILES", batch)
+    assert check(root, "--no-cache", "--format", "json") == whole
+
+
+def test_a_batch_with_a_crashing_folder_runs_each_folder_alone(check, monkeypatch, tmp_path):
+    from daprlint.engine import Engine
+
+    real = Engine.rules_of_scope
+    calls = []
+    real_alone = tree.FolderStream._rule_findings_of
+
+    def rules_of_scope(self, scope):
+        rules = real(self, scope)
+        return [_Crashing(r, "f1") if r.code == "XRF003" else r for r in rules] if scope == "tree" else rules
+
+    def rule_findings_of(self, groups):
+        calls.append(len(groups))
+        return real_alone(self, groups)
+
+    monkeypatch.setattr(Engine, "rules_of_scope", rules_of_scope)
+    monkeypatch.setattr(tree.FolderStream, "_rule_findings_of", rule_findings_of)
+    _write(tmp_path / "t", {f"f{i}/{n}.yaml": COMPONENT for i in range(3) for n in "ab"})
+    whole = check(tmp_path / "t", "--no-cache", "--format", "json", stream=False, exits=(2,))
+    calls.clear()
+    assert check(tmp_path / "t", "--no-cache", "--format", "json", exits=(2,)) == whole
+    assert calls == [3, 1, 1, 1]  # the batch of three folders crashed: then each alone

@@ -308,7 +308,15 @@ class FolderStream:
     in it, or a result of it came from the cache without facts. What only the
     end can show (a run file known by its content, a file read because a
     project file points at it) is checked there (check_claims): a folder it
-    would change is linted again for its facts and built with the rest."""
+    would change is linted again for its facts and built with the rest.
+
+    Completed folders are run in batches of about BATCH_FILES files: one
+    deployments.build and one pass of the tree rules over the batch's folder
+    deployments, the findings then split by folder (_parts). A repository of
+    one or two files a folder (the corpus: 1,121 files in 696 folders) paid
+    that set-up once a folder."""
+
+    BATCH_FILES = 256
 
     def __init__(self, engine, targets, structure_facts, context_paths, root):
         from collections import Counter
@@ -331,6 +339,8 @@ class FolderStream:
         self.blocked.update(self._folder(p) for p in context_paths)
         self.pending: dict[str, list] = {}
         self.done: dict[str, tuple] = {}   # folder -> (_rule_findings of its deployment, its results)
+        self._batch: list[tuple[str, list]] = []  # completed folders not run yet: (folder, results)
+        self._batch_files = 0
 
     def _absolute(self, path: str) -> str:
         return os.path.normpath(os.path.join(self._cwd, path))
@@ -357,20 +367,51 @@ class FolderStream:
                 self._run(folder, group)
 
     def _run(self, folder: str, group: list) -> None:
-        part = self._part(group)
-        if part is not None:
-            self._took(folder, part, group)
+        if self._structured(group):
+            return
+        self._batch.append((folder, group))
+        self._batch_files += len(group)
+        if self._batch_files >= self.BATCH_FILES:
+            self.flush()
 
-    def _part(self, group: list):
-        """_rule_findings of the folder deployment of *group* (None: a structure file is in it)."""
+    def flush(self) -> None:
+        """Run the completed folders that wait in the batch."""
+        batch, self._batch, self._batch_files = self._batch, [], 0
+        if batch:
+            for (folder, group), part in zip(batch, self._parts([g for _, g in batch])):
+                self._took(folder, part, group)
+
+    @staticmethod
+    def _structured(group: list) -> bool:
+        """Does a structure file lie in *group* (so its folder is no fallback deployment)?"""
+        from .deployments import is_structure
+
+        return any(r.facts is not None and is_structure(r.facts) for r in group)
+
+    def _parts(self, groups: list) -> list:
+        """The _rule_findings of each group's folder deployment (no group holds a
+        structure file), from one build and one pass of the rules over them all:
+        a folder is one deployment, and every tree rule reads one deployment at
+        a time. If a rule crashes, each group is run alone, so that its crash
+        lands in the part of the folder it crashed on."""
+        if len(groups) > 1:
+            found, crashed = self._rule_findings_of(groups)
+            if not crashed:
+                group_of = {r.path: i for i, group in enumerate(groups) for r in group}
+                parts = [({}, {}) for _ in groups]
+                for code, items in found.items():
+                    for finding in items:
+                        parts[group_of[finding.path]][0].setdefault(code, []).append(finding)
+                return parts
+        return [self._rule_findings_of([group]) for group in groups]
+
+    def _rule_findings_of(self, groups: list) -> tuple[dict, dict]:
         from . import deployments
 
-        facts = [r.facts for r in group if r.facts is not None]
-        if any(deployments.is_structure(f) for f in facts):
-            return None
+        facts = [r.facts for group in groups for r in group if r.facts is not None]
         built = deployments.build(facts, [], "folder", deployments.read_local_file, self.root,
                                   self.engine.options.get("mode", "kubernetes"))
-        return _rule_findings(self.engine, self.rules, {r.path for r in group}, built)
+        return _rule_findings(self.engine, self.rules, {r.path for group in groups for r in group}, built)
 
     def _took(self, folder: str, part, group: list) -> None:
         self.done[folder] = (part, group)
@@ -396,16 +437,20 @@ class FolderStream:
             folder = self._folder(r.path)
             members.setdefault(folder, []).append(r)
             last[folder] = i
-        whole = []
+        ready = []
         for folder in sorted(members, key=last.__getitem__):  # add() runs a folder on its last file
             group = members[folder]
             if self.left.get(folder) == len(group) and folder not in self.blocked:
-                part = self._part(self.pending.get(folder, []) + group)
-                if part is not None and not part[1]:
-                    whole.append((folder, part))
-                    for r in group:
-                        if r.facts is not None:
-                            r.facts = TAKEN
+                group = self.pending.get(folder, []) + group
+                if not self._structured(group):
+                    ready.append((folder, group))
+        whole = []
+        for (folder, group), part in zip(ready, self._parts([g for _, g in ready])):
+            if not part[1]:
+                whole.append((folder, part))
+                for r in group:
+                    if r.facts is not None:
+                        r.facts = TAKEN
         return whole
 
     def adopt(self, results: list, parts) -> None:
@@ -427,6 +472,7 @@ class FolderStream:
             groups.setdefault(folder, []).append(r)
             if last[folder] == i:
                 self.left[folder] = 0
+                self.flush()  # the folders completed before this one go first, as in one process
                 self._took(folder, ran[folder], self.pending.pop(folder, []) + groups.pop(folder))
 
     @staticmethod
@@ -435,6 +481,7 @@ class FolderStream:
         return result.facts is TAKEN
 
     def parts(self) -> list:
+        self.flush()
         return [part for part, _ in self.done.values()]
 
     def check_claims(self, engine, results, others, cache=None, jobs: int = 1) -> None:
@@ -443,6 +490,7 @@ class FolderStream:
         read as context (*others*). Their files are linted again for their facts."""
         from . import deployments
 
+        self.flush()
         if not self.done:
             return
         structure = [r.facts for r in list(results) + list(others)
