@@ -66,14 +66,16 @@ def walk(root: str, exclude: list[str], respect_gitignore: bool = True, limit: i
         if (st.st_dev, st.st_ino) in seen:
             continue
         seen.add((st.st_dev, st.st_ino))
-        if respect_gitignore:
-            spec = _gitignore(folder)
-            if spec is not None:
-                specs = specs + [(folder, spec)]
         try:
             entries = sorted(os.scandir(folder), key=_by_name)
         except OSError:
             continue
+        # only a folder that lists a .gitignore is asked to open one (a repository
+        # of one file a folder made a failed open() for every file)
+        if respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+            spec = _gitignore(folder)
+            if spec is not None:
+                specs = specs + [(folder, spec)]
         subdirs = []
         for entry in entries:
             try:
