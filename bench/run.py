@@ -487,8 +487,9 @@ def parse_args(argv):
     ap.add_argument("--trees", default=",".join(TREE_KINDS), help="which of synthetic,repo,corpus to run")
     ap.add_argument("--rows", default=",".join(ROW_KINDS), help=f"which measurements ({','.join(ROW_KINDS)})")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per tree row (default 5)")
-    ap.add_argument("--adjacent-budget", type=float, default=90.0,
-                    help="seconds for the back-to-back runs of one row and its --jobs rivals (default 90)")
+    ap.add_argument("--adjacent-budget", type=float, default=120.0,
+                    help="seconds for the back-to-back runs of one row and its --jobs rivals (default 120: one "
+                         "whole cycle of balanced orders for the 100k warm rows)")
     ap.add_argument("--adjacent-rounds", type=int, default=41,
                     help="at most this many back-to-back rounds (default 41; fewer than 5 fit: none)")
     ap.add_argument("--one-runs", type=int, default=15, help="timed runs per one-file row (default 15)")
