@@ -262,16 +262,22 @@ class _Item:
 def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
             frames: bool = False, on_result=None) -> list[FileResult]:
     if workers_for(jobs, len(targets)) > 1:  # misses to workers, if there are enough of them
-        items = [_Item(t) for t in targets]
-        for item in items:
+        # only a miss keeps its _Item (stat and digest, for lint_misses); a hit keeps its result
+        results, fresh, misses = [], [], []
+        for target in targets:
+            item = _Item(target)
             _probe(cache, engine, item, want_texts, frames)
-            if item.result is not None:
-                item.stat = None  # only a miss needs it (lint_misses); ~0.5 KiB a file held until the end
-        lint_misses(cache, engine, items, jobs, frames, bool(want_texts))
+            if item.result is None:
+                misses.append((len(results), item))
+            results.append(item.result)
+            fresh.append(not item.hit)
+        lint_misses(cache, engine, [item for _, item in misses], jobs, frames, bool(want_texts))
+        for index, item in misses:
+            results[index] = item.result
         if on_result is not None:
-            for i in items:
-                on_result(i.result, not i.hit)
-        return [i.result for i in items]
+            for result, new in zip(results, fresh):
+                on_result(result, new)
+        return results
     # one pass: a miss is linted from the bytes its probe read; nothing but the result is kept
     results = []
     context = want_texts is None
