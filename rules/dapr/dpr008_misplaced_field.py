@@ -102,7 +102,7 @@ def _key_span(node):
 def _component_field(resource, key, ctx):
     from daprlint import dapr
 
-    return dapr.field_info(resource, key, ctx.data) is not None
+    return dapr.has_field_info(resource, key, ctx.data)
 
 
 # -- the fix: cut the block's lines, paste them at top-level indentation ----------
