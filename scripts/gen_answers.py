@@ -9,7 +9,7 @@ otherwise work out on the first resource of that type in every run, from the typ
 * ``DPR006``: the value rules (dpr006 `_compute`);
 * ``deprecated``: DPR005's table (dapr `_deprecated_fields`);
 * ``reads``: dapr.reads_name for every spelling (dapr.reads_table), which DPR003 and AWS001 ask;
-* ``fields``, ``sensitive``: the names dapr.fields_of knows, and those Dapr flags sensitive.
+* ``sensitive``: the names of dapr.fields_of that Dapr flags sensitive (dapr.is_sensitive).
 
 They are made by calling those same functions (the run-time path, which stays for every other
 release and for a versions.pack_data_for view), so a fresh file holds exactly their answers;
@@ -17,8 +17,9 @@ tests/test_generated_answers.py compares every type and version with that path. 
 committed files of rules/ (rules/generated/, made by scripts/gen_schemas.py, and the hand-kept
 rules/dapr/field-extras.json): run this after either changes, or after changing one of the
 functions above. One file per type data file (`components/<type>.json` -> `answers/<type>.json`,
-holding every spec.type that file describes), read on first use, so a run pays only for the
-types it sees.
+holding every spec.type that file describes; an alias whose answers are those of a type before
+it in the file names that type instead), read on first use, so a run pays only for the types it
+sees.
 
 Usage: python scripts/gen_answers.py [--check]
 """
@@ -88,7 +89,6 @@ def live_answers(data, type_key: str, version_key: str, target, rules=None) -> d
         "DPR004": dpr004.plan_to_json(dpr004._make_plan(type_key, version_key, None, data, target)),
         "DPR006": dpr006._compute(resource, type_key, data),
         "deprecated": dapr._deprecated_fields(resource, data, target),
-        "fields": list(fields),
         "reads": dapr.reads_table(resource, data, target),
         "sensitive": [key for key, info in fields.items() if info.get("sensitive")],
     }
@@ -105,8 +105,9 @@ def generate(rules_dir: Path = RULES) -> dict[str, str]:
         if rel is None:
             continue  # no data file: the run-time path reads nothing to work its answers out
         doc = files.setdefault(rel, {"generated_by": GENERATED_BY, "release": target.release, "types": {}})
-        doc["types"][type_key] = {v: live_answers(data, type_key, v, target, rules)
-                                  for v in version_keys(data, type_key, target)}
+        answers = {v: live_answers(data, type_key, v, target, rules) for v in version_keys(data, type_key, target)}
+        same = next((other for other, known in doc["types"].items() if known == answers), None)
+        doc["types"][type_key] = same if same is not None else answers
     return {rel.rpartition("/")[2]: render(doc) for rel, doc in sorted(files.items())}
 
 
@@ -120,6 +121,9 @@ def render(doc: dict) -> str:
              ' "types": {']
     type_items = list(doc["types"].items())
     for i, (type_key, by_version) in enumerate(type_items):
+        if isinstance(by_version, str):
+            lines.append(f"  {dumps(type_key)}: {dumps(by_version)}" + ("," if i < len(type_items) - 1 else ""))
+            continue
         lines.append(f"  {dumps(type_key)}: {{")
         version_items = list(by_version.items())
         for j, (version, answers) in enumerate(version_items):

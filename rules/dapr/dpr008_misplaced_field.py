@@ -102,7 +102,7 @@ def _key_span(node):
 def _component_field(resource, key, ctx):
     from daprlint import dapr
 
-    return dapr.has_field_info(resource, key, ctx.data)
+    return dapr.field_info(resource, key, ctx.data) is not None
 
 
 # -- the fix: cut the block's lines, paste them at top-level indentation ----------

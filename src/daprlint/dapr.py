@@ -64,14 +64,6 @@ def _fields_of(resource: Resource, data) -> dict:
     return fields
 
 
-def has_field_info(resource: Resource, key: str, data) -> bool:
-    """Whether fields_of knows the lower-cased name *key* (DPR008 asks for two names per item)."""
-    entry = generated_answers(resource, data)
-    if entry is not None:
-        return key in entry["fields"]
-    return key in fields_of(resource, data)
-
-
 def per_type(resource: Resource, data, name: str, compute, target=None, generated=None):
     """`compute(resource)` once per (type, version[, target release]) under *name*: what a rule
     derives from Dapr's data for a type (a plan, a vocabulary) is kept for the run. With
@@ -109,7 +101,7 @@ def answers_file(type_key: str, data) -> str | None:
 
 def generated_answers(resource: Resource, data, target=None) -> dict | None:
     """The answers of scripts/gen_answers.py for the resource's type and version ("DPR004",
-    "DPR006", "deprecated", "reads", "fields", "sensitive"), decoded; None where the run-time
+    "DPR006", "deprecated", "reads", "sensitive"), decoded; None where the run-time
     path must work them out: a versions.pack_data_for view, a *target* other than the default
     release (or newer than any daprlint knows), a type or version the data does not have."""
     if target is not None and target.newer_than_known:
@@ -139,12 +131,15 @@ def _generated_entry(type_key: str, version_key: str, data) -> dict | None:
         return None  # not generated (a copy of the pack without them): the run-time path
     if doc.get("release") != versions.default_release(data):
         return None  # made for another default: `gen_answers.py --check` says so
-    entry = doc["types"].get(type_key, {}).get(version_key)
+    by_version = doc["types"].get(type_key) or {}
+    if by_version.__class__ is str:
+        by_version = doc["types"][by_version]  # an alias whose answers are its canonical type's
+    entry = by_version.get(version_key)
     if entry is None:
         return None
     reads = entry["reads"]
-    return {**entry, "release": doc["release"], "fields": frozenset(entry["fields"]),
-            "sensitive": frozenset(entry["sensitive"]), "reads": None if reads is None else _ReadsTable(reads)}
+    return {**entry, "release": doc["release"], "sensitive": frozenset(entry["sensitive"]),
+            "reads": None if reads is None else _ReadsTable(reads)}
 
 
 def target(ctx):
