@@ -84,8 +84,9 @@ def per_type(resource: Resource, data, name: str, compute, target=None, generate
 # Each type's answers for the default release, per version, made by scripts/gen_answers.py from
 # the same functions the run-time path calls (tests/test_generated_answers.py compares them all
 # with that path; `gen_answers.py --check` that the files are fresh). One file per type data file,
-# read on the first resource of one of its types: a run on the corpus copy's ~140 types spent
-# ~430M instructions loading the types' data files and working the answers out (2,578M in all).
+# read on the first resource of one of its types. A cold run on the corpus copy (~140 types)
+# loaded ~130 type data files (1.5 MB of JSON) to work these out; reading the answers instead took
+# it from 2,578M to 2,384M instructions (docs/versions.md, "Generated answers").
 ANSWERS = "generated/answers/"
 _NO_ANSWERS: dict = {}
 
@@ -265,11 +266,13 @@ _NOT_NAMED = object()
 
 
 def reads_table(resource: Resource, data, target) -> dict | None:
-    """_reads_name for every spelling at once (None: the type is not registered in the target,
-    so every answer is None), for scripts/gen_answers.py. The names it lists are the category's
-    and hand-kept groups' names and every name of the type's data; any other name is decided by
-    the code's key patterns, then (where neither metadata.yaml nor complete code facts exist, no
-    name is judged) the placeholder names of metadata.yaml, as _reads_name decides it."""
+    """_reads_name for every spelling at once, as _ReadsTable reads it (scripts/gen_answers.py
+    writes it); None when the type is not registered in the target (every answer is None).
+    `names` holds the answer for the category's and hand-kept groups' names and every name of
+    the type's data: the spellings when the code reads one only exact-case, else _reads_name's
+    own answer, the same for any case. No other name is hand-kept, read by name or listed, so
+    _reads_name decides it by the code's key patterns, then by whether anything describes the
+    type (`otherwise` None: nothing is judged), then by metadata.yaml's placeholder names."""
     from . import versions
 
     type_key, version_key = resource.type_key, resource.version_key
@@ -281,7 +284,7 @@ def reads_table(resource: Resource, data, target) -> dict | None:
     names = {}
     for key in sorted(hand | entry_fields.keys()):
         read = reads.get(key) if reads is not None and key not in hand else None
-        if read is not None and read.how in versions.READ and read.spellings is not None and "*" not in key:
+        if read is not None and read.how in versions.READ and read.spellings is not None:
             names[key] = sorted(read.spellings)  # read exact-case only: the spelling decides
         else:
             names[key] = _reads_name(resource, key, data, target)
