@@ -32,6 +32,9 @@ raw metadata.yaml files and the generator fails loudly on any disagreement.
 Only the standard library and PyYAML are used.
 
 Usage: python scripts/gen_schemas.py [--reference DIR] [--check]
+
+Afterwards run ``scripts/gen_answers.py``: ``rules/generated/answers/`` holds the rules'
+per-type answers worked out from these files.
 """
 
 from __future__ import annotations

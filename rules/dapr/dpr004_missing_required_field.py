@@ -89,7 +89,7 @@ def check(resource, ctx):
         return
     t = dapr.target(ctx)
     plan = dapr.per_type(resource, ctx.data, CODE,
-                         lambda r: _make_plan(r.type_key, r.version_key, None, ctx.data, t), t)
+                         lambda r: _make_plan(r.type_key, r.version_key, None, ctx.data, t), t, plan_from_answers)
     if plan is None:
         return
     present = _present(resource, plan)
@@ -192,6 +192,25 @@ def _make_plan(type_key, version_key, index, data, target=None):
         "aliases": aliases,
         "alternatives": alternatives,
     }
+
+
+def plan_to_json(plan):
+    """_make_plan's answer in the form scripts/gen_answers.py writes (sets as sorted lists)."""
+    if plan is None:
+        return None
+    return {**plan, "common": sorted(plan["common"]),
+            "aliases": {alias: sorted(sets) for alias, sets in plan["aliases"].items()}}
+
+
+def plan_from_answers(entry):
+    """The plan from its generated form: plan_to_json undone, tuples and sets as _make_plan has them."""
+    plan = entry[CODE]
+    if plan is None:
+        return None
+    return {"required": [tuple(r) for r in plan["required"]], "directional": plan["directional"],
+            "profiles": [tuple(p) for p in plan["profiles"]], "common": set(plan["common"]),
+            "aliases": {alias: set(sets) for alias, sets in plan["aliases"].items()},
+            "alternatives": {field: tuple(others) for field, others in plan["alternatives"].items()}}
 
 
 def _relaxed_later(data, type_key, version_key, key) -> bool:

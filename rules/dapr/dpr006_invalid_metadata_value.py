@@ -135,7 +135,12 @@ def _not_judged(value: str) -> bool:
 
 def _rules(resource, data) -> dict:
     """lower-cased field -> (kind, allowed values, case-sensitive?), for this type and version, computed once."""
-    return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data))
+    return dapr.per_type(resource, data, CODE, lambda r: _compute(r, r.type_key, data), generated=rules_from_answers)
+
+
+def rules_from_answers(entry) -> dict:
+    """_compute's table from its generated form (scripts/gen_answers.py; JSON has no tuples)."""
+    return {key: (kind, tuple(allowed), case_sensitive) for key, (kind, allowed, case_sensitive) in entry[CODE].items()}
 
 
 def _compute(resource, type_key, data) -> dict:

@@ -50,24 +50,97 @@ def fields_of(resource: Resource, data) -> dict:
     key = (resource.type_key, resource.version_key)
     fields = memo.get(key)
     if fields is None:
-        entry = type_entry(resource, data)
-        versions = entry.get("versions", {}) if entry else {}
-        fields = dict(versions.get(resource.version_key, {}).get("fields", {}))
-        for other in versions.values():
-            for name, info in other.get("fields", {}).items():
-                fields.setdefault(name, info)
-        memo[key] = fields
+        fields = memo[key] = _fields_of(resource, data)
     return fields
 
 
-def per_type(resource: Resource, data, name: str, compute, target=None):
+def _fields_of(resource: Resource, data) -> dict:
+    entry = type_entry(resource, data)
+    versions = entry.get("versions", {}) if entry else {}
+    fields = dict(versions.get(resource.version_key, {}).get("fields", {}))
+    for other in versions.values():
+        for name, info in other.get("fields", {}).items():
+            fields.setdefault(name, info)
+    return fields
+
+
+def per_type(resource: Resource, data, name: str, compute, target=None, generated=None):
     """`compute(resource)` once per (type, version[, target release]) under *name*: what a rule
-    derives from Dapr's data for a type (a plan, a vocabulary) is kept for the run."""
+    derives from Dapr's data for a type (a plan, a vocabulary) is kept for the run. With
+    *generated*, `generated(entry)` gives the answer instead wherever generated_answers has an
+    entry for the type, version and target (the default release), without the type's data file."""
     memo = data.memo(name)
     key = (resource.type_key, resource.version_key, target.release if target is not None else None)
-    if key not in memo:
-        memo[key] = compute(resource)
-    return memo[key]
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    entry = generated_answers(resource, data, target) if generated is not None else None
+    answer = memo[key] = compute(resource) if entry is None else generated(entry)
+    return answer
+
+
+# -- answers worked out at generation time --------------------------------------------
+# Each type's answers for the default release, per version, made by scripts/gen_answers.py from
+# the same functions the run-time path calls (tests/test_generated_answers.py compares them all
+# with that path; `gen_answers.py --check` that the files are fresh). One file per type data file,
+# read on the first resource of one of its types. A cold run on the corpus copy (~140 types)
+# loaded ~130 type data files (1.5 MB of JSON) to work these out; reading the answers instead took
+# it from 2,578M to 2,384M instructions (docs/versions.md, "Generated answers").
+ANSWERS = "generated/answers/"
+_NO_ANSWERS: dict = {}
+
+
+def answers_file(type_key: str, data) -> str | None:
+    """The generated answers file of a spec.type (under rules/), or None: the file of its data."""
+    from . import versions
+
+    item = versions._types(data).get(type_key) or type_index(data).get(type_key)
+    found = item.get("file") if item else None
+    return ANSWERS + found.rpartition("/")[2] if found else None
+
+
+def generated_answers(resource: Resource, data, target=None) -> dict | None:
+    """The answers of scripts/gen_answers.py for the resource's type and version ("DPR004",
+    "DPR006", "deprecated", "reads", "sensitive"), decoded; None where the run-time
+    path must work them out: a versions.pack_data_for view, a *target* other than the default
+    release (or newer than any daprlint knows), a type or version the data does not have."""
+    if target is not None and target.newer_than_known:
+        return None
+    memo = data.memo("dapr.answers")
+    key = (resource.type_key, resource.version_key)
+    entry = memo.get(key, _NO_ANSWERS)
+    if entry is _NO_ANSWERS:
+        entry = memo[key] = _generated_entry(resource.type_key, resource.version_key, data)
+    if entry is None or (target is not None and target.release != entry["release"]):
+        return None
+    return entry
+
+
+def _generated_entry(type_key: str, version_key: str, data) -> dict | None:
+    if getattr(data, "target", None) is not None:
+        return None  # a release's view: its type files are that release's
+    rel = answers_file(type_key, data)
+    if rel is None:
+        return None
+    from . import versions
+    from .packs import PackError
+
+    try:
+        doc = data.json(rel)
+    except PackError:
+        return None  # not generated (a copy of the pack without them): the run-time path
+    if doc.get("release") != versions.default_release(data):
+        return None  # made for another default: `gen_answers.py --check` says so
+    by_version = doc["types"].get(type_key) or {}
+    if by_version.__class__ is str:
+        by_version = doc["types"][by_version]  # an alias whose answers are its canonical type's
+    entry = by_version.get(version_key)
+    if entry is None:
+        return None
+    reads = entry["reads"]
+    return {**entry, "release": doc["release"], "sensitive": frozenset(entry["sensitive"]),
+            "reads": None if reads is None else _ReadsTable(reads)}
 
 
 def target(ctx):
@@ -147,8 +220,80 @@ def reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
     try:
         return memo[memo_key]
     except KeyError:
-        answer = memo[memo_key] = _reads_name(resource, spelling, data, target)
-        return answer
+        pass
+    entry = generated_answers(resource, data, target)
+    if entry is None:
+        answer = _reads_name(resource, spelling, data, target)
+    else:
+        table = entry["reads"]
+        answer = table.answer(spelling) if table is not None else None
+    memo[memo_key] = answer
+    return answer
+
+
+class _ReadsTable:
+    """reads_name's answers for one type and version in one release, as reads_table makes them:
+    {"names": {lower-cased name: True, False, None or the exact spellings read}, "patterns": code key
+    patterns (a full match is read), "placeholders": metadata.yaml `<topic-name>.jsonschema`
+    patterns (a match is read), "otherwise": the answer for any other name}."""
+
+    __slots__ = ("names", "_patterns", "_placeholders", "otherwise", "_compiled")
+
+    def __init__(self, table: dict):
+        self.names = table["names"]
+        self._patterns, self._placeholders = table["patterns"], table["placeholders"]
+        self.otherwise = table["otherwise"]
+        self._compiled = None  # most names are in `names`: compiled on the first that is not
+
+    def answer(self, spelling: str):
+        key = spelling.lower()
+        found = self.names.get(key, _NOT_NAMED)
+        if found is not _NOT_NAMED:
+            return spelling in found if found.__class__ is list else found  # True, False or None
+        if self._compiled is None:
+            self._compiled = ([re.compile(p) for p in self._patterns], [re.compile(p) for p in self._placeholders])
+        patterns, placeholders = self._compiled
+        if any(rx.fullmatch(key) for rx in patterns):
+            return True
+        if self.otherwise is None:
+            return None
+        if any(rx.match(key) for rx in placeholders):
+            return True
+        return self.otherwise
+
+
+_NOT_NAMED = object()
+
+
+def reads_table(resource: Resource, data, target) -> dict | None:
+    """_reads_name for every spelling at once, as _ReadsTable reads it (scripts/gen_answers.py
+    writes it); None when the type is not registered in the target (every answer is None).
+    `names` holds the answer for the category's and hand-kept groups' names and every name of
+    the type's data: the spellings when the code reads one only exact-case, else _reads_name's
+    own answer, the same for any case. No other name is hand-kept, read by name or listed, so
+    _reads_name decides it by the code's key patterns, then by whether anything describes the
+    type (`otherwise` None: nothing is judged), then by metadata.yaml's placeholder names."""
+    from . import versions
+
+    type_key, version_key = resource.type_key, resource.version_key
+    if versions.type_info(data, type_key, target) is None:
+        return None
+    hand = _hand_names(type_key, version_key, data, target)
+    entry_fields = (versions._version_entry(data, type_key, version_key) or {}).get("fields", {})
+    reads = versions.code_reads(data, type_key, version_key, target)
+    names = {}
+    for key in sorted(hand | entry_fields.keys()):
+        read = reads.get(key) if reads is not None and key not in hand else None
+        if read is not None and read.how in versions.READ and read.spellings is not None:
+            names[key] = sorted(read.spellings)  # read exact-case only: the spelling decides
+        else:
+            names[key] = _reads_name(resource, key, data, target)
+    listed = versions.fields(data, type_key, version_key, target)
+    complete = reads is not None and reads.complete
+    return {"names": names, "patterns": [rx.pattern for rx, _ in reads.patterns] if reads is not None else [],
+            "placeholders": [rx.pattern for rx in _placeholder_patterns(type_key, version_key, listed or {}, data,
+                                                                       target)] if listed else [],
+            "otherwise": None if not listed and not complete else False}
 
 
 def _reads_name(resource: Resource, spelling: str, data, target) -> bool | None:
@@ -225,7 +370,13 @@ def deprecated_fields(resource: Resource, data, target) -> dict:
     target's metadata.yaml flags deprecated, the hand-kept deprecations of field-extras.json that
     the target's code still reads, and the metadata.yaml renames whose old name the target still
     reads; not the AWS aliases (deprecated_aws_aliases)."""
-    return per_type(resource, data, "dapr.deprecated_fields", lambda r: _deprecated_fields(r, data, target), target)
+    return per_type(resource, data, "dapr.deprecated_fields", lambda r: _deprecated_fields(r, data, target), target,
+                    deprecated_from_answers)
+
+
+def deprecated_from_answers(entry: dict) -> dict:
+    """deprecated_fields' table from its generated form (JSON has lists, not tuples)."""
+    return {key: tuple(value) for key, value in entry["deprecated"].items()}
 
 
 def _deprecated_fields(resource: Resource, data, t) -> dict:
@@ -422,8 +573,16 @@ def is_sensitive(resource: Resource, key: str, data) -> bool:
     memo_key = (resource.type_key, resource.version_key, key)
     answer = memo.get(memo_key)
     if answer is None:
-        answer = memo[memo_key] = _is_sensitive(field_info(resource, key, data), key, data)
+        entry = generated_answers(resource, data)
+        if entry is None:
+            info = field_info(resource, key, data)
+        else:  # only the flag counts: the generated answers list the names Dapr flags
+            info = _FLAGGED if key in entry["sensitive"] else None
+        answer = memo[memo_key] = _is_sensitive(info, key, data)
     return answer
+
+
+_FLAGGED = {"sensitive": True}
 
 
 def _is_sensitive(info: dict | None, key: str, data) -> bool:
