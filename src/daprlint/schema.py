@@ -444,30 +444,52 @@ class _FastCode:
 
     def __init__(self, validator: "NodeValidator"):
         self.validator = validator
-        self.names: dict[int, str] = {}
-        self.source: list[str] = []
-        self.tables: list[tuple[str, dict[str, str]]] = []
+        self.names: dict = {}
+        self.refs: dict[str, list[tuple[dict, str]]] = {}  # a stand-in's places in property tables
         self.keep: list[_Plan] = []  # merged plans: alive while their ids name functions
         self.env: dict[str, Any] = {
             "_OPEN": [],  # fast_check: non-empty once a key was not judged closed (see _closed_function)
             "MappingNode": MappingNode, "SequenceNode": SequenceNode, "ScalarNode": ScalarNode,
             "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(), "_STR": "tag:yaml.org,2002:str",
             "_errors_ok": lambda node, plan: next(validator.errors(node, plan), None) is None,
-            "_has_duplicates": _has_duplicates,
+            "_has_duplicates": _has_duplicates, "_true": lambda node: True,
         }
 
     def build(self):
-        entry = self._function(self.validator.plan)
-        return self._exec(entry)
+        return self.env[self._function(self.validator.plan)]
 
-    def _exec(self, entry: str):
-        exec(compile("\n\n".join(self.source), "<daprlint schema fast path>", "exec"), self.env)
-        self.source = []
-        # property tables name functions that exist only now
-        for table, props in self.tables:
-            self.env[table] = {k: None if fn == "_true" else self.env[fn] for k, fn in props.items()}
-        self.tables = []
-        return self.env[entry]
+    # Each function is written and compiled on its first call: a run reaches a few of a
+    # large CRD's schema nodes (Configuration: 180, the corpus's Configurations ~30), and
+    # compile() of all of them up front was most of the cost of the fast path (corpus-copy:
+    # see bench/README.md round six).
+    def _lazy(self, name: str, make_lines) -> str:
+        env = self.env
+
+        def first_call(node):
+            fn = env[name]
+            if fn is first_call:
+                fn = self._install(name, make_lines())
+            return fn(node)
+
+        env[name] = first_call
+        return name
+
+    def _install(self, name: str, lines: list[str]):
+        source = f"def {name}(node):\n" + "\n".join("    " + line for line in lines)
+        exec(compile(source, "<daprlint schema fast path>", "exec"), self.env)
+        fn = self.env[name]
+        for table, key in self.refs.pop(name, ()):
+            table[key] = fn
+        return fn
+
+    def _table(self, props: dict[str, str]) -> str:
+        """A property table (key -> function, None for one that accepts anything) as a constant."""
+        table = {}
+        for key, fn in props.items():
+            table[key] = None if fn == "_true" else self.env[fn]
+            if fn != "_true":
+                self.refs.setdefault(fn, []).append((table, key))
+        return self._const(table)
 
     # -- fast_check: validity and closed objects in one walk -------------------------------
     def build_closed(self):
@@ -475,8 +497,7 @@ class _FastCode:
         Each returns what the plain function returns; a key that is not a declared
         property of a closed object, or a place this code does not judge, appends to
         _OPEN instead of stopping the walk (the schema errors still decide the answer)."""
-        entry = self._closed_function(self.validator.plan, True)
-        return self._exec(entry)
+        return self.env[self._closed_function(self.validator.plan, True)]
 
     def _closed_function(self, plan: _Plan, keys) -> str:
         """*keys*: True (the plan's own properties are the known keys, children judged too),
@@ -488,8 +509,7 @@ class _FastCode:
         if name_key in self.names:
             return self.names[name_key]
         name = self.names[name_key] = f"_k{len(self.names)}"
-        self.source.append(f"def {name}(node):\n" + "\n".join("    " + line for line in self._closed_body(plan, keys)))
-        return name
+        return self._lazy(name, lambda: self._closed_body(plan, keys))
 
     def _closed_body(self, plan: _Plan, keys) -> list[str]:
         plain = self._function(plan)
@@ -540,8 +560,7 @@ class _FastCode:
         else:
             child = True if keys is True and closed else None
             children = {k: self._closed_function(v, child) for k, v in props.items()}
-        table = self._const(None)
-        self.tables.append((table, children))
+        table = self._table(children)
         lines = ["if cls is MappingNode:"]
         if keys is True and not closed and props and isinstance(extra, _Plan):
             lines.append("    _OPEN.append(1)")  # the walk judges every value by additionalProperties
@@ -579,14 +598,11 @@ class _FastCode:
             return "_true"
         if id(plan) in self.names:
             return self.names[id(plan)]
-        name = self.names[id(plan)] = f"_v{len(self.names)}"
-        self.env.setdefault("_true", lambda node: True)
-        body = self._body(plan)
-        if body == ["cls = node.__class__", "return True"]:  # only annotations: nothing to check
+        if _accepts_anything(plan):  # only annotations: nothing to check
             self.names[id(plan)] = "_true"
             return "_true"
-        self.source.append(f"def {name}(node):\n" + "\n".join("    " + line for line in body))
-        return name
+        name = self.names[id(plan)] = f"_v{len(self.names)}"
+        return self._lazy(name, lambda: self._body(plan))
 
     def _body(self, plan: _Plan) -> list[str]:
         if plan.false:
@@ -683,8 +699,7 @@ class _FastCode:
         lines += [f"    {flag} = False" for flag in seen.values()]
         lines += ["    for k, v in node.value:", "        key = k.value if k.__class__ is ScalarNode else '?'"]
         if len(props) > 12:  # a dict lookup beats a long if/elif chain
-            table = self._const(None)
-            self.tables.append((table, {k: self._function(v) for k, v in props.items()}))
+            table = self._table({k: self._function(v) for k, v in props.items()})
             lines += [f"        check = {table}.get(key, _MISSING)",
                       "        if check is not _MISSING:",
                       "            if check is not None and not check(v): return False",
@@ -808,9 +823,22 @@ def _bound(pick, a, b):
 
 def _only_types(plan: _Plan) -> bool:
     """The plan checks nothing but the node's type."""
-    return all(getattr(plan, slot) is None for slot in _Plan.__slots__
-               if slot not in ("types", "extra", "false", "trivial", "required_msg", "messages", "known", "closed")
-               ) and plan.extra is True
+    return plan.extra is True and all(getattr(plan, slot) is None for slot in _CHECKS if slot != "types")
+
+
+_CHECKS = tuple(slot for slot in _Plan.__slots__ if slot not in (
+    "extra", "false", "trivial", "required_msg", "messages", "known", "closed"))
+
+
+def _accepts_anything(plan: _Plan) -> bool:
+    """The plan has no constraint (its schema only annotates): any node is valid."""
+    if plan.false or plan.extra is not True:
+        return False
+    for slot in _CHECKS:
+        value = getattr(plan, slot)
+        if value is not None and not (slot == "items" and value.trivial):
+            return False
+    return True
 
 
 def _judged(plan: _Plan) -> bool:
