@@ -290,7 +290,9 @@ class NodeValidator:
         fn = self.__dict__.get("_closed")
         if fn is None:
             if self.__dict__.get("_fast") is None:
-                return self.fast_valid(node), False
+                uses = self._uses = self.__dict__.get("_uses", 0) + 1
+                if uses <= self.COMPILE_AFTER:
+                    return self.valid(node), False
             self._build()
             fn = self._closed
         flag = self._open_keys
@@ -304,6 +306,7 @@ class NodeValidator:
             self._fast = code.build()
             self._closed = code.build_closed()
             self._open_keys = code.env["_OPEN"]
+            self._code = code
 
     def _valid(self, node: Node, plan: _Plan) -> bool:
         return next(self.errors(node, plan), None) is None
@@ -520,15 +523,20 @@ class _FastCode:
         if plan.types is not None:
             lines.append(f"if not ({self._type_test(plan.types)}): return False")
         lines += self._string(plan)
-        required = plan.required or ()
-        if required or plan.min_properties is not None:
-            lines.append("if cls is MappingNode:")
-            if required:
-                lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
-                lines += [f"    if {name!r} not in names: return False" for name in required]
-            if plan.min_properties is not None:
-                lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
-        lines += self._closed_mapping(plan, keys)
+        if keys is True and plan.closed:
+            # the plain checks, a key outside the properties (unknown, or only a branch's) flagged
+            root = plan is self.validator.plan
+            lines += self._mapping(plan, child=self._root_keys if root else _ALL_KEYS, unknown="_OPEN.append(1)")
+        else:
+            required = plan.required or ()
+            if required or plan.min_properties is not None:
+                lines.append("if cls is MappingNode:")
+                if required:
+                    lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
+                    lines += [f"    if {name!r} not in names: return False" for name in required]
+                if plan.min_properties is not None:
+                    lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
+            lines += self._closed_mapping(plan, keys)
         child = True if keys is True else None
         checks = []
         if plan.min_items is not None:
@@ -584,8 +592,8 @@ class _FastCode:
             lines.append(f"        if not {self._function(plan.names)}(k): return False")
         return lines
 
-    def _root_keys(self, name: str):
-        keys = self.validator.root_keys.get(name)
+    def _root_keys(self, name: str | None):
+        keys = self.validator.root_keys.get(name) if name is not None else None
         return True if keys is None else frozenset(keys)
 
     def _const(self, value) -> str:
@@ -675,10 +683,26 @@ class _FastCode:
             return self._type_test(plan.types, var, f"{var}.__class__")
         return f"{fn}({var})"
 
-    def _mapping(self, plan: _Plan) -> list[str]:
+    def _mapping(self, plan: _Plan, child=None, unknown: str = "pass") -> list[str]:
+        """The checks of a mapping. For fast_check (see _closed_body): *child* gives the
+        `keys` of each property's closed function, *unknown* the statement for a key
+        that is not a property when anything else is allowed."""
+        if child is None:
+            def test(key, sub):
+                return self._test(sub, "v")
+
+            def function(key, sub):
+                return self._function(sub)
+        else:
+            def function(key, sub):
+                return self._closed_function(sub, child(key))
+
+            def test(key, sub):
+                fn = function(key, sub)
+                return self._test(sub, "v") if fn == self._function(sub) else f"{fn}(v)"
         extra = plan.extra
         props = plan.props or {}
-        walk = bool(props or extra is not True or plan.names is not None)
+        walk = bool(props or extra is not True or plan.names is not None or unknown != "pass")
         required = plan.required or ()
         # required fields seen in the walk over the keys itself (one pass, no set of the names); a
         # non-scalar key walks as '?', so a field named '?' keeps the set
@@ -698,15 +722,15 @@ class _FastCode:
         lines.append("if cls is MappingNode:")
         lines += [f"    {flag} = False" for flag in seen.values()]
         lines += ["    for k, v in node.value:", "        key = k.value if k.__class__ is ScalarNode else '?'"]
+        otherwise = unknown if extra is True else self._extra_check(extra, None if child is None else child(None))
         if len(props) > 12:  # a dict lookup beats a long if/elif chain
-            table = self._table({k: self._function(v) for k, v in props.items()})
+            table = self._table({k: function(k, v) for k, v in props.items()})
             lines += [f"        check = {table}.get(key, _MISSING)",
                       "        if check is not _MISSING:",
                       "            if check is not None and not check(v): return False",
-                      "        else:", "            " + self._extra_check(extra)]
+                      "        else:", "            " + otherwise]
         else:
-            otherwise = self._extra_check(extra)
-            branches = [(key, self._test(sub, "v")) for key, sub in props.items()]
+            branches = [(key, test(key, sub)) for key, sub in props.items()]
             branches += [(name, None) for name in seen if name not in props]  # required, checked as extra
             keyword = "if"
             for key, test in branches:
@@ -727,12 +751,15 @@ class _FastCode:
         lines += [f"    if not {flag}: return False" for flag in seen.values()]
         return lines
 
-    def _extra_check(self, extra) -> str:
+    def _extra_check(self, extra, keys=None) -> str:
         if extra is True:
             return "pass"
         if extra is False:
             return "return False"
-        return f"if not ({self._test(extra, 'v')}): return False"
+        fn = self._closed_function(extra, keys) if keys is not None else None
+        if fn is None or fn == self._function(extra):
+            return f"if not ({self._test(extra, 'v')}): return False"
+        return f"if not {fn}(v): return False"
 
     def _sequence(self, plan: _Plan) -> list[str]:
         checks = []
@@ -824,6 +851,11 @@ def _bound(pick, a, b):
 def _only_types(plan: _Plan) -> bool:
     """The plan checks nothing but the node's type."""
     return plan.extra is True and all(getattr(plan, slot) is None for slot in _CHECKS if slot != "types")
+
+
+def _ALL_KEYS(name: str | None) -> bool:
+    """Below a closed object every value is judged closed too (_closed_function's keys=True)."""
+    return True
 
 
 _CHECKS = tuple(slot for slot in _Plan.__slots__ if slot not in (
