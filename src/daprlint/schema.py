@@ -6,6 +6,13 @@ of keywords the rule-pack schemas use, walks the located nodes (so every
 error has its span for free) and needs no conversion to Python objects.
 A schema that uses any other keyword is validated with `jsonschema` instead
 (imported lazily). tests/test_schema.py checks both agree over the corpus.
+
+The hot path is generated Python (_FastCode), compiled function by function
+as resources reach it: a large CRD (Configuration: 180 schema nodes) costs
+only the part a run's resources use. `fast_check` answers, in the same walk,
+whether every key of a closed object is declared, which is all DPR011 needs
+to know of a valid resource (structure.schema_findings; tests/test_one_walk.py
+holds it to the unknown-field walk).
 """
 from __future__ import annotations
 
@@ -263,9 +270,10 @@ class NodeValidator:
         if plan.not_ is not None and self._valid(node, plan.not_):
             yield Issue(node, path, "not", say("not") or "is not allowed in this form")
 
-    # Generating and compiling a schema's code costs 5-45 ms (measured: Component 5 ms, Configuration
-    # 42 ms, MCPServer 35 ms), as much as a few hundred interpreted walks of a small resource: a run
-    # that sees a kind a few times walks it with valid(), and compiles it once it is seen more often.
+    # The generated code is compiled one function at a time, as resources first reach it (~0.25 ms
+    # a function here; a first Component compiles 13 of its schema's 33, 3.3 ms), and then walks a
+    # small Component in ~10 µs against valid()'s ~55 µs: a run that sees a kind a few times walks
+    # it with valid(), and compiles it once it is seen more often.
     COMPILE_AFTER = 50
 
     def fast_valid(self, node: Node) -> bool:

@@ -13,6 +13,10 @@ constraint only the API server enforces (`modes.json` "relaxed": a missing
 `spec.version`, `spec.metadata: null`, an empty `metadata.name`, ...) is not
 reported in self-hosted mode.
 
+**One walk**: in Kubernetes mode `schema_findings` asks the generated
+validator for validity and for "no unknown key" at once (schema.NodeValidator
+.fast_check); a resource it clears is not walked again for DPR011.
+
 **Unknown fields** (`unknown_fields`): an object schema with `properties`
 and no `additionalProperties` is closed; any other key there is unknown. A
 free map (`additionalProperties` is a schema) and a value the CRD marks
@@ -222,8 +226,8 @@ def schema_findings(resource, ctx) -> Iterator[tuple[Node, str]]:
         return
     if mode == KUBERNETES:
         # one generated walk for the schema and for DPR011: the Kubernetes schema is the one
-        # unknown_fields walks, and a resource found closed has no unknown key to walk for
-        # (tree-1000-s42, cold: see the module docstring of schema.py and bench/README.md)
+        # unknown_fields walks, and a resource found closed has no unknown key to walk for, so
+        # _Walk runs only on the resources fast_check cannot clear (and in self-hosted mode)
         valid, closed = validator.fast_check(resource.node)
         if closed:
             resource.memo[_UNKNOWN_MEMO + KUBERNETES] = []
