@@ -46,6 +46,9 @@ SEVERITY = "warning"
 SUMMARY = "deprecated AWS field alias"
 FIX = "safe"
 KINDS = ("Component",)
+# only the types dapr.is_aws can say yes to: the engine calls the rule for no other Component
+TYPES = ("data:generated/aws.json#/builtin_profile_types", "data:generated/aws.json#/own_profile_types",
+         "data:generated/aws.json#/conditional")
 
 
 def check(resource, ctx):

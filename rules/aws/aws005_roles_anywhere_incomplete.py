@@ -36,6 +36,9 @@ NAME = "aws-roles-anywhere-incomplete"
 SEVERITY = "error"
 SUMMARY = "IAM Roles Anywhere needs trustAnchorArn, trustProfileArn and assumeRoleArn"
 KINDS = ("Component",)
+# only the types dapr.is_aws can say yes to: the engine calls the rule for no other Component
+TYPES = ("data:generated/aws.json#/builtin_profile_types", "data:generated/aws.json#/own_profile_types",
+         "data:generated/aws.json#/conditional")
 SKIP_PARTIAL = True  # a kustomize patch sets only what it changes
 FIELDS = ("trustAnchorArn", "trustProfileArn", "assumeRoleArn")
 

@@ -29,6 +29,9 @@ SEVERITY = "warning"
 SUMMARY = "AWS endpoint points at a local development target"
 OPT_IN = True
 KINDS = ("Component",)
+# only the types dapr.is_aws can say yes to: the engine calls the rule for no other Component
+TYPES = ("data:generated/aws.json#/builtin_profile_types", "data:generated/aws.json#/own_profile_types",
+         "data:generated/aws.json#/conditional")
 LOCAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]*@)?(localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0|"
                    r"host\.docker\.internal|[a-z0-9.-]*localstack[a-z0-9.-]*|dynamodb-local|dynamodblocal)(?::\d+)?(?:/|$)",
                    re.I)

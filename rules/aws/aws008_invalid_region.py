@@ -37,6 +37,9 @@ SEVERITY = "error"
 SUMMARY = "region value is not an AWS region name"
 FIX = "safe"
 KINDS = ("Component",)
+# only the types dapr.is_aws can say yes to: the engine calls the rule for no other Component
+TYPES = ("data:generated/aws.json#/builtin_profile_types", "data:generated/aws.json#/own_profile_types",
+         "data:generated/aws.json#/conditional")
 ZONE = re.compile(r"^([a-z]{2}(?:-gov|-iso|-isob)?-[a-z]+-\d{1,2})[a-z]$")
 
 

@@ -15,7 +15,7 @@ from ._record import field, record as dataclass
 
 from . import projectnames
 from .config import DEFAULT_MAX_FILE_SIZE, Settings
-from .packs import Rule, RuleSet
+from .packs import TYPES_DATA, PackError, Rule, RuleSet
 from .results import FileResult, Finding
 from .selection import INTERNAL_ERROR, NEVER_IGNORED, select_rules
 from .rulekit import Diagnostic, Fix, RuleContext
@@ -212,6 +212,32 @@ def _read_all(fd: int, size: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def type_filter(types: tuple[str, ...], data) -> tuple[frozenset, tuple[str, ...]] | None:
+    """A rule's TYPES as (exact types, prefixes), or None when a `data:` entry cannot
+    be read. Entries: a type (`state.redis`), a prefix (`bindings.aws.*`), or
+    `data:FILE#/POINTER`, a list (its items) or an object (its keys) in the pack data."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for entry in types:
+        if entry.startswith(TYPES_DATA):
+            file, _, pointer = entry[len(TYPES_DATA):].partition("#")
+            try:
+                value = data.json(file)
+                for part in [p for p in pointer.split("/") if p]:
+                    part = part.replace("~1", "/").replace("~0", "~")
+                    value = value[int(part) if isinstance(value, list) else part]
+            except (PackError, OSError, ValueError, LookupError, TypeError):
+                return None
+            if not isinstance(value, (list, dict)) or not all(isinstance(v, str) for v in value):
+                return None
+            exact.update(v.strip().lower() for v in value)
+        elif entry.endswith("*"):
+            prefixes.append(entry[:-1])
+        else:
+            exact.add(entry)
+    return frozenset(exact), tuple(prefixes)
+
+
 class Engine:
     # skip parsing files that cannot hold a Dapr resource (the language
     # server turns this off: it wants the nodes of every file it shows)
@@ -225,7 +251,8 @@ class Engine:
         self.max_file_size = int(self.options.get("max-file-size", DEFAULT_MAX_FILE_SIZE))
         self._by_scope: dict[str, list[Rule]] = {"file": [], "resource": [], "tree": [], "workload": [],
                                                  "runfile": []}
-        self._by_kind: dict[str, list[Rule]] = {}
+        self._by_kind: dict[tuple[str, str], list[Rule]] = {}
+        self._type_filters: dict[str, tuple | None] = {}
         for rule in sorted(self.rules.values(), key=lambda r: r.code):
             if rule.scope in self._by_scope:
                 self._by_scope[rule.scope].append(rule)
@@ -328,7 +355,7 @@ class Engine:
             ctx.memo["credentials"] = credentials = {}
             result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text, credentials)
         for resource in resources:
-            for rule in self._rules_for(resource.kind_name):
+            for rule in self._rules_for(resource.kind_name, resource.type_key):
                 if not (resource.partial and rule.skip_partial):
                     self._run(rule, resource, ctx, result, resource)
         for pod in pods:
@@ -358,12 +385,28 @@ class Engine:
                 finding.fix.description = scrub_message(finding.fix.description, values)
             finding.secrets = tuple(set(finding.secrets) | set(values))
 
-    def _rules_for(self, kind: str) -> list[Rule]:
-        """The resource rules that look at this kind (worked out once per kind)."""
-        rules = self._by_kind.get(kind)
+    def _rules_for(self, kind: str, type_key: str) -> list[Rule]:
+        """The resource rules that look at this kind and type (KINDS and TYPES; worked
+        out once per pair). A rule whose TYPES leave the type out is never called for
+        it: most of a Component's rules are about some types only (the eight AWS rules)."""
+        rules = self._by_kind.get((kind, type_key))
         if rules is None:
-            rules = self._by_kind[kind] = [r for r in self._by_scope["resource"] if kind in r.kinds or "*" in r.kinds]
+            rules = self._by_kind[(kind, type_key)] = [
+                r for r in self._by_scope["resource"]
+                if (kind in r.kinds or "*" in r.kinds) and self._applies(r, type_key)]
         return rules
+
+    def _applies(self, rule: Rule, type_key: str) -> bool:
+        if rule.types is None:
+            return True
+        filters = self._type_filters
+        if rule.code not in filters:
+            filters[rule.code] = type_filter(rule.types, self.ruleset.data)
+        found = filters[rule.code]
+        if found is None:
+            return True  # its data cannot be read: the rule judges for itself, as without TYPES
+        exact, prefixes = found
+        return type_key in exact or type_key.startswith(prefixes)
 
     def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult,
              resource: model.Resource | None) -> None:

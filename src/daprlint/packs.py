@@ -134,6 +134,9 @@ class Rule:
     pack: str
     # the rule judges what is absent (a required field, a missing key): not run on a kustomize patch
     skip_partial: bool = False
+    # the spec.types the rule can report on (see TYPES in docs/writing-rules.md and
+    # engine.type_filter); None: every resource of its kinds
+    types: tuple[str, ...] | None = None
     # the docstring, cleaned; None until an indexed rule's module is imported (see `doc`)
     _doc: str | None = None
 
@@ -206,7 +209,12 @@ def module_metadata(module, path: Path) -> dict:
     return {"code": module.CODE, "name": module.NAME, "severity": module.SEVERITY, "summary": module.SUMMARY,
             "fix": getattr(module, "FIX", "none"), "opt_in": bool(getattr(module, "OPT_IN", False)),
             "scope": getattr(module, "SCOPE", "resource"), "kinds": tuple(getattr(module, "KINDS", ("Component",))),
-            "skip_partial": bool(getattr(module, "SKIP_PARTIAL", False))}
+            "skip_partial": bool(getattr(module, "SKIP_PARTIAL", False)), "types": _types_of(module)}
+
+
+def _types_of(module) -> tuple[str, ...] | None:
+    types = getattr(module, "TYPES", None)
+    return None if types is None else tuple(types)
 
 
 # -- the built-in pack's index ----------------------------------------------------
@@ -236,8 +244,9 @@ def build_index(root: Path) -> dict:
     for path in python_rule_files(root):
         module = _import_file(path)
         meta = module_metadata(module, path)
-        rules[path.relative_to(root).as_posix()] = {"digest": _file_digest(path.read_bytes()),
-                                                    **meta, "kinds": list(meta["kinds"])}
+        rules[path.relative_to(root).as_posix()] = {
+            "digest": _file_digest(path.read_bytes()), **meta, "kinds": list(meta["kinds"]),
+            "types": None if meta["types"] is None else list(meta["types"])}
     return {"format": INDEX_FORMAT, "rules": rules}
 
 
@@ -267,12 +276,14 @@ def _indexed_rule(path: str, pack: str, entry) -> Rule | None:
     except KeyError:
         return None
     meta["kinds"] = tuple(meta["kinds"])
+    if meta["types"] is not None:
+        meta["types"] = tuple(meta["types"])
     rule = _validated(Rule(**meta, check=None, origin=str(path), pack=str(pack)))
     rule.check = _deferred_check(rule)
     return rule
 
 
-_INDEXED_FIELDS = ("code", "name", "severity", "summary", "fix", "opt_in", "scope", "kinds", "skip_partial")
+_INDEXED_FIELDS = ("code", "name", "severity", "summary", "fix", "opt_in", "scope", "kinds", "skip_partial", "types")
 
 
 def _deferred_check(rule: Rule):
@@ -362,7 +373,25 @@ def _validated(rule: Rule) -> Rule:
         raise PackError(f"{rule.origin}: FIX must be one of {FIX_SAFETY}")
     if rule.scope not in SCOPES:
         raise PackError(f"{rule.origin}: SCOPE must be one of {SCOPES}")
+    if rule.types is not None:
+        if rule.scope != "resource":
+            raise PackError(f"{rule.origin}: TYPES applies to resource rules only")
+        for entry in rule.types:
+            if not isinstance(entry, str) or not _valid_type_entry(entry):
+                raise PackError(f"{rule.origin}: TYPES entries are types (`state.redis`), prefixes "
+                                f"(`bindings.aws.*`) or `data:FILE#/POINTER`, not {entry!r}")
     return rule
+
+
+TYPES_DATA = "data:"  # a TYPES entry that names pack data: "data:generated/aws.json#/conditional"
+
+
+def _valid_type_entry(entry: str) -> bool:
+    if not entry.startswith(TYPES_DATA):
+        return entry == entry.strip().lower() and "*" not in entry[:-1]
+    file, hash_, _ = entry[len(TYPES_DATA):].partition("#")
+    parts = file.replace("\\", "/").split("/")
+    return bool(hash_ and file) and not file.startswith("/") and ".." not in parts
 
 
 def _schema_rule(path: Path, pack: Path, confined: bool = False) -> Rule:

@@ -6,6 +6,13 @@ of keywords the rule-pack schemas use, walks the located nodes (so every
 error has its span for free) and needs no conversion to Python objects.
 A schema that uses any other keyword is validated with `jsonschema` instead
 (imported lazily). tests/test_schema.py checks both agree over the corpus.
+
+The hot path is generated Python (_FastCode), compiled function by function
+as resources reach it: a large CRD (Configuration: 180 schema nodes) costs
+only the part a run's resources use. `fast_check` answers, in the same walk,
+whether every key of a closed object is declared, which is all DPR011 needs
+to know of a valid resource (structure.schema_findings; tests/test_one_walk.py
+holds it to the unknown-field walk).
 """
 from __future__ import annotations
 
@@ -87,19 +94,36 @@ class _Plan:
 
     __slots__ = ("types", "enum", "const", "pattern", "min_length", "max_length", "minimum", "maximum",
                  "required", "required_msg", "min_properties", "props", "extra", "names", "items", "min_items",
-                 "max_items", "all_of", "any_of", "one_of", "not_", "false", "trivial", "messages", "unique")
+                 "max_items", "all_of", "any_of", "one_of", "not_", "false", "trivial", "messages", "unique",
+                 "known", "closed")
 
 
 def _enum_text(v) -> str:
     return str(v).lower() if isinstance(v, bool) else str(v)
 
 
+def declared_properties(schema: dict) -> dict:
+    """The properties an object schema declares, with those of its allOf/anyOf/oneOf
+    branches (the first schema of a name wins): what an unknown-key check calls known."""
+    props = dict(schema.get("properties") or {})
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(keyword, ()):
+            if isinstance(branch, dict):
+                for name, sub in declared_properties(branch).items():
+                    props.setdefault(name, sub)
+    return props
+
+
 class NodeValidator:
-    def __init__(self, schema: dict, base: Path | None = None, ignore_required: bool = False):
-        """*ignore_required*: judge a partial document (a kustomize patch): no field is missing."""
+    def __init__(self, schema: dict, base: Path | None = None, ignore_required: bool = False,
+                 root_keys: dict[str, frozenset] | None = None):
+        """*ignore_required*: judge a partial document (a kustomize patch): no field is missing.
+        *root_keys*: for fast_check, the keys allowed in some properties of the root instead of
+        their schema's (`metadata`: the Kubernetes ObjectMeta fields), not judged below them."""
         self.root = schema
         self.base = base
         self.ignore_required = ignore_required
+        self.root_keys = root_keys or {}
         self._check_supported(schema, set())
         self._plans: dict[int, _Plan] = {}
         self.plan = self._compile(schema)
@@ -175,6 +199,10 @@ class NodeValidator:
         plan.any_of = [self._compile(s) for s in schema["anyOf"]] if "anyOf" in schema else None
         plan.one_of = [self._compile(s) for s in schema["oneOf"]] if "oneOf" in schema else None
         plan.not_ = self._compile(schema["not"]) if "not" in schema else None
+        # for fast_check: an object schema with properties and no additionalProperties is closed
+        known = declared_properties(schema)
+        plan.known = frozenset(known) or None
+        plan.closed = (bool(known) and schema.get("additionalProperties") is None) or None
         return plan
 
     def errors(self, node: Node, plan: _Plan | None = None, path: tuple = ()) -> Iterator[tuple[Node, tuple, str]]:
@@ -242,9 +270,10 @@ class NodeValidator:
         if plan.not_ is not None and self._valid(node, plan.not_):
             yield Issue(node, path, "not", say("not") or "is not allowed in this form")
 
-    # Generating and compiling a schema's code costs 5-45 ms (measured: Component 5 ms, Configuration
-    # 42 ms, MCPServer 35 ms), as much as a few hundred interpreted walks of a small resource: a run
-    # that sees a kind a few times walks it with valid(), and compiles it once it is seen more often.
+    # The generated code is compiled one function at a time, as resources first reach it (~0.25 ms
+    # a function here; a first Component compiles 13 of its schema's 33, 3.3 ms), and then walks a
+    # small Component in ~10 µs against valid()'s ~55 µs: a run that sees a kind a few times walks
+    # it with valid(), and compiles it once it is seen more often.
     COMPILE_AFTER = 50
 
     def fast_valid(self, node: Node) -> bool:
@@ -255,8 +284,37 @@ class NodeValidator:
             uses = self._uses = self.__dict__.get("_uses", 0) + 1
             if uses <= self.COMPILE_AFTER:
                 return self.valid(node)
-            fn = self._fast = _FastCode(self).build()
+            self._build()
+            fn = self._fast
         return fn(node)
+
+    def fast_check(self, node: Node) -> tuple[bool, bool]:
+        """(valid, closed) in one generated walk: *valid* is fast_valid(node); *closed*, when
+        valid, says that every key of a closed object (properties and no additionalProperties;
+        root_keys where given) is a declared property, everywhere an unknown-key walk goes
+        (structure._Walk: DPR011). False means "not known": walk for unknown keys. Before the
+        code is compiled (COMPILE_AFTER) closed is always False. One walk instead of two:
+        schema rules and DPR011 on tree-1000-s42 (see structure.schema_findings)."""
+        fn = self.__dict__.get("_closed")
+        if fn is None:
+            if self.__dict__.get("_fast") is None:
+                uses = self._uses = self.__dict__.get("_uses", 0) + 1
+                if uses <= self.COMPILE_AFTER:
+                    return self.valid(node), False
+            self._build()
+            fn = self._closed
+        flag = self._open_keys
+        flag.clear()
+        valid = fn(node)
+        return valid, valid and not flag
+
+    def _build(self) -> None:
+        if self.__dict__.get("_fast") is None:
+            code = _FastCode(self)
+            self._fast = code.build()
+            self._closed = code.build_closed()
+            self._open_keys = code.env["_OPEN"]
+            self._code = code
 
     def _valid(self, node: Node, plan: _Plan) -> bool:
         return next(self.errors(node, plan), None) is None
@@ -397,24 +455,154 @@ class _FastCode:
 
     def __init__(self, validator: "NodeValidator"):
         self.validator = validator
-        self.names: dict[int, str] = {}
-        self.source: list[str] = []
-        self.tables: list[tuple[str, dict[str, str]]] = []
+        self.names: dict = {}
+        self.refs: dict[str, list[tuple[dict, str]]] = {}  # a stand-in's places in property tables
         self.keep: list[_Plan] = []  # merged plans: alive while their ids name functions
         self.env: dict[str, Any] = {
+            "_OPEN": [],  # fast_check: non-empty once a key was not judged closed (see _closed_function)
             "MappingNode": MappingNode, "SequenceNode": SequenceNode, "ScalarNode": ScalarNode,
             "_KNOWN_TAGS": frozenset(_TAG_TYPES), "_MISSING": object(), "_STR": "tag:yaml.org,2002:str",
             "_errors_ok": lambda node, plan: next(validator.errors(node, plan), None) is None,
-            "_has_duplicates": _has_duplicates,
+            "_has_duplicates": _has_duplicates, "_true": lambda node: True,
         }
 
     def build(self):
-        entry = self._function(self.validator.plan)
-        exec(compile("\n\n".join(self.source), "<daprlint schema fast path>", "exec"), self.env)
-        # property tables name functions that exist only now
-        for table, props in self.tables:
-            self.env[table] = {k: None if fn == "_true" else self.env[fn] for k, fn in props.items()}
-        return self.env[entry]
+        return self.env[self._function(self.validator.plan)]
+
+    # Each function is written and compiled on its first call: a run reaches a few of a
+    # large CRD's schema nodes (Configuration: 180, the corpus's Configurations ~30), and
+    # compile() of all of them up front was most of the cost of the fast path (corpus-copy:
+    # see bench/README.md round six).
+    def _lazy(self, name: str, make_lines) -> str:
+        env = self.env
+
+        def first_call(node):
+            fn = env[name]
+            if fn is first_call:
+                fn = self._install(name, make_lines())
+            return fn(node)
+
+        env[name] = first_call
+        return name
+
+    def _install(self, name: str, lines: list[str]):
+        source = f"def {name}(node):\n" + "\n".join("    " + line for line in lines)
+        exec(compile(source, "<daprlint schema fast path>", "exec"), self.env)
+        fn = self.env[name]
+        for table, key in self.refs.pop(name, ()):
+            table[key] = fn
+        return fn
+
+    def _table(self, props: dict[str, str]) -> str:
+        """A property table (key -> function, None for one that accepts anything) as a constant."""
+        table = {}
+        for key, fn in props.items():
+            table[key] = None if fn == "_true" else self.env[fn]
+            if fn != "_true":
+                self.refs.setdefault(fn, []).append((table, key))
+        return self._const(table)
+
+    # -- fast_check: validity and closed objects in one walk -------------------------------
+    def build_closed(self):
+        """The function of fast_check (after build(): it calls the functions build() made).
+        Each returns what the plain function returns; a key that is not a declared
+        property of a closed object, or a place this code does not judge, appends to
+        _OPEN instead of stopping the walk (the schema errors still decide the answer)."""
+        return self.env[self._closed_function(self.validator.plan, True)]
+
+    def _closed_function(self, plan: _Plan, keys) -> str:
+        """*keys*: True (the plan's own properties are the known keys, children judged too),
+        None (no closed check here or below: the plain function) or a frozenset (these keys,
+        nothing below)."""
+        if keys is None or plan.trivial or keys is True and not _judged(plan):
+            return self._function(plan)
+        name_key = (id(plan), keys if keys is True else tuple(sorted(keys)))
+        if name_key in self.names:
+            return self.names[name_key]
+        name = self.names[name_key] = f"_k{len(self.names)}"
+        return self._lazy(name, lambda: self._closed_body(plan, keys))
+
+    def _closed_body(self, plan: _Plan, keys) -> list[str]:
+        plain = self._function(plan)
+        if plan.false or plan.all_of or any(x is not None for x in (plan.enum, plan.const, plan.minimum, plan.maximum)):
+            # not judged in one pass: the plain answer, and a walk for unknown keys
+            return [f"if not {plain}(node): return False", "_OPEN.append(1)", "return True"]
+        lines = ["cls = node.__class__"]
+        if plan.types is not None:
+            lines.append(f"if not ({self._type_test(plan.types)}): return False")
+        lines += self._string(plan)
+        if keys is True and plan.closed:
+            # the plain checks, a key outside the properties (unknown, or only a branch's) flagged
+            root = plan is self.validator.plan
+            lines += self._mapping(plan, child=self._root_keys if root else _ALL_KEYS, unknown="_OPEN.append(1)")
+        else:
+            required = plan.required or ()
+            if required or plan.min_properties is not None:
+                lines.append("if cls is MappingNode:")
+                if required:
+                    lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
+                    lines += [f"    if {name!r} not in names: return False" for name in required]
+                if plan.min_properties is not None:
+                    lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
+            lines += self._closed_mapping(plan, keys)
+        child = True if keys is True else None
+        checks = []
+        if plan.min_items is not None:
+            checks.append(f"    if len(node.value) < {plan.min_items}: return False")
+        if plan.max_items is not None:
+            checks.append(f"    if len(node.value) > {plan.max_items}: return False")
+        if plan.unique:
+            checks.append("    if _has_duplicates(node.value): return False")
+        if plan.items is not None and not plan.items.trivial:
+            fn = self._closed_function(plan.items, child)
+            if fn != "_true":
+                checks += ["    for item in node.value:", f"        if not {fn}(item): return False"]
+        if checks:
+            lines += ["if cls is SequenceNode:"] + checks
+        lines += self._combinators(plan)
+        lines.append("return True")
+        return lines
+
+    def _closed_mapping(self, plan: _Plan, keys) -> list[str]:
+        """The key loop: every value judged as the plain function judges it; the keys
+        checked against the known ones where the object is closed (as structure._Walk)."""
+        props = plan.props or {}
+        extra = plan.extra
+        closed = keys is not True or plan.closed
+        if not closed and not props and extra is True and plan.names is None:
+            return []
+        if keys is True and plan is self.validator.plan:
+            children = {k: self._closed_function(v, self._root_keys(k)) for k, v in props.items()}
+        else:
+            child = True if keys is True and closed else None
+            children = {k: self._closed_function(v, child) for k, v in props.items()}
+        table = self._table(children)
+        lines = ["if cls is MappingNode:"]
+        if keys is True and not closed and props and isinstance(extra, _Plan):
+            lines.append("    _OPEN.append(1)")  # the walk judges every value by additionalProperties
+        lines += ["    for k, v in node.value:", "        key = k.value if k.__class__ is ScalarNode else '?'"]
+        if closed:
+            allowed = self._const(plan.known if keys is True else keys)
+            lines.append(f"        if key not in {allowed}: _OPEN.append(1)")  # an unknown key: DPR011 walks
+        lines += [f"        check = {table}.get(key, _MISSING)",
+                  "        if check is not _MISSING:",
+                  "            if check is not None and not check(v): return False"]
+        if extra is False:
+            lines.append("        else: return False")
+        elif extra is not True:
+            lines.append(f"        elif not {self._closed_function(extra, True if keys is True else None)}(v): "
+                         "return False")
+        branch_only = set(plan.known or ()) - set(props)
+        if keys is True and closed and branch_only:
+            # a property only an anyOf/oneOf branch declares: the walk judges its value
+            lines.append(f"        if key in {self._const(frozenset(branch_only))}: _OPEN.append(1)")
+        if plan.names is not None:
+            lines.append(f"        if not {self._function(plan.names)}(k): return False")
+        return lines
+
+    def _root_keys(self, name: str | None):
+        keys = self.validator.root_keys.get(name) if name is not None else None
+        return True if keys is None else frozenset(keys)
 
     def _const(self, value) -> str:
         name = f"_c{len(self.env)}"
@@ -426,14 +614,11 @@ class _FastCode:
             return "_true"
         if id(plan) in self.names:
             return self.names[id(plan)]
-        name = self.names[id(plan)] = f"_v{len(self.names)}"
-        self.env.setdefault("_true", lambda node: True)
-        body = self._body(plan)
-        if body == ["cls = node.__class__", "return True"]:  # only annotations: nothing to check
+        if _accepts_anything(plan):  # only annotations: nothing to check
             self.names[id(plan)] = "_true"
             return "_true"
-        self.source.append(f"def {name}(node):\n" + "\n".join("    " + line for line in body))
-        return name
+        name = self.names[id(plan)] = f"_v{len(self.names)}"
+        return self._lazy(name, lambda: self._body(plan))
 
     def _body(self, plan: _Plan) -> list[str]:
         if plan.false:
@@ -506,10 +691,26 @@ class _FastCode:
             return self._type_test(plan.types, var, f"{var}.__class__")
         return f"{fn}({var})"
 
-    def _mapping(self, plan: _Plan) -> list[str]:
+    def _mapping(self, plan: _Plan, child=None, unknown: str = "pass") -> list[str]:
+        """The checks of a mapping. For fast_check (see _closed_body): *child* gives the
+        `keys` of each property's closed function, *unknown* the statement for a key
+        that is not a property when anything else is allowed."""
+        if child is None:
+            def test(key, sub):
+                return self._test(sub, "v")
+
+            def function(key, sub):
+                return self._function(sub)
+        else:
+            def function(key, sub):
+                return self._closed_function(sub, child(key))
+
+            def test(key, sub):
+                fn = function(key, sub)
+                return self._test(sub, "v") if fn == self._function(sub) else f"{fn}(v)"
         extra = plan.extra
         props = plan.props or {}
-        walk = bool(props or extra is not True or plan.names is not None)
+        walk = bool(props or extra is not True or plan.names is not None or unknown != "pass")
         required = plan.required or ()
         # required fields seen in the walk over the keys itself (one pass, no set of the names); a
         # non-scalar key walks as '?', so a field named '?' keeps the set
@@ -529,16 +730,15 @@ class _FastCode:
         lines.append("if cls is MappingNode:")
         lines += [f"    {flag} = False" for flag in seen.values()]
         lines += ["    for k, v in node.value:", "        key = k.value if k.__class__ is ScalarNode else '?'"]
+        otherwise = unknown if extra is True else self._extra_check(extra, None if child is None else child(None))
         if len(props) > 12:  # a dict lookup beats a long if/elif chain
-            table = self._const(None)
-            self.tables.append((table, {k: self._function(v) for k, v in props.items()}))
+            table = self._table({k: function(k, v) for k, v in props.items()})
             lines += [f"        check = {table}.get(key, _MISSING)",
                       "        if check is not _MISSING:",
                       "            if check is not None and not check(v): return False",
-                      "        else:", "            " + self._extra_check(extra)]
+                      "        else:", "            " + otherwise]
         else:
-            otherwise = self._extra_check(extra)
-            branches = [(key, self._test(sub, "v")) for key, sub in props.items()]
+            branches = [(key, test(key, sub)) for key, sub in props.items()]
             branches += [(name, None) for name in seen if name not in props]  # required, checked as extra
             keyword = "if"
             for key, test in branches:
@@ -559,12 +759,15 @@ class _FastCode:
         lines += [f"    if not {flag}: return False" for flag in seen.values()]
         return lines
 
-    def _extra_check(self, extra) -> str:
+    def _extra_check(self, extra, keys=None) -> str:
         if extra is True:
             return "pass"
         if extra is False:
             return "return False"
-        return f"if not ({self._test(extra, 'v')}): return False"
+        fn = self._closed_function(extra, keys) if keys is not None else None
+        if fn is None or fn == self._function(extra):
+            return f"if not ({self._test(extra, 'v')}): return False"
+        return f"if not {fn}(v): return False"
 
     def _sequence(self, plan: _Plan) -> list[str]:
         checks = []
@@ -655,8 +858,33 @@ def _bound(pick, a, b):
 
 def _only_types(plan: _Plan) -> bool:
     """The plan checks nothing but the node's type."""
-    return all(getattr(plan, slot) is None for slot in _Plan.__slots__
-               if slot not in ("types", "extra", "false", "trivial", "required_msg", "messages")) and plan.extra is True
+    return plan.extra is True and all(getattr(plan, slot) is None for slot in _CHECKS if slot != "types")
+
+
+def _ALL_KEYS(name: str | None) -> bool:
+    """Below a closed object every value is judged closed too (_closed_function's keys=True)."""
+    return True
+
+
+_CHECKS = tuple(slot for slot in _Plan.__slots__ if slot not in (
+    "extra", "false", "trivial", "required_msg", "messages", "known", "closed"))
+
+
+def _accepts_anything(plan: _Plan) -> bool:
+    """The plan has no constraint (its schema only annotates): any node is valid."""
+    if plan.false or plan.extra is not True:
+        return False
+    for slot in _CHECKS:
+        value = getattr(plan, slot)
+        if value is not None and not (slot == "items" and value.trivial):
+            return False
+    return True
+
+
+def _judged(plan: _Plan) -> bool:
+    """An unknown-key walk looks at the plan's keys or goes below it: a closed object, an
+    additionalProperties schema, items (structure._Walk.mapping and node)."""
+    return bool(plan.closed) or isinstance(plan.extra, _Plan) or plan.items is not None
 
 
 def _scalar(node: Node) -> str | None:

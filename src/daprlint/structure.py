@@ -13,6 +13,10 @@ constraint only the API server enforces (`modes.json` "relaxed": a missing
 `spec.version`, `spec.metadata: null`, an empty `metadata.name`, ...) is not
 reported in self-hosted mode.
 
+**One walk**: in Kubernetes mode `schema_findings` asks the generated
+validator for validity and for "no unknown key" at once (schema.NodeValidator
+.fast_check); a resource it clears is not walked again for DPR011.
+
 **Unknown fields** (`unknown_fields`): an object schema with `properties`
 and no `additionalProperties` is closed; any other key there is unknown. A
 free map (`additionalProperties` is a schema) and a value the CRD marks
@@ -216,8 +220,20 @@ def schema_findings(resource, ctx) -> Iterator[tuple[Node, str]]:
     """(node, message) for each error of the resource against its CRD in the current mode,
     without templates, placeholders and what DPR008 reports."""
     key = crd_key(resource)
-    validator = _validator(ctx.data, key, mode_of(ctx), resource.partial) if key else None
-    if validator is None or validator.fast_valid(resource.node):
+    mode = mode_of(ctx)
+    validator = _validator(ctx.data, key, mode, resource.partial) if key else None
+    if validator is None:
+        return
+    if mode == KUBERNETES:
+        # one generated walk for the schema and for DPR011: the Kubernetes schema is the one
+        # unknown_fields walks, and a resource found closed has no unknown key to walk for, so
+        # _Walk runs only on the resources fast_check cannot clear (and in self-hosted mode)
+        valid, closed = validator.fast_check(resource.node)
+        if closed:
+            resource.memo[_UNKNOWN_MEMO + KUBERNETES] = []
+    else:
+        valid = validator.fast_valid(resource.node)
+    if valid:
         return
     moved = misplaced(resource)
     inside = [m.path for m in moved]
@@ -278,8 +294,11 @@ def _validator(data, key: str, mode: str, partial: bool):
             schema = data.json(name)
             for at, messages in {**MESSAGES, **KIND_MESSAGES.get(key, {})}.items():
                 schema = _with_messages(schema, at, messages)
+            # the keys structure._Walk allows in `metadata` (fast_check), in the mode it walks
+            root_keys = {"metadata": frozenset(data.json(OBJECT_META_FILE)["fields"])} if mode == KUBERNETES else None
             try:
-                validators[memo_key] = NodeValidator(schema, data.path(name), ignore_required=partial)
+                validators[memo_key] = NodeValidator(schema, data.path(name), ignore_required=partial,
+                                                     root_keys=root_keys)
             except Unsupported:
                 pass
     return validators[memo_key]
@@ -345,6 +364,9 @@ def label(name: str) -> str:
 
 
 # -- unknown fields ---------------------------------------------------------------------
+_UNKNOWN_MEMO = "structure.unknown."  # + mode: a resource's unknown keys (schema_findings may know there are none)
+
+
 class Unknown:
     """A key its CRD does not define: the key node, its instance path, the hint that follows and
     the field it suggests (a missing required field of that name is this finding, not another)."""
@@ -358,7 +380,7 @@ class Unknown:
 def unknown_fields(resource, ctx) -> list[Unknown]:
     """The keys of the resource that its CRD does not define (worked out once per resource and mode)."""
     mode = mode_of(ctx)
-    memo_key = "structure.unknown." + mode
+    memo_key = _UNKNOWN_MEMO + mode
     if memo_key in resource.memo:
         return resource.memo[memo_key]
     found: list[Unknown] = []
