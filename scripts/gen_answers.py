@@ -37,6 +37,8 @@ sys.path.insert(0, str(REPO / "src"))
 
 from daprlint import dapr, versions  # noqa: E402
 from daprlint.packs import PackData  # noqa: E402
+from daprlint.schema_export import _resource_stub  # noqa: E402
+from gen_common import sync_generated  # noqa: E402
 
 RULES = REPO / "rules"
 OUT_DIR = RULES / "generated" / "answers"
@@ -51,15 +53,7 @@ def _rule_module(prefix: str):
     return module
 
 
-def stub(type_key: str, version_key: str):
-    """A Resource with only what the per-type answers key on (as schema_export's stub)."""
-    from daprlint.model import Resource
-
-    resource = Resource.__new__(Resource)
-    resource.type_key = resource.type_name = type_key
-    resource.version_key = version_key
-    resource.memo = {}
-    return resource
+stub = _resource_stub  # a Resource with only what the per-type answers key on
 
 
 def type_keys(data) -> list[str]:
@@ -147,30 +141,7 @@ def main(argv=None) -> int:
     generated = generate()
     out_dir = args.out
     stale = sorted(p.name for p in out_dir.glob("*.json") if p.name not in generated) if out_dir.is_dir() else []
-    if args.check:
-        differ = [name for name, text in generated.items()
-                  if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != text.encode("utf-8")]
-        differ += [f"{name} (stale, no longer generated)" for name in stale]
-        if differ:
-            print("gen_answers: generated answers are out of date (run scripts/gen_answers.py):", file=sys.stderr)
-            for name in differ:
-                print(f"  rules/generated/answers/{name}", file=sys.stderr)
-            return 1
-        print(f"gen_answers: {len(generated)} files up to date ({time.perf_counter() - t0:.2f}s)")
-        return 0
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in stale:
-        (out_dir / name).unlink()
-        print(f"removed rules/generated/answers/{name}")
-    written = 0
-    for name, text in generated.items():
-        path = out_dir / name
-        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
-            path.write_bytes(text.encode("utf-8"))
-            written += 1
-    print(f"gen_answers: {len(generated)} files, {written} updated ({time.perf_counter() - t0:.2f}s)")
-    return 0
-
+    return sync_generated("gen_answers", generated, out_dir, stale, args.check, "rules/generated/answers/", t0)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -276,3 +276,43 @@ def pick_canonical(group: set, daprd: dict, index: dict) -> str:
     return sorted(group)[0]
 
 
+
+
+def sync_generated(tool: str, generated: dict, out_dir: Path, stale: list, check: bool, shown: str,
+                   started: float) -> int:
+    """Write *generated* ({path relative to *out_dir*: text}) and remove *stale* files, only
+    what differs; with *check*, write nothing and list what differs (exit 1). *shown*: how
+    out_dir is named in messages (e.g. `rules/generated/`); *started*: perf_counter at start."""
+    import sys
+    import time
+
+    if check:
+        differ = []
+        for rel, text in sorted(generated.items()):
+            try:
+                on_disk = (out_dir / rel).read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                on_disk = None
+            if on_disk != text:
+                differ.append(rel if on_disk is not None else f"{rel} (missing)")
+        differ.extend(f"{rel} (stale, no longer generated)" for rel in stale)
+        if differ:
+            print(f"{tool}: generated files are out of date (run scripts/{tool}.py):", file=sys.stderr)
+            for rel in differ:
+                print(f"  {shown}{rel}", file=sys.stderr)
+            return 1
+        print(f"{tool}: {len(generated)} files up to date ({time.perf_counter() - started:.2f}s)")
+        return 0
+    for rel in stale:
+        (out_dir / rel).unlink()
+        print(f"removed {shown}{rel}")
+    written = 0
+    for rel, text in sorted(generated.items()):
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+            written += 1
+    print(f"{tool}: {len(generated)} files, {written} updated ({time.perf_counter() - started:.2f}s)")
+    return 0

@@ -52,7 +52,7 @@ import yaml
 from gen_releases import build_releases, release_list
 from gen_workloads import build_annotations, build_run_file
 from gen_crd_modes import build_modes
-from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader,
+from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader, sync_generated,
                         build_version, dump, dump_compact, dump_mixed, load_json, load_yaml_text, metadata_name, pick_canonical,
                         require, yaml_field_attrs)
 
@@ -710,40 +710,8 @@ def main(argv=None) -> int:
         print(f"gen_schemas: error: {exc}", file=sys.stderr)
         return 2
 
-    out_dir = args.out
-    if args.check:
-        differ = []
-        for rel, text in sorted(generated.items()):
-            p = out_dir / rel
-            try:
-                on_disk = p.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                on_disk = None
-            if on_disk != text:
-                differ.append(rel if on_disk is not None else f"{rel} (missing)")
-        differ.extend(f"{rel} (stale, no longer generated)" for rel in stale_files(out_dir, generated))
-        if differ:
-            print("gen_schemas: generated files are out of date (run scripts/gen_schemas.py):", file=sys.stderr)
-            for rel in differ:
-                print(f"  rules/generated/{rel}", file=sys.stderr)
-            return 1
-        print(f"gen_schemas: {len(generated)} files up to date ({time.perf_counter() - t0:.2f}s)")
-        return 0
-
-    for rel in stale_files(out_dir, generated):
-        (out_dir / rel).unlink()
-        print(f"removed rules/generated/{rel}")
-    written = 0
-    for rel, text in sorted(generated.items()):
-        p = out_dir / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        data = text.encode("utf-8")
-        if not p.exists() or p.read_bytes() != data:
-            p.write_bytes(data)
-            written += 1
-    print(f"gen_schemas: {len(generated)} files, {written} updated ({time.perf_counter() - t0:.2f}s)")
-    return 0
-
+    return sync_generated("gen_schemas", generated, args.out, stale_files(args.out, generated), args.check,
+                          "rules/generated/", t0)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -536,29 +536,10 @@ class _FastCode:
             root = plan is self.validator.plan
             lines += self._mapping(plan, child=self._root_keys if root else _ALL_KEYS, unknown="_OPEN.append(1)")
         else:
-            required = plan.required or ()
-            if required or plan.min_properties is not None:
-                lines.append("if cls is MappingNode:")
-                if required:
-                    lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
-                    lines += [f"    if {name!r} not in names: return False" for name in required]
-                if plan.min_properties is not None:
-                    lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
+            lines += self._key_counts(plan, plan.required or ())
             lines += self._closed_mapping(plan, keys)
         child = True if keys is True else None
-        checks = []
-        if plan.min_items is not None:
-            checks.append(f"    if len(node.value) < {plan.min_items}: return False")
-        if plan.max_items is not None:
-            checks.append(f"    if len(node.value) > {plan.max_items}: return False")
-        if plan.unique:
-            checks.append("    if _has_duplicates(node.value): return False")
-        if plan.items is not None and not plan.items.trivial:
-            fn = self._closed_function(plan.items, child)
-            if fn != "_true":
-                checks += ["    for item in node.value:", f"        if not {fn}(item): return False"]
-        if checks:
-            lines += ["if cls is SequenceNode:"] + checks
+        lines += self._sequence(plan, lambda items: self._closed_item_check(items, child))
         lines += self._combinators(plan)
         lines.append("return True")
         return lines
@@ -715,15 +696,7 @@ class _FastCode:
         # required fields seen in the walk over the keys itself (one pass, no set of the names); a
         # non-scalar key walks as '?', so a field named '?' keeps the set
         flags = walk and bool(required) and len(props) <= 12 and "?" not in required
-        lines = []
-        if (required and not flags) or plan.min_properties is not None:
-            lines.append("if cls is MappingNode:")
-            if required and not flags:
-                lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
-                for name in required:
-                    lines.append(f"    if {name!r} not in names: return False")
-            if plan.min_properties is not None:
-                lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
+        lines = self._key_counts(plan, () if flags else required)
         if not walk:
             return lines
         seen = {name: f"seen{i}" for i, name in enumerate(dict.fromkeys(required))} if flags else {}
@@ -769,7 +742,22 @@ class _FastCode:
             return f"if not ({self._test(extra, 'v')}): return False"
         return f"if not {fn}(v): return False"
 
-    def _sequence(self, plan: _Plan) -> list[str]:
+    @staticmethod
+    def _key_counts(plan: _Plan, required) -> list[str]:
+        """A mapping's *required* names checked on the set of its keys, and minProperties."""
+        if not required and plan.min_properties is None:
+            return []
+        lines = ["if cls is MappingNode:"]
+        if required:
+            lines.append("    names = {k.value for k, _ in node.value if k.__class__ is ScalarNode}")
+            lines += [f"    if {name!r} not in names: return False" for name in required]
+        if plan.min_properties is not None:
+            lines.append(f"    if len(node.value) < {plan.min_properties}: return False")
+        return lines
+
+    def _sequence(self, plan: _Plan, item_check=None) -> list[str]:
+        """A sequence's checks; *item_check(items plan)*: the statement that judges one item
+        (None: nothing to judge), by default the plain test (fast_check passes its own)."""
         checks = []
         if plan.min_items is not None:
             checks.append(f"    if len(node.value) < {plan.min_items}: return False")
@@ -778,10 +766,18 @@ class _FastCode:
         if plan.unique:
             checks.append("    if _has_duplicates(node.value): return False")
         if plan.items is not None and not plan.items.trivial:
-            test = self._test(plan.items, "item")
-            if test != "True":
-                checks += ["    for item in node.value:", f"        if not ({test}): return False"]
+            check = (item_check or self._item_check)(plan.items)
+            if check is not None:
+                checks += ["    for item in node.value:", f"        {check}"]
         return ["if cls is SequenceNode:"] + checks if checks else []
+
+    def _item_check(self, items: _Plan) -> str | None:
+        test = self._test(items, "item")
+        return None if test == "True" else f"if not ({test}): return False"
+
+    def _closed_item_check(self, items: _Plan, keys) -> str | None:
+        fn = self._closed_function(items, keys)
+        return None if fn == "_true" else f"if not {fn}(item): return False"
 
 
 _MERGE_BLOCKERS = ("enum", "const", "pattern", "min_length", "max_length", "minimum", "maximum", "names",
