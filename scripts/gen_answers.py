@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO / "src"))
 from daprlint import dapr, versions  # noqa: E402
 from daprlint.packs import PackData  # noqa: E402
 from daprlint.schema_export import _resource_stub  # noqa: E402
-from gen_common import sync_generated  # noqa: E402
+from gen_common import sync_generated, sync_manifest  # noqa: E402
 
 RULES = REPO / "rules"
 OUT_DIR = RULES / "generated" / "answers"
@@ -141,7 +141,8 @@ def main(argv=None) -> int:
     generated = generate()
     out_dir = args.out
     stale = sorted(p.name for p in out_dir.glob("*.json") if p.name not in generated) if out_dir.is_dir() else []
-    return sync_generated("gen_answers", generated, out_dir, stale, args.check, "rules/generated/answers/", t0)
+    status = sync_generated("gen_answers", generated, out_dir, stale, args.check, "rules/generated/answers/", t0)
+    return status or sync_manifest("gen_answers", out_dir.parent, args.check)
 
 if __name__ == "__main__":
     sys.exit(main())

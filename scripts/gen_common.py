@@ -3,7 +3,8 @@
 Reading and writing (deterministic JSON), the consistency error, and the one function that turns
 an expanded metadata.yaml entry into daprlint's per-version field table (`build_version`), so the
 master data (rules/generated/components/) and the per-release data (rules/generated/releases/)
-are made by the same code. Only the standard library and PyYAML.
+are made by the same code. Only the standard library and PyYAML (and, for the manifest of
+rules/generated/, daprlint.packs, whose fingerprint reads it).
 """
 
 from __future__ import annotations
@@ -315,4 +316,30 @@ def sync_generated(tool: str, generated: dict, out_dir: Path, stale: list, check
             path.write_bytes(data)
             written += 1
     print(f"{tool}: {len(generated)} files, {written} updated ({time.perf_counter() - started:.2f}s)")
+    return 0
+
+
+def sync_manifest(tool: str, generated_root: Path, check: bool) -> int:
+    """Write (or with *check*, compare) the manifest of *generated_root*
+    (`rules/generated/`): the size and CRC-32 of every file in it, which the
+    pack's cache fingerprint reads instead of stat'ing each one (see
+    `daprlint.packs.RuleSet.fingerprint`). Run after the files are synced."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # the manifest's format is the reader's
+    from daprlint.packs import MANIFEST_NAME, build_manifest
+
+    path = generated_root / MANIFEST_NAME
+    text = build_manifest(generated_root)
+    try:
+        on_disk = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        on_disk = None
+    if on_disk == text:
+        return 0
+    if check:
+        print(f"{tool}: {generated_root.name}/{MANIFEST_NAME} is out of date (run scripts/{tool}.py)", file=sys.stderr)
+        return 1
+    path.write_bytes(text.encode("utf-8"))
+    print(f"{tool}: {generated_root.name}/{MANIFEST_NAME} updated")
     return 0

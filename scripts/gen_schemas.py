@@ -52,7 +52,7 @@ import yaml
 from gen_releases import build_releases, release_list
 from gen_workloads import build_annotations, build_run_file
 from gen_crd_modes import build_modes
-from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader, sync_generated,
+from gen_common import (CATEGORIES, RUNTIME_BUILTIN_DESCRIPTIONS, GenError, _Loader, sync_generated, sync_manifest,
                         build_version, dump, dump_compact, dump_mixed, load_json, load_yaml_text, metadata_name, pick_canonical,
                         require, yaml_field_attrs)
 
@@ -710,8 +710,9 @@ def main(argv=None) -> int:
         print(f"gen_schemas: error: {exc}", file=sys.stderr)
         return 2
 
-    return sync_generated("gen_schemas", generated, args.out, stale_files(args.out, generated), args.check,
-                          "rules/generated/", t0)
+    status = sync_generated("gen_schemas", generated, args.out, stale_files(args.out, generated), args.check,
+                            "rules/generated/", t0)
+    return status or sync_manifest("gen_schemas", args.out, args.check)
 
 if __name__ == "__main__":
     sys.exit(main())
