@@ -356,11 +356,91 @@ def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, 
                 _fail(row, err_path, out_path, s.rc, log, "adjacent run: ")
                 return
             took[row.key] = s.seconds
+            if used_more_than_one_core(s):
+                row.extra["parallel_runs"] = row.extra.get("parallel_runs", 0) + 1
         for r in group[1:]:
             r.adjacent[base.key].append((took[r.key], took[base.key]))
     for r in group[1:]:
         log(f"  adjacent {r.label} / {base.label}: median {adjacent_ratio(r, base):.3f}x, "
             f"best {adjacent_ratio(r, base, best=True):.3f}x ({len(r.adjacent[base.key])} rounds)")
+
+
+# --------------------------------------------------------------------------
+# instructions, for a `--jobs` row that ran the code of one process
+
+PARALLEL_CPU_FACTOR = 1.15    # CPU time above this many times wall time: processes ran side by side
+CALLGRIND_MAX_MEDIAN = 2.0    # s; callgrind runs ~50x slower, so longer rows keep the wall-time verdict
+
+
+def used_more_than_one_core(sample: Sample) -> bool:
+    """Whether the run's processes ran side by side: their CPU time (wait4 counts the
+    children a process waited for) exceeds its wall time. One process cannot."""
+    return sample.cpu > PARALLEL_CPU_FACTOR * sample.seconds
+
+
+def ran_one_process(row: Row) -> bool:
+    """Every timed run of *row*, interleaved and back to back, used one core at a time."""
+    return bool(row.samples) and row.status == "ok" and not row.extra.get("parallel_runs") \
+        and not any(used_more_than_one_core(s) for s in row.samples)
+
+
+def callgrind_totals(stderr: str) -> tuple[int, int] | None:
+    """(instructions summed over every process, processes) from valgrind's summary lines
+    (`==PID== I   refs:      1,234`), one per process it followed (forks included)."""
+    counts = [int(line.rsplit(":", 1)[1].strip().replace(",", ""))
+              for line in stderr.splitlines() if "I   refs:" in line]
+    return (sum(counts), len(counts)) if counts else None
+
+
+def count_instructions(row: Row, scratch: str, timeout: float) -> tuple[int, int] | None:
+    """One run of *row* under callgrind: (instructions over all its processes, processes), or
+    None without valgrind or when the run fails. Hash randomisation is fixed (PYTHONHASHSEED=0)
+    so that two runs of the same code count the same to a few parts in a million."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind or not row.cmd:
+        return None
+    cwd = row.cwd or os.path.join(scratch, "cwd")
+    os.makedirs(cwd, exist_ok=True)
+    cmd = [valgrind, "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=/dev/null", *row.cmd]
+    try:
+        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, errors="replace",
+                           timeout=max(timeout, 100 * CALLGRIND_MAX_MEDIAN),
+                           env={**os.environ, "PYTHONHASHSEED": "0"})
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return callgrind_totals(p.stderr) if p.returncode in row.ok_codes else None
+
+
+def measure_instructions(base: Row, rivals: list[Row], scratch: str, timeout: float, log) -> None:
+    """Count instructions for *base* and each rival that ran one process in every timed run
+    (so ran the base's code: `--jobs N` that started no worker) and takes at most
+    CALLGRIND_MAX_MEDIAN seconds. Wall-time ratios of identical code move by several %
+    between runs on this VM (bench/README.md, "Round seven"); instruction counts settle the
+    few % that the `--jobs` bar asks about. Stored as extra["instructions"] = [count, processes]."""
+    same = [r for r in rivals if ran_one_process(r) and r.median is not None and r.median <= CALLGRIND_MAX_MEDIAN]
+    if not same or not ran_one_process(base) or base.median is None:
+        return
+    for row in [base] + same:
+        if "instructions" not in row.extra:
+            got = count_instructions(row, scratch, timeout)
+            if got is None:
+                return
+            row.extra["instructions"] = list(got)
+    for r in same:
+        log(f"  instructions {r.label} / {base.label}: "
+            f"{r.extra['instructions'][0] / base.extra['instructions'][0]:.5f}x "
+            f"({r.extra['instructions'][1]} process)")
+
+
+def instruction_ratio(a: Row | None, b: Row | None) -> float | None:
+    """a's instructions over b's when both were counted in one process each, else None."""
+    if a is None or b is None:
+        return None
+    ia, ib = a.extra.get("instructions"), b.extra.get("instructions")
+    if not ia or not ib or ia[1] != 1 or ib[1] != 1 or not ib[0]:
+        return None
+    return ia[0] / ib[0]
 
 
 def adjacent_ratio(a: Row | None, b: Row | None, best: bool = False) -> float | None:

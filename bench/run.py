@@ -43,7 +43,7 @@ import bars  # noqa: E402
 import gen_repo  # noqa: E402
 import gen_tree  # noqa: E402
 import lsp_client  # noqa: E402
-from harness import RSS_METHOD, Row, measure_adjacent, measure_rows, run_once  # noqa: E402
+from harness import RSS_METHOD, Row, measure_adjacent, measure_instructions, measure_rows, run_once  # noqa: E402
 
 # The parse floor: read every YAML file and build the node graph with libyaml.
 FLOOR_SCRIPT = r'''
@@ -490,6 +490,8 @@ def parse_args(argv):
     ap.add_argument("--adjacent-budget", type=float, default=120.0,
                     help="seconds for the back-to-back runs of one row and its --jobs rivals (default 120: one "
                          "whole cycle of balanced orders for the 100k warm rows)")
+    ap.add_argument("--no-instructions", dest="instructions", action="store_false",
+                    help="do not count instructions (valgrind) for the --jobs rows that ran one process")
     ap.add_argument("--adjacent-rounds", type=int, default=41,
                     help="at most this many back-to-back rounds (default 41; fewer than 5 fit: none)")
     ap.add_argument("--one-runs", type=int, default=15, help="timed runs per one-file row (default 15)")
@@ -568,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
             if base_key in by_key and rivals:
                 measure_adjacent(by_key[base_key], rivals, scratch, a.adjacent_budget, a.adjacent_rounds,
                                  a.timeout, log)
+                if a.instructions:
+                    measure_instructions(by_key[base_key], rivals, scratch, a.timeout, log)
         groups[tid] = rows
 
     try:

@@ -197,6 +197,72 @@ def test_jobs_bar_prefers_the_back_to_back_ratio():
     assert check.result == "FAIL"                  # a real loss shows in the best times too
 
 
+def test_a_jobs_row_that_ran_one_process_is_judged_by_its_instructions():
+    tree = "synthetic-1000"
+    cold, jobs2 = sample_row("cold", [1.0] * 5), sample_row("jobs2", [1.0] * 5)
+    for row in (cold, jobs2):
+        row.samples = [harness.Sample(1.0, 0, 0, cpu=0.95) for _ in range(5)]
+    jobs2.adjacent["cold"] = [(1.05, 1.0)] * 5      # the VM's wall-time noise says it lost 1.05x
+    res = results_with({tree: {"cold": cold, "jobs2": jobs2}})
+    check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
+    assert check.result == "FAIL"                    # not counted: the wall time stands
+    assert harness.ran_one_process(jobs2)
+    cold.extra["instructions"], jobs2.extra["instructions"] = [1_000_000_000, 1], [1_000_003_000, 1]
+    check = next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses")
+    assert (check.result, check.measured) == ("PASS", "1.00x")
+    assert "judged by instructions" in check.note and "1.05-1.05x" in check.note
+    jobs2.extra["instructions"] = [1_040_000_000, 1]  # a real 4% of extra work fails
+    assert next(c for c in bars.bar_jobs(res).checks if c.name == "--jobs 2 never loses").result == "FAIL"
+    jobs2.extra["instructions"] = [400_000_000, 3]    # workers under callgrind: not comparable
+    assert harness.instruction_ratio(jobs2, cold) is None
+
+
+def test_a_run_whose_processes_ran_side_by_side_is_not_one_process():
+    row = sample_row("jobs2", [1.0, 1.0])
+    row.samples = [harness.Sample(1.0, 0, 0, cpu=0.9), harness.Sample(1.0, 0, 0, cpu=1.7)]
+    assert not harness.ran_one_process(row)
+    row.samples[1] = harness.Sample(1.0, 0, 0, cpu=1.0)
+    assert harness.ran_one_process(row)
+    row.extra["parallel_runs"] = 1                    # one back-to-back run used two cores
+    assert not harness.ran_one_process(row)
+
+
+def test_callgrind_totals_sum_every_process():
+    stderr = ("==101== Callgrind, a call-graph generating cache profiler\n==102== I   refs:      1,234\n"
+              "==101== Events    : Ir\n==101== I   refs:      10,000,001\n")
+    assert harness.callgrind_totals(stderr) == (10_001_235, 2)
+    assert harness.callgrind_totals("no valgrind here") is None
+
+
+@pytest.mark.skipif(not harness.shutil.which("valgrind"), reason="valgrind is not installed")
+def test_count_instructions_counts_a_real_run_and_its_forks(tmp_path):
+    one = harness.Row("one", "one", "python", [sys.executable, "-S", "-c", "pass"], 1)
+    forks = harness.Row("fork", "fork", "python", [sys.executable, "-S", "-c",
+                        "import os\npid = os.fork()\nif pid: os.waitpid(pid, 0)"], 1)
+    count, processes = harness.count_instructions(one, str(tmp_path), timeout=120)
+    assert processes == 1 and count > 1_000_000
+    again, _ = harness.count_instructions(one, str(tmp_path), timeout=120)
+    assert abs(again - count) / count < 0.001        # repeatable, which is why the bar uses it
+    assert harness.count_instructions(forks, str(tmp_path), timeout=120)[1] == 2
+    failing = harness.Row("bad", "bad", "python", [sys.executable, "-S", "-c", "raise SystemExit(3)"], 1)
+    assert harness.count_instructions(failing, str(tmp_path), timeout=120) is None
+
+
+@pytest.mark.skipif(not harness.shutil.which("valgrind"), reason="valgrind is not installed")
+def test_measure_instructions_counts_only_the_rivals_that_ran_one_process(tmp_path):
+    def row(key, code, cpu):
+        r = harness.Row(key, key, "python", [sys.executable, "-S", "-c", code], 1)
+        r.samples, r.rounds = [harness.Sample(0.1, 0, 0, cpu=cpu)], [0]
+        return r
+    base, same, parallel = row("cold", "pass", 0.09), row("jobs2", "x = 1", 0.09), row("auto", "pass", 0.3)
+    logged = []
+    harness.measure_instructions(base, [same, parallel], str(tmp_path), timeout=120, log=logged.append)
+    assert base.extra["instructions"][1] == same.extra["instructions"][1] == 1
+    assert "instructions" not in parallel.extra       # CPU 3x its wall time: workers ran
+    ratio = harness.instruction_ratio(same, base)
+    assert ratio == pytest.approx(1.0, abs=0.01) and "jobs2 / cold" in logged[0]
+
+
 def test_percentile_is_nearest_rank():
     values = [float(i) for i in range(1, 101)]
     assert lsp_client.percentile(values, 95) == 95.0
@@ -266,7 +332,7 @@ def test_run_py_end_to_end_on_tiny_trees(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DAPRLINT_CACHE_DIR"}
     p = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "12", "--target-size", "12",
                         "--repo-size", "30", "--deploy-size", "12", "--runs", "1", "--one-runs", "1",
-                        "--lsp-edits", "1", "--budget", "5", "--trees", "synthetic,repo,corpus",
+                        "--lsp-edits", "1", "--budget", "5", "--trees", "synthetic,repo,corpus", "--no-instructions",
                         "--corpus", str(tmp_path / "absent"), "--trees-dir", str(tmp_path / "trees"),
                         "--json", str(out_json), "--markdown", str(out_md)],
                        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
