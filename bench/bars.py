@@ -191,7 +191,7 @@ def bar_jobs(res: Results) -> Bar:
             bar.checks.append(Check(f"{label} never loses", "n/a", target, False,
                                     "`daprlint check --help` does not list `--jobs auto`"))
             continue
-        seen, adjacent, bests, counted, walls = [], 0, [], 0, []
+        seen, adjacent, bests, counted, walls, counts = [], 0, [], 0, [], []
         for tree in res.trees:
             for slow, base in JOBS_PAIRS:
                 rs, rb = res.row(tree, slow), res.row(tree, base)
@@ -206,6 +206,7 @@ def bar_jobs(res: Results) -> Bar:
                     if same_code is not None:  # one process both ways: the instructions settle it
                         counted += 1
                         walls.append(ratio)
+                        counts.append(same_code)
                         ratio = same_code
                     seen.append((ratio, tree, slow))
         if not seen:
@@ -216,7 +217,7 @@ def bar_jobs(res: Results) -> Bar:
         note = f"worst {worst[1]}/{worst[2]}; {len(seen)} pairs"
         if counted:
             note += (f" ({counted} ran one process in every timed run, like the base: judged by instructions, "
-                     f"callgrind; their wall-time ratios {min(walls):.2f}-{max(walls):.2f}x)")
+                     f"callgrind, at worst {max(counts):.4f}x; their wall-time ratios {min(walls):.2f}-{max(walls):.2f}x)")
         note += f"; {adjacent} run back to back (the median round's ratio), the rest paired"
         if bests:
             note += f"; back to back, the ratio of best times is at worst {max(bests):.2f}x"
