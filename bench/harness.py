@@ -351,6 +351,8 @@ def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, 
         order = [group[i] for i in orders[rnd % len(orders)]]
         took = {}
         for row in order:
+            if row.fresh_dir:  # a cache each run writes anew, as in measure_rows
+                shutil.rmtree(row.fresh_dir, ignore_errors=True)
             s = run_once(row.cmd, row.cwd or cwd_default, out_path, err_path, timeout)
             if s.rc not in row.ok_codes:
                 _fail(row, err_path, out_path, s.rc, log, "adjacent run: ")

@@ -572,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
                                  a.timeout, log)
                 if a.instructions:
                     measure_instructions(by_key[base_key], rivals, scratch, a.timeout, log)
+        for rival, base_key in bars.CACHE_PAIRS:
+            if rival in by_key and base_key in by_key:
+                measure_adjacent(by_key[base_key], [by_key[rival]], scratch, a.adjacent_budget, a.adjacent_rounds,
+                                 a.timeout, log)
         groups[tid] = rows
 
     try:

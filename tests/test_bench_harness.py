@@ -173,6 +173,21 @@ def test_measure_adjacent_runs_back_to_back_reversing_the_order(tmp_path):
     assert harness.adjacent_ratio(base, rival) is None
 
 
+def test_measure_adjacent_gives_a_cache_writing_row_a_new_cache_every_run(tmp_path):
+    # B1's pair runs back to back too: each run of the cache row must find no cache from the one before
+    cache, log_file = tmp_path / "cache", tmp_path / "seen.log"
+    writes = (f"import os; p = {str(cache)!r}; open({str(log_file)!r}, 'a').write(str(os.path.exists(p)) + '\\n'); "
+              "os.makedirs(p, exist_ok=True)")
+    base = harness.Row("cold", "cold", "daprlint", [sys.executable, "-c", "pass"], 1)
+    rival = harness.Row("cache", "cache", "daprlint", [sys.executable, "-c", writes], 1, fresh_dir=str(cache))
+    for row in (base, rival):
+        row.samples, row.rounds = [harness.Sample(0.05, 0, 0)], [0]
+    harness.measure_adjacent(base, [rival], str(tmp_path), budget=100, most=6, timeout=30, log=lambda m: None)
+    assert log_file.read_text().split() == ["False"] * 6 and len(rival.adjacent["cold"]) == 6
+    res = results_with({"synthetic-10000": {"cold": base, "cache": rival}})
+    assert bars.bar_cache_write(res).checks[0].note.startswith("back to back")
+
+
 def test_adjacent_median_sees_through_disturbed_rounds():
     base, rival = sample_row("warm", [1.0]), sample_row("warm-jobs2", [1.0])
     # two rounds hit by load (one each way) and a base's lucky run: the median round is undisturbed
