@@ -2,9 +2,10 @@
 
 Facts are plain data (names, references and their positions), made from
 the model once per file, so deployment rules work the same with the cache
-and with --jobs, and never see a YAML node. Every record turns into JSON
-lists and back (`to_json` / `from_json`) for the cache. No fact holds a
-metadata value: only names, references, paths and keys.
+and with --jobs, and never see a YAML node. Every record turns into plain
+lists and tuples and back (`to_json` / `from_json`) for the cache, which
+writes them with marshal. No fact holds a metadata value: only names,
+references, paths and keys.
 
 They are made from the model in factfinder.py: this module imports no YAML
 code, so a run that reads every file's facts from the cache parses nothing.
@@ -27,10 +28,11 @@ class Ref:
 # A Ref is stored as one flat tuple, (value, *span), its path being the
 # row's: one object for marshal to write instead of a list holding a list,
 # built by one tuple concatenation instead of six property reads. With the
-# shortcuts in to_json below (empty lists as they are, None for a file with
-# no facts), the facts of tree-1000-s42 encode in 15.6M instructions instead
-# of 39.5M (repo-3000-s42: 29M instead of 71M), marshal writes 264 kB instead
-# of 294 kB, and from_json reads them in 52M instead of 57M.
+# shortcuts in to_json below (an empty part as the empty tuple, None for a
+# file with no facts), the facts of tree-1000-s42 encode in 15.6M
+# instructions instead of 39.5M (repo-3000-s42: 29M instead of 71M),
+# marshal writes 264 kB instead of 294 kB, and from_json reads them in 52M
+# instead of 57M.
 # tests/test_cache_write_cost.py checks the round trip.
 _new_span = tuple.__new__
 
