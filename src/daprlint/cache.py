@@ -112,7 +112,7 @@ TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# daprlint result cache (htt
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 8            # layout of the stores below; part of the key
+FORMAT = 9            # layout of the stores below; part of the key
 SPOOL_BATCH = 256     # rows in one chunk (a chunk holds rows of one folder)
 SPOOL_FLUSH = 1 << 18  # bytes a store holds in memory before they are written
 FOLDERS_KEPT = 8      # decoded folders a store keeps (the runner asks folder after folder)
@@ -499,7 +499,10 @@ class ResultCache:
     # per-file entries
     def entry(self, path: str, role: str = "") -> list | None:
         """The entry of *path*, if it was linted in the same role (a kustomize patch is linted differently)."""
-        entry = self._entry_store().rows(_folder_of(path)).get(path)
+        store = self._entries or self._entry_store()
+        if not store.by_folder:  # no store yet (a cold run), or an empty or unreadable one
+            return None
+        entry = store.rows(_folder_of(path)).get(path)
         return entry if entry is not None and entry[ROLE] == role else None
 
     def settled_digest(self, path: str, role: str, st: os.stat_result) -> bytes | None:
@@ -526,26 +529,39 @@ class ResultCache:
         """Store *result*, linted from content with digest `result.digest` whose stat (before the read) was *st*.
 
         The entry goes to the spool at once (not kept: a later entry() of this
-        path in the same run is a miss, which only costs a lint)."""
-        if any(f.code == "INT001" for f in result.findings):
-            return  # never cache a crash
-        digest, folder = result.digest, _folder_of(path)
-        entries = self._entry_store()
-        if folder in entries.by_folder:
+        path in the same run is a miss, which only costs a lint). Written for
+        a cold run, which calls this for every file: no generator, one split
+        of the path, empty values written as an empty tuple (read back as no
+        findings, suppressions or spans)."""
+        findings = result.findings
+        for f in findings:
+            if f.code == "INT001":
+                return  # never cache a crash
+        digest = result.digest
+        folder, _, name = path.rpartition(os.sep)  # _folder_of
+        entries = self._entries or self._entry_store()
+        if entries.by_folder and folder in entries.by_folder:  # a store from before holds this folder
             self._replaced.setdefault(folder, set()).add(path)
             entries.forget(folder, path)
+        # the row is encoded later (SPOOL_BATCH rows at a time): it holds no list of the result's, which the
+        # deployment rules may still append to (tree.add_findings)
         suppressions = result.suppressions
-        if suppressions is not None:
+        if suppressions:
             suppressions = [s.to_json() for s in suppressions]
-        self._entry_spool().add([path, digest, stat_key(st), self.started_ns, suppressions,
-                                 [_finding_row(f) for f in result.findings], tuple(result.secret_spans), role], folder)
+        elif suppressions is not None:
+            suppressions = ()
+        (self._entries_out or self._entry_spool()).add(
+            [path, digest, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), self.started_ns, suppressions,
+             [_finding_row(f) for f in findings] if findings else (), tuple(result.secret_spans), role], folder)
         self.dirty = True
         if self.keeps_facts and result.facts is not None:
-            label = _facts_label(path)
-            if label in self._facts_store().by_folder:
+            # _facts_label, with the path split once
+            label = path if name in KUSTOMIZATION_NAMES or name == CHART_NAME or name in RUN_FILE_NAMES else folder
+            store = self._facts or self._facts_store()
+            if store.by_folder and label in store.by_folder:
                 self._replaced_facts.setdefault(label, set()).add(path)
-                self._facts.forget(label, path)
-            self._facts_spool().add([path, digest, result.facts.to_json()], label)
+                store.forget(label, path)
+            (self._facts_out or self._facts_spool()).add([path, digest, result.facts.to_json()], label)
             self.facts_dirty = True
 
     def _entry_spool(self) -> _Spool:
