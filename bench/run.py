@@ -531,6 +531,16 @@ def parse_args(argv):
     return a
 
 
+def _shown_path(path: str | None) -> str | None:
+    """*path* relative to the repository when it lies inside it (the table goes into the README,
+    which should not name the machine's folders), else as given."""
+    if not path:
+        return path
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    full = os.path.abspath(path)
+    return os.path.relpath(full, repo) if full.startswith(repo + os.sep) else path
+
+
 def run_subtool(cmd: list[str], timeout: float) -> str:
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
@@ -666,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
         target_size=a.target_size, jobs_auto=caps.jobs_auto, jobs_default=caps.jobs_default,
         cpus=info["usable_cpus"] or 1, lsp=lsp,
         profile=any(k.startswith("where the time goes (") for k in sections),
-        candidates=any(k.startswith("candidate libraries (") for k in sections), markdown=a.markdown)
+        candidates=any(k.startswith("candidate libraries (") for k in sections), markdown=_shown_path(a.markdown))
     all_bars = bars.evaluate(results, caps.rules_note())
     if a.markdown:
         with open(a.markdown, "w", encoding="utf-8") as f:

@@ -370,3 +370,10 @@ def test_run_py_end_to_end_on_tiny_trees(tmp_path):
     assert data["meta"]["loadavg_start"] is not None
     md = out_md.read_text()
     assert "| bar | check |" in md and "**B6**" in md
+
+
+def test_the_markdown_path_is_shown_relative_to_the_repository(tmp_path):
+    repo = BENCH.parent
+    assert bench_run._shown_path(str(repo / "bench" / "perf.md")) == os.path.join("bench", "perf.md")
+    assert bench_run._shown_path(str(tmp_path / "perf.md")) == str(tmp_path / "perf.md")
+    assert bench_run._shown_path(None) is None
