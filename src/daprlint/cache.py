@@ -530,15 +530,15 @@ class ResultCache:
 
         The entry goes to the spool at once (not kept: a later entry() of this
         path in the same run is a miss, which only costs a lint). Written for
-        a cold run, which calls this for every file: no generator, one split
-        of the path, empty values written as an empty tuple (read back as no
-        findings, suppressions or spans)."""
+        a cold run, which calls this for every file: no generator, no store
+        opened when none exists, empty values written as an empty tuple (read
+        back as no findings, suppressions or spans)."""
         findings = result.findings
         for f in findings:
             if f.code == "INT001":
                 return  # never cache a crash
         digest = result.digest
-        folder, _, name = path.rpartition(os.sep)  # _folder_of
+        folder = _folder_of(path)
         entries = self._entries or self._entry_store()
         if entries.by_folder and folder in entries.by_folder:  # a store from before holds this folder
             self._replaced.setdefault(folder, set()).add(path)
@@ -551,12 +551,11 @@ class ResultCache:
         elif suppressions is not None:
             suppressions = ()
         (self._entries_out or self._entry_spool()).add(
-            [path, digest, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), self.started_ns, suppressions,
+            [path, digest, stat_key(st), self.started_ns, suppressions,
              [_finding_row(f) for f in findings] if findings else (), tuple(result.secret_spans), role], folder)
         self.dirty = True
         if self.keeps_facts and result.facts is not None:
-            # _facts_label, with the path split once
-            label = path if name in KUSTOMIZATION_NAMES or name == CHART_NAME or name in RUN_FILE_NAMES else folder
+            label = _facts_label(path)
             store = self._facts or self._facts_store()
             if store.by_folder and label in store.by_folder:
                 self._replaced_facts.setdefault(label, set()).add(path)

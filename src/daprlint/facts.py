@@ -61,7 +61,7 @@ class SecretRef:
     name: Ref
     key: Ref | None
 
-    def to_json(self) -> tuple:  # as ResourceFacts.to_json writes it (inlined there)
+    def to_json(self) -> tuple:
         return (self.item, ref_json(self.name), ref_json(self.key))
 
     @classmethod
@@ -105,7 +105,7 @@ class ResourceFacts:
         return [self.kind, self.api_version, ref_json(self.name), self.namespace, self.type,
                 None if scopes is None else _refs_json(scopes), ref_json(self.secret_store),
                 ref_json(self.pubsub), _refs_json(targets) if targets else (), self.partial,
-                [(s.item, (s.name.value,) + s.name.span, ref_json(s.key)) for s in secret_refs] if secret_refs else (),
+                [s.to_json() for s in secret_refs] if secret_refs else (),
                 _refs_json(apps) if apps else (), [(k, ref_json(r)) for k, r in policy_refs] if policy_refs else (),
                 self.policies,
                 None if self.local_file is None else [ref_json(self.local_file[0])] + self.local_file[1:]]
