@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from stat import S_ISREG  # os imports stat: nothing new at start-up
 from ._record import field, record as dataclass
 from collections import defaultdict
 from functools import cached_property, lru_cache
@@ -493,15 +494,20 @@ class RuleSet:
         h = blake2b(digest_size=20)
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         for root in self.packs:
-            root = str(root)
-            covered = os.path.isfile(os.path.join(root, GENERATED_FOLDER, MANIFEST_NAME))
-            for rel, entry in _walk(root, ("__pycache__",), top_skip=(GENERATED_FOLDER,) if covered else ()):
-                _add_stat(h, rel, entry, recent)
+            manifest = os.path.join(str(root), GENERATED_FOLDER, MANIFEST_NAME)
+            try:
+                st = os.stat(manifest)
+                covered = S_ISREG(st.st_mode)
+            except OSError:
+                covered = False
+            for rel, entry in _walk(str(root), ("__pycache__",), top_skip=(GENERATED_FOLDER,) if covered else ()):
+                try:
+                    if entry.is_file():
+                        _add_stat(h, rel, entry.path, entry.stat(), recent)
+                except OSError:
+                    continue
             if covered:
-                with os.scandir(os.path.join(root, GENERATED_FOLDER)) as it:
-                    for entry in it:
-                        if entry.name == MANIFEST_NAME:
-                            _add_stat(h, os.path.join(GENERATED_FOLDER, MANIFEST_NAME), entry, recent)
+                _add_stat(h, os.path.join(GENERATED_FOLDER, MANIFEST_NAME), manifest, st, recent)
         return h.hexdigest()
 
 
@@ -524,16 +530,11 @@ def build_manifest(folder) -> str:
     return json.dumps({"format": MANIFEST_FORMAT, "files": files}, indent=1, sort_keys=True) + "\n"
 
 
-def _add_stat(h, rel: str, entry, recent: int) -> None:
-    try:
-        if not entry.is_file():
-            return
-        st = entry.stat()
-    except OSError:
-        return
+def _add_stat(h, rel: str, path: str, st: os.stat_result, recent: int) -> None:
+    """One file's part of the fingerprint: its stat, and its bytes if it changed lately."""
     h.update(f"{rel}\0{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\0".encode())
     if max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
-        with open(entry.path, "rb", buffering=0) as f:
+        with open(path, "rb", buffering=0) as f:
             h.update(f.read())
 
 
