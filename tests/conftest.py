@@ -66,3 +66,13 @@ def lint_json(*args: str, **kw) -> tuple[int, dict]:
     proc = run_cli("check", "--format", "json", "--no-cache", *args, **kw)
     assert proc.returncode in (0, 1), proc.stderr.decode()
     return proc.returncode, json.loads(proc.stdout)
+
+
+def cache_engine(root: Path, collects_facts: bool = False):
+    """What a ResultCache reads of its engine, and no more (tests of the cache's stores)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        collects_facts=collects_facts, rules={}, options={},
+        settings=SimpleNamespace(severity={}, per_file_ignores={}, options={}, root=root, root_dir=str(root)),
+        ruleset=SimpleNamespace(fingerprint=lambda: "packs"))

@@ -14,7 +14,7 @@ import types
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import REPO
+from conftest import REPO, cache_engine
 from daprlint import cache as cache_module
 from daprlint.cache import ENTRY_SIZE, MAGIC, ResultCache, _Spool, _Store, stored_rows
 
@@ -137,11 +137,7 @@ def test_a_store_that_is_a_link_or_a_folder_is_not_read(tmp_path):
 @pytest.fixture
 def make_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
-    engine = types.SimpleNamespace(
-        collects_facts=False, rules={}, options={},
-        settings=types.SimpleNamespace(severity={}, per_file_ignores={}, options={}, root=tmp_path,
-                                       root_dir=str(tmp_path)),
-        ruleset=types.SimpleNamespace(fingerprint=lambda: "packs"))
+    engine = cache_engine(tmp_path)
 
     def make():
         return ResultCache(str(tmp_path / "c" / "v1"), engine)

@@ -15,12 +15,11 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
-import types
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import FIXTURES, REPO, run_cli
+from conftest import FIXTURES, REPO, cache_engine, run_cli
 from daprlint import cache as cache_module
 from daprlint.cache import FINDINGS, SECRET_SPANS, SUPPRESSIONS, ResultCache, stored_rows
 from daprlint.facts import (FileFacts, KustomizationFacts, Ref, ResourceFacts, RunAppFacts, RunFileFacts,
@@ -106,11 +105,7 @@ def test_the_facts_of_every_fixture_come_back_from_the_store():
 @pytest.fixture
 def make_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
-    engine = types.SimpleNamespace(
-        collects_facts=True, rules={}, options={},
-        settings=types.SimpleNamespace(severity={}, per_file_ignores={}, options={}, root=tmp_path,
-                                       root_dir=str(tmp_path)),
-        ruleset=types.SimpleNamespace(fingerprint=lambda: "packs"))
+    engine = cache_engine(tmp_path, collects_facts=True)
     return lambda: ResultCache(str(tmp_path / "c" / "v1"), engine)
 
 
