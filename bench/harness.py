@@ -371,7 +371,13 @@ def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, 
 # instructions, for a `--jobs` row that ran the code of one process
 
 PARALLEL_CPU_FACTOR = 1.15    # CPU time above this many times wall time: processes ran side by side
-CALLGRIND_MAX_MEDIAN = 2.0    # s; callgrind runs ~50x slower, so longer rows keep the wall-time verdict
+# s; callgrind runs ~50x slower: a 100,000-file warm row (~5.5 s) takes ~5 minutes under it. Rows up
+# to this long are counted (round seven's cap of 2 s left the one failing B2 pair, 100k warm, to wall
+# time, where identical code moved 0.84-1.32x between back-to-back rounds); longer ones keep wall time.
+CALLGRIND_MAX_MEDIAN = 8.0
+# callgrind runs at once: a count does not depend on what else runs, so they share the cores (they
+# run after the group's timed runs, never beside one)
+CALLGRIND_AT_ONCE = max(1, os.cpu_count() or 1)
 
 
 def used_more_than_one_core(sample: Sample) -> bool:
@@ -423,12 +429,15 @@ def measure_instructions(base: Row, rivals: list[Row], scratch: str, timeout: fl
     same = [r for r in rivals if ran_one_process(r) and r.median is not None and r.median <= CALLGRIND_MAX_MEDIAN]
     if not same or not ran_one_process(base) or base.median is None:
         return
-    for row in [base] + same:
-        if "instructions" not in row.extra:
-            got = count_instructions(row, scratch, timeout)
-            if got is None:
-                return
-            row.extra["instructions"] = list(got)
+    from concurrent.futures import ThreadPoolExecutor
+
+    todo = [row for row in [base] + same if "instructions" not in row.extra]
+    with ThreadPoolExecutor(CALLGRIND_AT_ONCE) as pool:
+        counted = list(pool.map(lambda row: count_instructions(row, scratch, timeout), todo))
+    if any(got is None for got in counted):
+        return
+    for row, got in zip(todo, counted):
+        row.extra["instructions"] = list(got)
     for r in same:
         log(f"  instructions {r.label} / {base.label}: "
             f"{r.extra['instructions'][0] / base.extra['instructions'][0]:.5f}x "

@@ -278,6 +278,26 @@ def test_measure_instructions_counts_only_the_rivals_that_ran_one_process(tmp_pa
     assert ratio == pytest.approx(1.0, abs=0.01) and "jobs2 / cold" in logged[0]
 
 
+def test_measure_instructions_counts_rows_side_by_side(tmp_path, monkeypatch):
+    """Counts run CALLGRIND_AT_ONCE at a time (a 100k warm row takes ~5 minutes under callgrind)."""
+    import threading
+
+    both = threading.Barrier(2, timeout=30)  # passes only when two counts are running at once
+
+    def count(row, scratch, timeout):
+        both.wait()
+        return (1000 if row.key == "cold" else 1001, 1)
+    monkeypatch.setattr(harness, "CALLGRIND_AT_ONCE", 2)
+    monkeypatch.setattr(harness, "count_instructions", count)
+    rows = []
+    for key in ("cold", "jobs2"):
+        r = harness.Row(key, key, "python", ["true"], 1)
+        r.samples, r.rounds = [harness.Sample(6.0, 0, 0, cpu=5.9)], [0]  # 6 s: over round seven's 2 s cap
+        rows.append(r)
+    harness.measure_instructions(rows[0], rows[1:], str(tmp_path), timeout=120, log=lambda _: None)
+    assert harness.instruction_ratio(rows[1], rows[0]) == pytest.approx(1.001)
+
+
 def test_percentile_is_nearest_rank():
     values = [float(i) for i in range(1, 101)]
     assert lsp_client.percentile(values, 95) == 95.0
