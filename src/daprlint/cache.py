@@ -79,10 +79,11 @@ temporary file in the cache folder (made and checked as above before the
 first write, opened through a folder descriptor reached without following
 links, O_EXCL | O_NOFOLLOW, 0600), which save() completes with the chunks
 kept from before and renames over the store; a run that does not reach
-save() removes it (close()). Nothing is fsynced: the cache holds no user
-data, and a store that a crash leaves torn fails its checks and is a miss. A kept chunk is copied as it is (its CRC-32
-checked) unless one of its paths was stored again this run: then it is
-decoded and written without that row. Newest rows come first; the oldest
+save() removes it (close()). Nothing is fsynced (but by atomic_write,
+where there is no openat: Windows): the cache holds no user data, and a
+store that a crash leaves torn fails its checks and is a miss. A kept
+chunk is copied as it is (its CRC-32 checked) unless one of its paths was
+stored again this run: then it is decoded and written without that row. Newest rows come first; the oldest
 go once a store holds MAX_ENTRIES.
 """
 from __future__ import annotations
@@ -94,9 +95,9 @@ except ImportError:  # pragma: no cover - a Python built without it
 import marshal
 import os
 import stat
-from binascii import crc32
 import sys
 import time
+from binascii import crc32
 from operator import itemgetter
 
 from . import __version__
@@ -392,9 +393,9 @@ class _Store:
 
     def raw(self, number: int) -> bytes | None:
         """A chunk's bytes, if they still have their CRC-32."""
-        _, offset, length, _, digest = self.chunks[number]
+        _, offset, length, _, crc = self.chunks[number]
         data = _read_at(self.fd, offset, length) if self.fd is not None else None
-        return data if data is not None and crc32(data) == digest else None
+        return data if data is not None and crc32(data) == crc else None
 
     def rows_of_chunk(self, number: int) -> list:
         """A chunk's rows (none if it is damaged)."""
@@ -761,10 +762,10 @@ class _Spool:
             data = marshal.dumps(batch, _MARSHAL)
         self._chunk(self.folder, data, len(batch), crc32(data))
 
-    def _chunk(self, folder: str, data: bytes, rows: int, digest: int) -> None:
+    def _chunk(self, folder: str, data: bytes, rows: int, crc: int) -> None:
         if self.failed:
             return
-        self.index.append([folder, self.offset, len(data), rows, digest])
+        self.index.append([folder, self.offset, len(data), rows, crc])
         self.parts.append(data)
         self.offset += len(data)
         self.pending += len(data)
@@ -801,14 +802,14 @@ class _Spool:
         """The chunks of *old* after this run's, as they are unless a path of theirs was stored again."""
         if old is None:
             return
-        for number, (folder, _, _, rows, digest) in enumerate(old.chunks):
+        for number, (folder, _, _, rows, crc) in enumerate(old.chunks):
             if self.rows + rows > MAX_ENTRIES or self.failed:
                 return
             again = replaced.get(folder)
             if again is None:
                 data = old.raw(number)
                 if data is not None:
-                    self._chunk(folder, data, rows, digest)
+                    self._chunk(folder, data, rows, crc)
                 continue
             self.folder = folder
             for row in old.rows_of_chunk(number):
@@ -836,7 +837,7 @@ class _Spool:
             return
         try:
             # no fsync, of the file or the folder (ruff and mypy don't either): a store that a crash
-            # leaves torn fails its trailer or a chunk's digest and reads as misses, chunk by chunk.
+            # leaves torn fails its trailer's or a chunk's CRC-32 and reads as misses, chunk by chunk.
             # At 10,000 files the two fsyncs took 8-90 ms of a cold run (bench/README.md, round eight).
             os.close(self.fd)
             self.fd = None
