@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,13 @@ spec:
   - name: awsRegion
     value: us-east-1
 """
+
+
+def ctrl_c_reaches_child() -> None:
+    """A Popen preexec_fn: the child takes Ctrl-C (SIGINT) as a terminal's process does. A shell
+    without job control starts background jobs with SIGINT ignored, children inherit that, and
+    Python then installs no KeyboardInterrupt handler (a suite run under nohup or from a CI step)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def shared_or_skip(*parts: str) -> Path:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DYNAMODB_WITHOUT_REGION, REPO
+from conftest import DYNAMODB_WITHOUT_REGION, REPO, ctrl_c_reaches_child
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
@@ -194,7 +194,7 @@ def test_usage_watch_line_starts_watching_and_ctrl_c_ends_it(tmp_path):
     (line,) = [line for line in USAGE_LINES if "--watch" in line]
     work = examples_copy(tmp_path)
     proc = subprocess.Popen(shlex.split(line), cwd=work, env=env_for(tmp_path), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=ctrl_c_reaches_child)
     try:
         deadline = time.monotonic() + 120
         err = b""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DYNAMODB_WITHOUT_REGION, REPO
+from conftest import DYNAMODB_WITHOUT_REGION, REPO, ctrl_c_reaches_child
 from daprlint import watch
 from daprlint.cli import CHECK_OPTIONS, build_parser
 
@@ -44,7 +44,7 @@ class Session:
 
     def __init__(self, argv: list[str], cwd: Path, env: dict | None = None, stdout=None):
         self.proc = subprocess.Popen(argv, cwd=cwd, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL, preexec_fn=ctrl_c_reaches_child,
                                      env={**os.environ, "NO_COLOR": "1", **(env or {})})
         self.chunks = {"out": [], "err": []}
         streams = [("err", self.proc.stderr)] + ([("out", self.proc.stdout)] if stdout is None else [])
