@@ -328,11 +328,12 @@ def balanced_orders(n: int) -> list[list[int]]:
 
 
 def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, most: int,
-                     timeout: float, log) -> None:
+                     timeout: float, log, key: str | None = None) -> None:
     """Run *base* and each of *rivals* back to back, round after round (the orders of
     balanced_orders, in whole cycles where the budget allows), and keep in each rival's
-    `adjacent[base.key]` the pairs (its time, the base's time in that round). The group
-    gets at most *budget* seconds."""
+    `adjacent[key]` (*key*: base.key unless given, for a base of another tree whose row
+    key a rival's own pairs may use) the pairs (its time, the base's time in that round).
+    The group gets at most *budget* seconds."""
     group = [r for r in [base] + rivals if r.status == "ok" and r.samples]
     if len(group) < 2 or group[0] is not base:
         return
@@ -345,8 +346,9 @@ def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, 
     cwd_default = os.path.join(scratch, "cwd")
     os.makedirs(cwd_default, exist_ok=True)
     out_path, err_path = os.path.join(scratch, "adj.out"), os.path.join(scratch, "adj.err")
+    key = key or base.key
     for r in group[1:]:
-        r.adjacent[base.key] = []
+        r.adjacent[key] = []
     for rnd in range(rounds):
         order = [group[i] for i in orders[rnd % len(orders)]]
         took = {}
@@ -357,14 +359,14 @@ def measure_adjacent(base: Row, rivals: list[Row], scratch: str, budget: float, 
             if s.rc not in row.ok_codes:
                 _fail(row, err_path, out_path, s.rc, log, "adjacent run: ")
                 return
-            took[row.key] = s.seconds
+            took[id(row)] = s.seconds  # rows of two trees may share a key
             if used_more_than_one_core(s):
                 row.extra["parallel_runs"] = row.extra.get("parallel_runs", 0) + 1
         for r in group[1:]:
-            r.adjacent[base.key].append((took[r.key], took[base.key]))
+            r.adjacent[key].append((took[id(r)], took[id(base)]))
     for r in group[1:]:
-        log(f"  adjacent {r.label} / {base.label}: median {adjacent_ratio(r, base):.3f}x, "
-            f"best {adjacent_ratio(r, base, best=True):.3f}x ({len(r.adjacent[base.key])} rounds)")
+        log(f"  adjacent {r.label} / {base.label}: median {adjacent_ratio(r, base, key=key):.3f}x, "
+            f"best {adjacent_ratio(r, base, best=True, key=key):.3f}x ({len(r.adjacent[key])} rounds)")
 
 
 # --------------------------------------------------------------------------
@@ -454,15 +456,15 @@ def instruction_ratio(a: Row | None, b: Row | None) -> float | None:
     return ia[0] / ib[0]
 
 
-def adjacent_ratio(a: Row | None, b: Row | None, best: bool = False) -> float | None:
-    """a against b over the rounds they ran back to back: the median of the rounds' ratios, or
-    a's best time over b's best (*best*, timeit's estimator); None when they did not run back
-    to back. The median is the verdict: over 15 rounds of identical code on this VM the
+def adjacent_ratio(a: Row | None, b: Row | None, best: bool = False, key: str | None = None) -> float | None:
+    """a against b over the rounds they ran back to back (kept under *key*, b.key unless given):
+    the median of the rounds' ratios, or a's best time over b's best (*best*, timeit's
+    estimator); None when they did not run back to back. The median is the verdict: over 15 rounds of identical code on this VM the
     median ratios came out 0.94-1.04x, the best-time ratios 0.83-1.13x (a base's one lucky
     run moves the latter)."""
     if a is None or b is None or a.status != "ok" or b.status != "ok":
         return None
-    pairs = a.adjacent.get(b.key)
+    pairs = a.adjacent.get(key or b.key)
     if not pairs:
         return None
     if best:

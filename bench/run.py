@@ -494,6 +494,10 @@ def parse_args(argv):
                     help="do not count instructions (valgrind) for the --jobs rows that ran one process")
     ap.add_argument("--adjacent-rounds", type=int, default=41,
                     help="at most this many back-to-back rounds (default 41; fewer than 5 fit: none)")
+    ap.add_argument("--growth-budget", type=float, default=420.0,
+                    help="seconds for B7's back-to-back rounds of the 10k and 100k --no-cache runs (default 420)")
+    ap.add_argument("--growth-rounds", type=int, default=6,
+                    help="at most this many of those rounds (default 6; fewer than 5 fit: none)")
     ap.add_argument("--one-runs", type=int, default=15, help="timed runs per one-file row (default 15)")
     ap.add_argument("--budget", type=float, default=60.0,
                     help="seconds per row: no further run once the row would pass this (default 60; "
@@ -529,6 +533,18 @@ def parse_args(argv):
         ap.error(f"unknown trees: {', '.join(sorted(a.trees - set(TREE_KINDS)))}")
     a.yamllint_python = a.yamllint_python or a.python
     return a
+
+
+def measure_growth(a, groups: dict[str, list[Row]], scratch: str) -> None:
+    """B7's time per file from back-to-back rounds of the 10k and the 100k `--no-cache`
+    runs. Their own groups run minutes apart, and the 100k row gets one run in its
+    budget: on this VM identical code moved -1% to +24% a file between two such runs
+    (bench/README.md, round nine)."""
+    small, big = (next((r for r in groups.get(tid, []) if r.key == "cold"), None) for tid in bars.GROWTH_TREES)
+    if small is not None and big is not None:
+        log("growth: the 10k and 100k --no-cache runs back to back")
+        measure_adjacent(small, [big], scratch, a.growth_budget, a.growth_rounds, a.timeout, log,
+                         key=bars.GROWTH_TREES[0])
 
 
 def _shown_path(path: str | None) -> str | None:
@@ -634,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
             if not yl:
                 groups[tid].append(Row("yamllint", "yamllint -d relaxed", "yamllint", [], files[tid], status="n/a",
                                        note=f"not run above --yamllint-max-size {a.yamllint_max_size}"))
+        measure_growth(a, groups, scratch)
         if "lsp" in a.rows and "folder" in deploy:
             tree, dinfo = deploy["folder"]
             info["load_by_group"]["lsp"] = loadavg()

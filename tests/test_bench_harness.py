@@ -190,6 +190,30 @@ def test_measure_adjacent_gives_a_cache_writing_row_a_new_cache_every_run(tmp_pa
     assert bars.bar_cache_write(res).checks[0].note.startswith("back to back")
 
 
+def test_growth_pairs_two_rows_of_one_key_under_the_small_trees_name(tmp_path):
+    # B7: both rows are "cold", of two trees; the pairs are kept under the small tree's name, and the bar
+    # judges by them, not by the trees' groups (here 1.0 s against 12.0 s: +20% a file)
+    log_file = tmp_path / "order.log"
+    def cmd(name):
+        return [sys.executable, "-c", f"open({str(log_file)!r}, 'a').write({name!r} + '\\n')"]
+    small, big = harness.Row("cold", "small", "daprlint", cmd("small"), 1), harness.Row("cold", "big", "daprlint",
+                                                                                       cmd("big"), 1)
+    small.samples, small.rounds = [harness.Sample(1.0, 0, 0)], [0]
+    big.samples, big.rounds = [harness.Sample(12.0, 90 * 1024, 0)], [0]
+    harness.measure_adjacent(small, [big], str(tmp_path), budget=100, most=6, timeout=30, log=lambda m: None,
+                             key="synthetic-10000")
+    assert sorted(log_file.read_text().split()) == ["big"] * 6 + ["small"] * 6
+    assert list(big.adjacent) == ["synthetic-10000"] and not small.adjacent
+    res = results_with({"synthetic-10000": {"cold": small}, "synthetic-100000": {"cold": big}},
+                       files={"synthetic-10000": 10000, "synthetic-100000": 100000})
+    big.adjacent["synthetic-10000"] = [(10.4, 1.0), (10.6, 1.0), (30.0, 1.0), (10.0, 2.0), (10.5, 1.0)]
+    check = bars.bar_growth(res).checks[0]
+    assert (check.measured, check.result) == ("+5.0%", "PASS") and check.note.startswith("back to back, 5 rounds")
+    assert "in the trees' own groups 100 us -> 120 us" in check.note
+    big.adjacent.clear()
+    assert bars.bar_growth(res).checks[0].measured == "+20.0%"
+
+
 def test_adjacent_median_sees_through_disturbed_rounds():
     base, rival = sample_row("warm", [1.0]), sample_row("warm-jobs2", [1.0])
     # two rounds hit by load (one each way) and a base's lucky run: the median round is undisturbed
