@@ -11,11 +11,14 @@ from daprlint import cpu, runner
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def _window(monkeypatch, *, seconds: float, machine_busy: float, own: float, cores: int = 2):
+def _window(monkeypatch, *, seconds: float, machine_busy: float, own: float, cores: int = 2,
+            runnable: tuple = (1, 1)):
     """A start-up window of *seconds* in which the machine was busy for
-    *machine_busy* CPU-seconds, *own* of them this process's."""
-    monkeypatch.setattr(cpu, "_START", ((1000, 5000), 100.0, 1.0))
-    after = ((1000 + round(machine_busy * HZ), 5000 + round(seconds * HZ * cores)), 100.0 + seconds, 1.0 + own)
+    *machine_busy* CPU-seconds, *own* of them this process's, with *runnable*
+    tasks (this one included) at its start and its end."""
+    monkeypatch.setattr(cpu, "_START", ((1000, 5000), 100.0, 1.0, runnable[0]))
+    after = ((1000 + round(machine_busy * HZ), 5000 + round(seconds * HZ * cores)), 100.0 + seconds, 1.0 + own,
+             runnable[1])
     monkeypatch.setattr(cpu, "_snapshot", lambda: after)
     monkeypatch.setattr(cpu, "cores", lambda: cores)
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
@@ -42,15 +45,29 @@ def test_a_quiet_machine_gets_workers_even_after_a_busy_minute(monkeypatch):
     assert runner.workers_for(2, 100) == 1  # below the threshold: one process whatever the load
 
 
-def test_a_window_too_short_to_tell_falls_back_to_the_load_average(monkeypatch):
-    _window(monkeypatch, seconds=0.01, machine_busy=0.0, own=0.0)
+def test_a_window_too_short_to_tell_counts_the_runnable_tasks_not_the_load_average(monkeypatch):
+    # a fast machine: start-up and discovery in ~35 ms, right after a busy minute (the load average says 7)
+    _window(monkeypatch, seconds=0.035, machine_busy=0.07, own=0.0, runnable=(1, 1))
+    assert cpu.free_cores() == pytest.approx(2.0)
+    if not runner._FORCED:
+        assert runner.workers_for("auto", 10_000) == 2
+    _window(monkeypatch, seconds=0.035, machine_busy=0.07, own=0.0, runnable=(2, 2))  # a busy process beside it
+    assert cpu.free_cores() == pytest.approx(1.0)
+    _window(monkeypatch, seconds=0.035, machine_busy=0.0, own=0.0, runnable=(1, 2))  # seen once: counted
+    assert cpu.free_cores() == pytest.approx(1.0)
+    _window(monkeypatch, seconds=0.035, machine_busy=0.0, own=0.0, runnable=(1, 5), cores=2)
+    assert cpu.free_cores() == 0.0
+
+
+def test_a_window_too_short_without_proc_loadavg_falls_back_to_the_load_average(monkeypatch):
+    _window(monkeypatch, seconds=0.01, machine_busy=0.0, own=0.0, runnable=(None, None))
     monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     assert cpu.free_cores() == pytest.approx(1.5)
 
 
 def test_no_proc_stat_falls_back_to_the_load_average(monkeypatch):
-    monkeypatch.setattr(cpu, "_START", (None, 0.0, 0.0))
-    monkeypatch.setattr(cpu, "_snapshot", lambda: (None, 1.0, 0.0))
+    monkeypatch.setattr(cpu, "_START", (None, 0.0, 0.0, None))
+    monkeypatch.setattr(cpu, "_snapshot", lambda: (None, 1.0, 0.0, None))
     monkeypatch.setattr(cpu, "cores", lambda: 4)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     assert cpu.free_cores() == pytest.approx(3.0)
@@ -72,3 +89,4 @@ def test_the_real_counters_read():
     busy, total = ticks
     assert 0 <= busy <= total
     assert 0 <= cpu.free_cores() <= cpu.cores()
+    assert cpu._runnable() >= 1  # this very process is running

@@ -8,8 +8,12 @@ imported, which cli.py does first thing, and when asked compares them with
 the counters now: what the machine spent in that window, less what this
 process spent itself, is the other work's share. The window is the run's
 start-up and discovery, ~0.1-0.3 s before a tree of thousands of files is
-linted. Where /proc/stat is missing (not Linux) or the window is too short
-to tell (the counters tick every 10 ms), the load average decides, as before.
+linted. The counters tick every 10 ms, so a window shorter than MIN_WINDOW
+cannot tell: on a fast machine start-up and discovery of 10,000 files take
+only ~35 ms (round nine's VM), and there the tasks runnable at the window's
+two ends decide (/proc/loadavg's fourth field, an instant count: a busy
+process is runnable at both). Where neither is there (not Linux), the load
+average decides.
 """
 from __future__ import annotations
 
@@ -41,13 +45,22 @@ def _machine_ticks() -> tuple[int, int] | None:
     return sum(ticks) - idle, sum(ticks)
 
 
+def _runnable() -> int | None:
+    """Tasks runnable on the machine at this instant, this process included (/proc/loadavg: "2/80")."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _own_seconds() -> float:
     t = os.times()
     return t.user + t.system
 
 
 def _snapshot():
-    return _machine_ticks(), time.monotonic(), _own_seconds()
+    return _machine_ticks(), time.monotonic(), _own_seconds(), _runnable()
 
 
 _START = _snapshot()
@@ -57,17 +70,20 @@ def free_cores() -> float:
     """The cores that other processes left idle since start-up (or, failing
     that, the core count less the 1-minute load average)."""
     count = cores()
-    (ticks0, wall0, own0), (ticks1, wall1, own1) = _START, _snapshot()
+    (ticks0, wall0, own0, runnable0), (ticks1, wall1, own1, runnable1) = _START, _snapshot()
     window = wall1 - wall0
+    # the counters cover every core of the machine; this process may run on fewer
+    share = count / (os.cpu_count() or count)
     if ticks0 is not None and ticks1 is not None and window >= MIN_WINDOW:
         try:
             hz = os.sysconf("SC_CLK_TCK")
         except (AttributeError, ValueError, OSError):
             hz = 100
         busy = (ticks1[0] - ticks0[0]) / hz - (own1 - own0)
-        # the counters cover every core of the machine; this process may run on fewer
-        machine = os.cpu_count() or count
-        others = busy / window * count / machine
+        others = busy / window * share
+    elif runnable0 is not None and runnable1 is not None:
+        # the larger count: a task seen once may be a busy one's half (workers beside it would lose)
+        others = (max(runnable0, runnable1) - 1) * share
     else:
         try:
             others = os.getloadavg()[0]
