@@ -218,10 +218,7 @@ def test_an_old_file_edited_with_its_mtime_restored_is_linted(tmp_path, later_ru
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_file_unchanged_since_it_was_read_is_not_read_again(jobs, tmp_path, later_runs, monkeypatch):
-    from daprlint import runner
-
-    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)  # with 2 jobs, misses are linted in workers
-    monkeypatch.setattr(runner, "_FORCED", True)          # however busy the machine is
+    _workers_forced(monkeypatch)
     run, read = later_runs
     work = tmp_path / "w"
     # YML002's UTF-16 file is left out: a file that cannot be read is never cached (runner._probe)
@@ -234,6 +231,58 @@ def test_a_file_unchanged_since_it_was_read_is_not_read_again(jobs, tmp_path, la
     # SARIF needs the text of files whose findings carry a fix
     sarif = run("--output-sarif", str(tmp_path / "out.sarif"), *args)
     assert sarif == cold and len(read) > 1
+
+
+def _workers_forced(monkeypatch):
+    from daprlint import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)  # with 2 jobs, misses are linted in workers
+    monkeypatch.setattr(runner, "_FORCED", True)          # however busy the machine is
+
+
+def test_a_cold_run_with_workers_reads_no_file_in_this_process(tmp_path, later_runs, monkeypatch):
+    # the workers read and hash what they lint; this process only stats the files it has no entry for (but
+    # the structure files, linted first, and alone: too few for workers)
+    from daprlint.engine import Engine
+    from daprlint.projectnames import is_structure_name
+
+    _workers_forced(monkeypatch)
+    run, _ = later_runs
+    here, real_read_stat = [], Engine.read_stat
+    monkeypatch.setattr(Engine, "read_stat", lambda self, path, st: (here.append(path), real_read_stat(self, path, st))[1])
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "bad", work, ignore=shutil.ignore_patterns("YML002-*"))
+    cold = run("--jobs", "2", "--cache-dir", str(tmp_path / "cache"), str(work))
+    structure = [p for p in here if is_structure_name(p)]
+    assert structure and here == structure and cold == run("--no-cache", "--jobs", "1", str(work))
+    here.clear()
+    assert run("--jobs", "1", "--cache-dir", str(tmp_path / "cache"), str(work)) == cold and here == []
+
+
+def test_a_file_edited_between_this_processs_stat_and_the_workers_read_is_stored_as_read(tmp_path, later_runs,
+                                                                                         monkeypatch):
+    # the entry gets the stat from before the edit and the digest of what the worker linted: the next run
+    # sees a changed stat, hashes the file, and serves the findings of the content it has
+    from daprlint.engine import Engine
+
+    _workers_forced(monkeypatch)
+    run, _ = later_runs
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "good", work)
+    edited, counting_read = work / "dynamodb-irsa.yaml", Engine.read
+
+    def read_after_an_edit(self, path, explicit):
+        if path == str(edited) and b"eu-west-1" in edited.read_bytes():
+            edited.write_bytes(edited.read_bytes().replace(b"eu-west-1", b"eu_west_1"))
+        return counting_read(self, path, explicit)
+
+    monkeypatch.setattr(Engine, "read", read_after_an_edit)
+    args = ["--jobs", "2", "--cache-dir", str(tmp_path / "cache"), str(work)]
+    first = run(*args)
+    assert "AWS008" in first and b"eu_west_1" in edited.read_bytes()
+    monkeypatch.setattr(Engine, "read", counting_read)
+    assert run(*args) == first == run("--no-cache", "--jobs", "1", str(work))
+    assert run("--jobs", "1", "--cache-dir", str(tmp_path / "cache"), str(work)) == first
 
 
 def test_tree_findings_follow_an_edit_in_the_file_they_depend_on(tmp_path):

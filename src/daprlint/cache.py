@@ -625,14 +625,6 @@ class ResultCache:
         return entry[SUPPRESSIONS] is None or (frames and bool(entry[FINDINGS] or entry[SUPPRESSIONS])) or (
             want_texts and any(_row_fix_needs_text(d) for d in entry[FINDINGS]))
 
-    def unchanged_during_run(self, path: str, before: os.stat_result | None) -> bool:
-        """The file's stat now equals *before* and is settled: a worker's second read saw the same bytes."""
-        try:
-            now = os.stat(path)
-        except OSError:
-            return False
-        return before is not None and stat_key(now) == stat_key(before) and settled(now, self.started_ns)
-
     # tree facts
     def facts_of(self, path: str, digest: bytes):
         """The stored facts.FileFacts of *path* at *digest*, if any."""
