@@ -259,8 +259,29 @@ def test_a_cold_run_with_workers_reads_no_file_in_this_process(tmp_path, later_r
     assert run("--jobs", "1", "--cache-dir", str(tmp_path / "cache"), str(work)) == cold and here == []
 
 
-def test_a_file_edited_between_this_processs_stat_and_the_workers_read_is_stored_as_read(tmp_path, later_runs,
-                                                                                         monkeypatch):
+def test_workers_without_fork_leave_the_rows_to_this_process(tmp_path, later_runs, monkeypatch):
+    # spawned workers (Windows) have no cache to encode with: this process stores what they linted
+    import multiprocessing
+
+    real_get_context = multiprocessing.get_context
+
+    def no_fork(method=None):
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")
+        return real_get_context("spawn")
+
+    _workers_forced(monkeypatch)
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    run, read = later_runs
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "bad", work, ignore=shutil.ignore_patterns("YML002-*"))
+    args = ["--jobs", "2", "--cache-dir", str(tmp_path / "cache"), str(work)]
+    cold = run(*args)
+    assert cold == run("--no-cache", "--jobs", "1", str(work))
+    assert run(*args) == cold and read == []
+
+
+def test_a_file_edited_between_the_workers_stat_and_its_read_is_stored_as_read(tmp_path, later_runs, monkeypatch):
     # the entry gets the stat from before the edit and the digest of what the worker linted: the next run
     # sees a changed stat, hashes the file, and serves the findings of the content it has
     from daprlint.engine import Engine
@@ -269,18 +290,18 @@ def test_a_file_edited_between_this_processs_stat_and_the_workers_read_is_stored
     run, _ = later_runs
     work = tmp_path / "w"
     shutil.copytree(REPO / "examples" / "good", work)
-    edited, counting_read = work / "dynamodb-irsa.yaml", Engine.read
+    edited, real_read_stat = work / "dynamodb-irsa.yaml", Engine.read_stat
 
-    def read_after_an_edit(self, path, explicit):
+    def read_after_an_edit(self, path, st):
         if path == str(edited) and b"eu-west-1" in edited.read_bytes():
             edited.write_bytes(edited.read_bytes().replace(b"eu-west-1", b"eu_west_1"))
-        return counting_read(self, path, explicit)
+        return real_read_stat(self, path, st)
 
-    monkeypatch.setattr(Engine, "read", read_after_an_edit)
+    monkeypatch.setattr(Engine, "read_stat", read_after_an_edit)
     args = ["--jobs", "2", "--cache-dir", str(tmp_path / "cache"), str(work)]
     first = run(*args)
     assert "AWS008" in first and b"eu_west_1" in edited.read_bytes()
-    monkeypatch.setattr(Engine, "read", counting_read)
+    monkeypatch.setattr(Engine, "read_stat", real_read_stat)
     assert run(*args) == first == run("--no-cache", "--jobs", "1", str(work))
     assert run("--jobs", "1", "--cache-dir", str(tmp_path / "cache"), str(work)) == first
 

@@ -59,6 +59,7 @@ def workers_for(jobs, files: int) -> int:
 
 
 _worker_engine: Engine | None = None
+_worker_cache = None  # the parent's cache.ResultCache, in a forked worker that encodes its rows
 
 
 def lint_one(engine: Engine, target: Target, stdin_name: str | None = None) -> FileResult:
@@ -78,22 +79,30 @@ _worker_stream = None  # with fork: the parent's tree.FolderStream, as it was wh
 
 
 def _work(chunk: list[Target], frames: bool = False, fix_texts: bool = True, secrets: bool = True):
-    """(the chunk's slimmed results, [(folder, part)] of the folders the worker ran itself)."""
+    """(the chunk's slimmed results, [(folder, part)] of the folders the worker ran itself, None)."""
     results = [_slim(lint_one(_worker_engine, target), frames, fix_texts, secrets) for target in chunk]
-    return results, _worker_stream.whole_folders(results) if _worker_stream is not None else ()
+    return results, _worker_stream.whole_folders(results) if _worker_stream is not None else (), None
 
 
 def _work_hashed(chunk: list[Target], frames: bool = False, fix_texts: bool = True):
-    """_work for the cache: each result's digest is of the very bytes the worker linted."""
+    """_work for the cache: each result's digest is of the very bytes the worker
+    linted, after a stat of its own; with the parent's cache (forked), the
+    entries and facts encoded here (ResultCache.encode), before the tree stage
+    of whole folders lets their facts go."""
     from .cache import digest_of_bytes
 
-    engine, results = _worker_engine, []
+    engine, cache, results, stored = _worker_engine, _worker_cache, [], []
     for target in chunk:
-        data, problem = engine.read(target.path, target.explicit)
-        result = _slim(engine.lint_bytes(target.path, data, problem, target.explicit, target.role), frames, fix_texts)
+        path = target.path
+        st = _stat(path)
+        data, problem = engine.read_stat(path, st) if st is not None else engine.read(path, target.explicit)
+        result = _slim(engine.lint_bytes(path, data, problem, target.explicit, target.role), frames, fix_texts)
         result.digest = digest_of_bytes(data) if data is not None else NO_CONTENT
         results.append(result)
-    return results, ()
+        if data is not None and st is not None:
+            stored.append((path, st, result, target.role))
+    encoded = cache.encode(stored) if cache is not None else None
+    return results, _worker_stream.whole_folders(results) if _worker_stream is not None else (), encoded
 
 
 def _chunks(targets: list[Target], size: int, folder_of=None) -> list[list[Target]]:
@@ -176,9 +185,12 @@ def _without_fix_secrets(result: FileResult) -> FileResult:
 
 def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool = False,
                 fix_texts: bool = True, on_result=None, secrets: bool = True, stream=None,
-                hashed: bool = False) -> list[FileResult]:
-    """Lint *targets* in *jobs* worker processes, results in input order
-    (*hashed*: each with the digest of the bytes its worker linted, for the cache).
+                cache=None, on_part=None) -> list[FileResult]:
+    """Lint *targets* in *jobs* worker processes, results in input order.
+
+    With a *cache* each result has the digest of the bytes its worker linted,
+    and *on_part(results, encoded)* gets each chunk's results with the rows
+    its (forked) worker encoded for the cache, or None (_work_hashed).
 
     With *stream* (a tree.FolderStream; fork only), a worker also runs the
     tree stage of each folder that lies wholly in its chunk, and sends back
@@ -189,11 +201,11 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
     import multiprocessing as mp
     from functools import partial
 
-    global _worker_engine, _worker_stream
+    global _worker_engine, _worker_stream, _worker_cache
     size = max(50, len(targets) // (jobs * 8))
     try:  # forked workers inherit this engine, rule packs loaded and all
         ctx, init, initargs = mp.get_context("fork"), None, ()
-        _worker_engine = engine
+        _worker_engine, _worker_cache = engine, cache
     except ValueError:  # no fork (Windows): each worker loads the packs itself
         ctx, init, initargs = mp.get_context(), _init_worker, (engine.settings, engine.settings.rule_packs)
         stream = None
@@ -202,20 +214,22 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
     try:
         with ctx.Pool(jobs, initializer=init, initargs=initargs) as pool:
             results = []
-            work = partial(_work_hashed, frames=frames, fix_texts=fix_texts) if hashed else \
+            work = partial(_work_hashed, frames=frames, fix_texts=fix_texts) if cache is not None else \
                 partial(_work, frames=frames, fix_texts=fix_texts, secrets=secrets)
-            for part, folders in pool.imap(work, chunks):
+            for part, folders, encoded in pool.imap(work, chunks):
                 if not secrets:
                     for r in part:
                         _without_fix_secrets(r)
                 results += part
+                if on_part is not None:
+                    on_part(part, encoded)
                 if stream is not None:
                     stream.adopt(part, folders)
                 elif on_result is not None:
                     for r in part:
                         on_result(r)
     finally:
-        _worker_stream = None
+        _worker_stream = _worker_cache = None
     return results
 
 
@@ -235,7 +249,7 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
     if stream is not None:
         on_result = stream.add
     if cache is not None:
-        return _cached(cache, engine, targets, jobs, want_texts, frames, on_result)
+        return _cached(cache, engine, targets, jobs, want_texts, frames, on_result, stream)
     fix_texts = bool(want_texts)
     files = [t for t in targets if t.path != "-"]
     workers = 1 if keep_nodes else workers_for(jobs, len(files))
@@ -274,7 +288,7 @@ class _Item:
 
 
 def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts: bool,
-            frames: bool = False, on_result=None) -> list[FileResult]:
+            frames: bool = False, on_result=None, stream=None) -> list[FileResult]:
     if workers_for(jobs, len(targets)) > 1:  # misses to workers, if there are enough of them
         # only a miss keeps its _Item (stat and digest, for lint_misses); a hit keeps its result
         results, fresh, misses = [], [], []
@@ -285,10 +299,12 @@ def _cached(cache, engine: Engine, targets: list[Target], jobs: int, want_texts:
                 misses.append((len(results), item))
             results.append(item.result)
             fresh.append(not item.hit)
-        lint_misses(cache, engine, [item for _, item in misses], jobs, frames, bool(want_texts))
+        # no hit (a cold run): the workers run whole folders' tree stage too, as without the cache
+        streamed = stream if len(misses) == len(targets) else None
+        lint_misses(cache, engine, [item for _, item in misses], jobs, frames, bool(want_texts), streamed)
         for index, item in misses:
             results[index] = item.result
-        if on_result is not None:
+        if on_result is not None and streamed is None:
             for result, new in zip(results, fresh):
                 on_result(result, new)
         return results
@@ -391,14 +407,17 @@ def _give_text(item: _Item, data: bytes) -> bool:
 
 
 def lint_misses(cache, engine: Engine, items: list[_Item], jobs: int, frames: bool = False,
-                fix_texts: bool = True) -> None:
+                fix_texts: bool = True, stream=None) -> None:
+    """Lint the items the cache could not serve; *stream* (tree.FolderStream) takes each result."""
     misses = [i for i in items if i.result is None]
     workers = workers_for(jobs, len(misses))
     if workers > 1:
-        _lint_in_workers(cache, engine, misses, workers, frames, fix_texts)
+        _lint_in_workers(cache, engine, misses, workers, frames, fix_texts, stream)
     else:
         for item in misses:
             _lint_here(cache, engine, item, frames, None, fix_texts)
+            if stream is not None:
+                stream.add(item.result)
 
 
 def _lint_here(cache, engine: Engine, item: _Item, frames: bool = False, data: bytes | None = None,
@@ -440,17 +459,30 @@ def _drop_secret_spans(result: FileResult) -> None:
 
 
 def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, frames: bool = False,
-                     fix_texts: bool = True) -> None:
+                     fix_texts: bool = True, stream=None) -> None:
     """Workers read the files (again, for a miss whose entry's digest was
     checked here) and hash what they lint: a result is stored under the
-    digest of the very bytes it came from, with the stat taken here before
-    that read (a file changed in between has a stat the next run does not
-    trust, so it is read and hashed again then)."""
-    linted = _in_workers(engine, [i.target for i in misses], jobs, frames, fix_texts, hashed=True)
+    digest of the very bytes it came from, with a stat taken before that
+    read (a file changed in between has a stat the next run does not trust,
+    so it is read and hashed again then). Forked workers take that stat and
+    encode the rows themselves, and this process writes them (cache.adopt);
+    others leave both to this process, with the stat of the probe. *stream*:
+    the workers run the tree stage of the folders wholly in their chunk."""
+    waiting = iter(misses)
+
+    def store(part: list, encoded) -> None:
+        items = [next(waiting) for _ in part]
+        if encoded is not None:
+            cache.adopt(*encoded)
+            return
+        for item, result in zip(items, part):  # workers that could not encode (no fork)
+            if item.stat is not None and result.digest != NO_CONTENT:
+                cache.put(item.path, item.stat, result, item.target.role)
+
+    linted = _in_workers(engine, [i.target for i in misses], jobs, frames, fix_texts, stream=stream, cache=cache,
+                         on_part=store)
     for item, result in zip(misses, linted):
         item.result = result
-        if item.stat is not None and result.digest != NO_CONTENT:
-            cache.put(item.path, item.stat, result, item.target.role)
 
 
 def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1) -> None:
