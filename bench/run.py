@@ -302,6 +302,10 @@ def tree_rows(a, caps: Caps, floor: str, tree: str, files: int, scratch: str, ti
     if "cache" in want:
         add("cache", "daprlint writing a new cache (1 process)",
             dl + ["--jobs", "1", "--format", "json", "--cache-dir", cache("new"), tree], fresh_dir=cache("new"))
+        if "cold" in want and caps.jobs_default not in ("", "1") and tid == f"synthetic-{a.target_size}":
+            # CI's first run, as it is run: B1 checks it against the default --no-cache run too
+            add("cache-default", f"daprlint writing a new cache (default --jobs {caps.jobs_default})",
+                dl + ["--format", "json", "--cache-dir", cache("new-default"), tree], fresh_dir=cache("new-default"))
     if "warm" in want:
         cmd = dl + ["--jobs", "1", "--format", "json", "--cache-dir", cache("warm"), tree]
         add("warm", "daprlint warm cache (1 process)", cmd, setup=cmd)

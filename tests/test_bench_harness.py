@@ -361,6 +361,18 @@ def test_cache_write_bar_passes_and_fails_on_its_numbers():
     assert bars.bar_cache_write(missing).result == "N/A"
 
 
+def test_cache_write_bar_checks_the_default_jobs_pair_when_it_ran():
+    tree = "synthetic-10000"
+    rows = {"cold": sample_row("cold", [2.0, 2.0]), "cache": sample_row("cache", [2.04, 2.04]),
+            "default": sample_row("default", [1.2, 1.2]), "cache-default": sample_row("cache-default", [1.4, 1.4])}
+    checks = bars.bar_cache_write(results_with({tree: rows}, jobs_default="auto")).checks
+    assert [(c.name, c.measured, c.result) for c in checks[:2]] == [
+        ("wall time", "1.02x", "PASS"), ("wall time, default --jobs auto", "1.17x", "FAIL")]
+    assert "CPU time" not in checks[1].note  # workers: CPU time is not comparable with wall time
+    del rows["cache-default"]
+    assert [c.name for c in bars.bar_cache_write(results_with({tree: rows})).checks] == ["wall time", "peak memory"]
+
+
 def test_jobs_bar_without_auto_fails_with_the_reason():
     tree = "synthetic-10000"
     res = results_with({tree: {"cold": sample_row("cold", [2.0, 2.0]), "jobs2": sample_row("jobs2", [1.2, 1.2])}})
