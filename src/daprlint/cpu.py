@@ -12,7 +12,7 @@ linted. The counters tick every 10 ms, so a window shorter than MIN_WINDOW
 cannot tell: on a fast machine start-up and discovery of 10,000 files take
 only ~35 ms (round nine's VM), and there the tasks runnable at the window's
 two ends decide (/proc/loadavg's fourth field, an instant count: a busy
-process is runnable at both). Where neither is there (not Linux), the load
+process is runnable at both, a moment's task seldom is). Where neither is there (not Linux), the load
 average decides.
 """
 from __future__ import annotations
@@ -82,8 +82,9 @@ def free_cores() -> float:
         busy = (ticks1[0] - ticks0[0]) / hz - (own1 - own0)
         others = busy / window * share
     elif runnable0 is not None and runnable1 is not None:
-        # the larger count: a task seen once may be a busy one's half (workers beside it would lose)
-        others = (max(runnable0, runnable1) - 1) * share
+        # the smaller count: a busy process is runnable at both ends, while a task seen at one end only is
+        # mostly a moment's (after a run that wrote files, 1 sample in 40 saw the kernel's writeback)
+        others = (min(runnable0, runnable1) - 1) * share
     else:
         try:
             others = os.getloadavg()[0]
