@@ -259,6 +259,32 @@ def test_a_cold_run_with_workers_reads_no_file_in_this_process(tmp_path, later_r
     assert run("--jobs", "1", "--cache-dir", str(tmp_path / "cache"), str(work)) == cold and here == []
 
 
+def test_a_cold_run_meant_for_workers_that_gets_one_process_stores_every_file(tmp_path, later_runs, monkeypatch):
+    # the first decision (enough files, free cores) skips the probe; the second (the misses) may say one process
+    from daprlint import runner
+
+    _workers_forced(monkeypatch)
+    asked, real_cached = [], runner._cached
+
+    def cached(*args, **kwargs):
+        asked.clear()
+        return real_cached(*args, **kwargs)
+
+    def workers_for(jobs, files):  # in each _cached: workers at first, then one process for the misses
+        asked.append(files)
+        return 2 if len(asked) == 1 else 1
+
+    monkeypatch.setattr(runner, "_cached", cached)
+    monkeypatch.setattr(runner, "workers_for", workers_for)
+    run, read = later_runs
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "examples" / "bad", work, ignore=shutil.ignore_patterns("YML002-*"))
+    args = ["--jobs", "2", "--cache-dir", str(tmp_path / "cache"), str(work)]
+    cold = run(*args)
+    assert cold == run("--no-cache", "--jobs", "1", str(work))
+    assert run(*args) == cold and read == []
+
+
 def test_workers_without_fork_leave_the_rows_to_this_process(tmp_path, later_runs, monkeypatch):
     # spawned workers (Windows) have no cache to encode with: this process stores what they linted
     import multiprocessing
@@ -272,6 +298,7 @@ def test_workers_without_fork_leave_the_rows_to_this_process(tmp_path, later_run
 
     _workers_forced(monkeypatch)
     monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     run, read = later_runs
     work = tmp_path / "w"
     shutil.copytree(REPO / "examples" / "bad", work, ignore=shutil.ignore_patterns("YML002-*"))

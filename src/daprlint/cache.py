@@ -529,6 +529,10 @@ class ResultCache:
         entry = store.rows(_folder_of(path)).get(path)
         return entry if entry is not None and entry[ROLE] == role else None
 
+    def holds_entries(self) -> bool:
+        """Whether a store from before holds any entry (a cold run's has none: every file is a miss)."""
+        return bool((self._entries or self._entry_store()).by_folder)
+
     def settled_digest(self, path: str, role: str, st: os.stat_result) -> bytes | None:
         """The digest of *path*'s entry in *role*, if the stat rule says the file
         cannot have changed since (entry() and unchanged_since_read() at once:
