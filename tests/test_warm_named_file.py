@@ -8,6 +8,7 @@ import posixpath
 from hypothesis import given, settings, strategies as st
 
 from daprlint import workspace
+from daprlint.abspaths import Absolute
 
 PART = st.sampled_from(["a", "b", ".", "..", "", "x.yaml", "kustomization.yaml", "Chart.yaml", "dapr.yaml"])
 PATHS = st.builds(lambda lead, parts: lead + "/".join(parts), st.sampled_from(["", "/", "//", "./", "../"]),
@@ -36,8 +37,15 @@ def test_normal_is_normpath_equality(path):
 
 @given(st.lists(PATHS, max_size=12))
 def test_absolute_is_abspath(paths):
-    absolute = workspace._Absolute()
+    absolute = Absolute()
     assert [absolute(p) for p in paths] == [os.path.abspath(p) for p in paths]
+
+
+@given(st.lists(st.text(st.sampled_from("ab./"), max_size=10), max_size=12))
+def test_absolute_is_abspath_for_relative_and_odd_paths(paths):
+    # relative paths, ".", "..", doubled and trailing separators, files at the root ("//x" stays "//x")
+    absolute = Absolute()
+    assert [absolute(p) for p in paths * 2] == [os.path.abspath(p) for p in paths * 2]
 
 
 @settings(max_examples=300)

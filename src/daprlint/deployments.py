@@ -38,6 +38,8 @@ file of a `secretstores.local.file` store (its keys, never printed).
 from __future__ import annotations
 
 import os
+
+from .abspaths import Absolute
 from bisect import bisect_left
 from collections import defaultdict
 
@@ -108,8 +110,9 @@ class _Index:
     def __init__(self, file_facts: list):
         self.by_path: dict[str, object] = {}
         self.by_folder: dict[str, list[str]] = defaultdict(list)
+        self.absolute = absolute_of = Absolute()
         for facts in file_facts:
-            absolute = os.path.abspath(facts.path)
+            absolute = absolute_of(facts.path)
             if absolute not in self.by_path:
                 self.by_path[absolute] = facts
                 self.by_folder[os.path.dirname(absolute)].append(absolute)
@@ -138,12 +141,12 @@ def _resolve(base: str, written: str) -> str | None:
 # -- roles -------------------------------------------------------------------
 def roles(file_facts: list) -> dict[str, str]:
     """{absolute path: "patch"} for every file a kustomization lists as a patch."""
-    found = {}
+    found, absolute_of = {}, Absolute()
     for facts in file_facts:
         k = facts.kustomization
         if k is None:
             continue
-        base = os.path.dirname(os.path.abspath(facts.path))
+        base = os.path.dirname(absolute_of(facts.path))
         for ref in k.patches:
             target = _resolve(base, ref.value)
             if target is not None:
@@ -388,7 +391,7 @@ def _app_config(app, app_dir, run, run_dir):
 def _fallback(index: _Index, file_facts: list, claimed: set, scope: str) -> list[Deployment]:
     units: dict[str, Deployment] = {}
     for facts in file_facts:
-        absolute = os.path.abspath(facts.path)
+        absolute = index.absolute(facts.path)
         if absolute in claimed or index.by_path.get(absolute) is not facts:
             continue
         if not (facts.resources or facts.workloads or facts.secrets):
@@ -501,9 +504,9 @@ def read_local_file(path: str) -> bytes | None:
 def referenced_paths(file_facts: list) -> set[str]:
     """Absolute paths the project files point at (kustomize resources and
     patches, run-file resources folders' files are found by folder)."""
-    wanted = set()
+    wanted, absolute_of = set(), Absolute()
     for facts in file_facts:
-        base = os.path.dirname(os.path.abspath(facts.path))
+        base = os.path.dirname(absolute_of(facts.path))
         if facts.kustomization is not None:
             for ref in facts.kustomization.resources + facts.kustomization.patches:
                 target = _resolve(base, ref.value)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 
 from . import deployments, projectnames
+from .abspaths import Absolute
 from .discover import Target, discover, walk
 from .runner import lint_targets
 
@@ -102,7 +103,7 @@ def context_paths(found: list[str], named: list[str]) -> list[str]:
     The language server calls this too, so an editor sees the CLI's deployment."""
     named = [os.path.abspath(p) for p in named]
     folders = {os.path.dirname(p) for p in named}
-    absolute_of = _Absolute()
+    absolute_of = Absolute()  # abspath's normpath for each of 1,000 files was ~2M instructions of a warm named file
     charts = {os.path.dirname(absolute_of(p)) for p in found  # endswith first: basename is a call a file
               if p.endswith(projectnames.CHART_NAME) and os.path.basename(p) == projectnames.CHART_NAME}
     chart_roots = [c + os.sep for c in charts if any(p.startswith(c + os.sep) for p in named)]
@@ -118,20 +119,6 @@ def context_paths(found: list[str], named: list[str]) -> list[str]:
                 or (chart_roots and any(absolute.startswith(c) for c in chart_roots))):
             wanted.append(path)
     return wanted
-
-
-class _Absolute:
-    """os.path.abspath, for many paths of few folders: a path that is
-    absolute and normal already is its own (normal: _Normal, once a folder).
-    A project walk gives such paths (a root made absolute, joined with entry
-    names): abspath's normpath for each of 1,000 files was ~2M instructions
-    of a warm named-file run."""
-
-    def __init__(self):
-        self.normal = _Normal()
-
-    def __call__(self, path: str) -> str:
-        return path if os.path.isabs(path) and self.normal(path) else os.path.abspath(path)
 
 
 class _Normal:
@@ -193,9 +180,9 @@ def _roles(engine, targets: list[Target], cache, jobs: int) -> dict[str, str]:
 def _with_roles(targets: list[Target], roles: dict[str, str]) -> list[Target]:
     if not roles:
         return targets
-    out = []
+    out, absolute_of = [], Absolute()
     for t in targets:
-        role = roles.get(os.path.abspath(t.path), "") if t.path != "-" else ""
+        role = roles.get(absolute_of(t.path), "") if t.path != "-" else ""
         out.append(Target(t.path, t.explicit, role) if role != t.role else t)
     return out
 
@@ -203,7 +190,8 @@ def _with_roles(targets: list[Target], roles: dict[str, str]) -> list[Target]:
 def follow_references(engine, all_facts: list, known: list[Target], cache=None, jobs: int = 1) -> tuple[list, list]:
     """Targets and results for what the project files point at outside what
     was read (kustomize bases, run-file resources folders), to a fixed point."""
-    seen = {os.path.abspath(t.path) for t in known}
+    absolute_of = Absolute()
+    seen = {absolute_of(t.path) for t in known}
     extra_targets: list[Target] = []
     extra_results: list = []
     facts = list(all_facts)
@@ -227,10 +215,10 @@ def unread_references(facts, seen: set[str]) -> list[str]:
     """The files that the project files among *facts* point at (kustomize bases, run-file
     resources folders) and that are not in *seen* (absolute, normal paths) yet; they are
     added to it. One round of follow_references, shared with the language server."""
-    wanted = []
+    wanted, absolute_of = [], Absolute()
     for target in sorted(deployments.referenced_paths(facts)):
         for path in files_at(target):
-            absolute = os.path.abspath(path)
+            absolute = absolute_of(path)
             if absolute not in seen:
                 seen.add(absolute)
                 wanted.append(path)
