@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 from daprlint import cli, commands, deployments, tree
 from daprlint.runner import lint_targets
 
@@ -272,3 +272,23 @@ def test_workers_hand_their_results_to_the_stream_chunk_by_chunk(check, spy, mon
     assert sorted(spy["run"]) == ["f0", "f1", "f2", "f3"]
     for _ in range(2):  # writing the cache, then reading it
         assert check(tmp_path / "t", "--jobs", "2", "--cache-dir", str(tmp_path / "c"), "--format", "json") == whole
+
+
+def test_results_from_workers_share_this_processs_path_strings(monkeypatch):
+    """A worker's result comes back with its own copy of the path: the runner
+    gives it (and its findings) the target's string, as one process has."""
+    from daprlint import runner
+    from daprlint.config import Settings
+    from daprlint.discover import discover
+    from daprlint.engine import Engine
+    from daprlint.packs import load_packs
+
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(runner, "_FORCED", True)
+    engine = Engine(load_packs([]), Settings())
+    targets = discover([str(REPO / "examples" / "bad")], [])
+    results = lint_targets(engine, targets, jobs=2)
+    assert len(results) == len(targets) > 2
+    assert all(r.path is t.path for r, t in zip(results, targets))
+    findings = [f for r in results for f in r.findings]
+    assert findings and all(f.path is r.path for r in results for f in r.findings if f.path == r.path)
