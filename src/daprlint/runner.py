@@ -32,6 +32,11 @@ from .results import NO_CONTENT, FileResult
 # that finds no free core only adds that cost. DAPRLINT_PARALLEL_THRESHOLD
 # sets the threshold and turns the load check off (tests force workers with it).
 PARALLEL_THRESHOLD = int(os.environ.get("DAPRLINT_PARALLEL_THRESHOLD", "2000"))
+# Files a worker gets at a time: about 8 chunks a worker, at most this many. A chunk's results wait
+# whole in the worker and arrive whole in the parent: at 100,000 files with 2 workers (6,250 a chunk)
+# the largest process peaked at 98.5 MiB, with chunks of 1,000 at 92.5 MiB, in the same time
+# (11.1 s against 11.1-12.7 s, 3 runs each).
+CHUNK_MAX = 1000
 _FORCED = "DAPRLINT_PARALLEL_THRESHOLD" in os.environ
 AUTO = "auto"
 
@@ -209,7 +214,7 @@ def _in_workers(engine: Engine, targets: list[Target], jobs: int, frames: bool =
     from functools import partial
 
     global _worker_engine, _worker_stream, _worker_cache
-    size = max(50, len(targets) // (jobs * 8))
+    size = min(CHUNK_MAX, max(50, len(targets) // (jobs * 8)))
     try:  # forked workers inherit this engine, rule packs loaded and all
         ctx, init, initargs = mp.get_context("fork"), None, ()
         _worker_engine, _worker_cache = engine, cache
