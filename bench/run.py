@@ -568,10 +568,17 @@ def run_subtool(cmd: list[str], timeout: float) -> str:
     return p.stdout.strip()
 
 
+# Variables of the calling shell that the timed tools must not inherit, so that a run measures
+# what a user's terminal runs, whoever starts the bench:
+# - PYTHONDONTWRITEBYTECODE: the tools run from byte-compiled modules, as after `pip install` or
+#   any first run; inherited, it made every timed run of an editable checkout recompile;
+# - PYTHONUNBUFFERED: it made every write to stdout a write(2) for daprlint and yamllint alike.
+#   This VM's shell sets it, and the bench did not unset it before round eleven (bench/README.md).
+UNSET_ENV = ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
+
+
 def main(argv: list[str] | None = None) -> int:
-    # The tools must run from byte-compiled modules, as after `pip install` or any first run: an
-    # inherited PYTHONDONTWRITEBYTECODE would make every timed run of an editable checkout recompile.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    unset = [name for name in UNSET_ENV if os.environ.pop(name, None) is not None]
     a = parse_args(argv)
     t_start = time.perf_counter()
     os.makedirs(a.trees_dir, exist_ok=True)
@@ -580,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(floor, "w", encoding="utf-8") as f:
         f.write(FLOOR_SCRIPT)
     info = machine_info(a.python, a.yamllint_python)
+    info["env_unset"] = ", ".join(unset) or "none"
     caps = Caps(a.python)
     info["jobs"] = f"--jobs auto {'listed' if caps.jobs_auto else 'not listed'}, default {caps.jobs_default or '?'}"
     log("; ".join(f"{k}: {v}" for k, v in info.items()))

@@ -403,6 +403,7 @@ def test_growth_and_skip_verdicts():
 def test_run_py_end_to_end_on_tiny_trees(tmp_path):
     out_json, out_md = tmp_path / "results.json", tmp_path / "perf.md"
     env = {k: v for k, v in os.environ.items() if k != "DAPRLINT_CACHE_DIR"}
+    env["PYTHONUNBUFFERED"] = "1"  # a shell's setting the timed tools must not inherit (run.UNSET_ENV)
     p = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "12", "--target-size", "12",
                         "--repo-size", "30", "--deploy-size", "12", "--runs", "1", "--one-runs", "1",
                         "--lsp-edits", "1", "--budget", "5", "--trees", "synthetic,repo,corpus", "--no-instructions",
@@ -426,6 +427,7 @@ def test_run_py_end_to_end_on_tiny_trees(tmp_path):
     lsp = data["lsp"]
     assert "latencies_s" in lsp and len(lsp["latencies_s"]) == 1 and "tree_findings" in lsp, lsp
     assert data["meta"]["loadavg_start"] is not None
+    assert "PYTHONUNBUFFERED" in data["meta"]["env_unset"].split(", ")
     md = out_md.read_text()
     assert "| bar | check |" in md and "**B6**" in md
 
