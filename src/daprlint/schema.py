@@ -17,12 +17,13 @@ holds it to the unknown-field walk).
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing costs ~3 ms at start-up: annotations only
 if TYPE_CHECKING:
+    from pathlib import Path  # a base is a str or a Path; pathlib itself costs 2-6 ms at start-up
     from typing import Any, Iterator
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -115,7 +116,7 @@ def declared_properties(schema: dict) -> dict:
 
 
 class NodeValidator:
-    def __init__(self, schema: dict, base: Path | None = None, ignore_required: bool = False,
+    def __init__(self, schema: dict, base: str | Path | None = None, ignore_required: bool = False,
                  root_keys: dict[str, frozenset] | None = None):
         """*ignore_required*: judge a partial document (a kustomize patch): no field is missing.
         *root_keys*: for fast_check, the keys allowed in some properties of the root instead of
@@ -134,7 +135,7 @@ class NodeValidator:
         if target:
             if self.base is None:
                 raise Unsupported(ref)
-            doc = _load_json(str((self.base.parent / target).resolve()))
+            doc = _load_json(_beside(self.base, target))
         for part in [p for p in pointer.split("/") if p]:
             doc = doc[part.replace("~1", "/").replace("~0", "~")]
         return doc
@@ -898,16 +899,23 @@ def _article(t: str) -> str:
 
 @lru_cache(maxsize=None)
 def _load_json(path: str) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    with open(path, encoding="utf-8") as f:
+        return json.loads(f.read())
 
 
-def jsonschema_errors(schema: dict, base: Path | None, instance: Any) -> Iterator[tuple[tuple, str]]:
+def _beside(base: str | Path, target: str) -> str:
+    """The real path of *target* relative to the folder of the schema file *base*
+    (what `(Path(base).parent / target).resolve()` gives)."""
+    return os.path.realpath(os.path.join(os.path.dirname(os.fspath(base)), target))
+
+
+def jsonschema_errors(schema: dict, base: str | Path | None, instance: Any) -> Iterator[tuple[tuple, str]]:
     """Reference validation with the jsonschema package (slow path)."""
     import jsonschema
     from referencing import Registry, Resource
 
     def retrieve(uri: str):
-        return Resource.from_contents(_load_json(str((base.parent / uri).resolve())))
+        return Resource.from_contents(_load_json(_beside(base, uri)))
 
     registry = Registry(retrieve=retrieve) if base else Registry()
     validator = jsonschema.Draft202012Validator(schema, registry=registry)
@@ -932,7 +940,7 @@ def _node_at(node: Node, path: tuple) -> Node:
     return node
 
 
-def schema_check(schema: dict, origin: Path, meta: dict):
+def schema_check(schema: dict, origin: str | Path, meta: dict):
     """Turn a schema rule into a check(resource, ctx) function."""
     api_versions = meta.get("api-versions")
     try:

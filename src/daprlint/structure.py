@@ -297,7 +297,7 @@ def _validator(data, key: str, mode: str, partial: bool):
             # the keys structure._Walk allows in `metadata` (fast_check), in the mode it walks
             root_keys = {"metadata": frozenset(data.json(OBJECT_META_FILE)["fields"])} if mode == KUBERNETES else None
             try:
-                validators[memo_key] = NodeValidator(schema, data.path(name), ignore_required=partial,
+                validators[memo_key] = NodeValidator(schema, data.file_path(name), ignore_required=partial,
                                                      root_keys=root_keys)
             except Unsupported:
                 pass

@@ -127,9 +127,9 @@ def fix_json(fix) -> dict | None:
 def docs_urls(rules) -> dict:
     """{code: documentation URL} for the built-in rules; a rule from another
     pack has no page in daprlint's docs (`daprlint explain CODE` shows it)."""
-    from ..packs import builtin_pack_path
+    from ..packs import builtin_pack_folder
 
-    builtin = str(builtin_pack_path())
+    builtin = builtin_pack_folder()  # a str: no pathlib at start-up
     return {code: DOCS + code.lower() for code, rule in rules.items() if rule.pack == builtin}
 
 
