@@ -40,6 +40,8 @@ def test_a_run_over_the_examples_imports_no_pathlib(tmp_path, cache, fmt):
     code, modules = _modules_after(["check", "--isolated", "--jobs", "1", "--format", fmt, *flags,
                                     str(REPO / "examples" / "bad")], tmp_path)
     assert code == 1  # the bad examples have findings: the schema rules and the report ran
-    assert modules == []
+    assert "pathlib" not in modules
+    if fmt != "sarif":  # SARIF's artifact URIs are urllib.parse's work
+        assert modules == []
     if cache != "--no-cache":
         assert any((tmp_path / "cache").iterdir())  # the store was written
