@@ -34,7 +34,7 @@ def workers(monkeypatch):
 
     def sized(size=None):
         monkeypatch.setattr(runner, "_chunks", real if size is None else
-                            (lambda targets, _size, folder_of=None: real(targets, size, folder_of)))
+                            (lambda targets, _size, folder_of=None, shares=0: real(targets, size, folder_of)))
     return sized
 
 
@@ -125,6 +125,32 @@ def test_chunks_keep_the_order_and_cut_where_the_folder_changes(folders, size):
         assert not split or len(before) == 2 * size  # a folder is split only past twice the size
     assert all(len(c) <= 2 * size for c in chunks)
     assert runner._chunks(targets, size) == [targets[i:i + size] for i in range(0, len(targets), size)]
+
+
+@given(folders=st.lists(st.integers(1, 120), min_size=0, max_size=40), largest=st.integers(1, 400),
+       shares=st.integers(1, 16), by_folder=st.booleans())
+def test_shrinking_chunks_keep_the_order_and_the_size_for_the_files_left(folders, largest, shares, by_folder):
+    targets = [Target(f"d{d}/{i}.yaml", False) for d, n in enumerate(folders) for i in range(n)]
+    chunks = runner._chunks(targets, largest, os.path.dirname if by_folder else None, shares)
+    assert [t for c in chunks for t in c] == targets
+    left = len(targets)
+    for number, chunk in enumerate(chunks):
+        wanted = runner.chunk_size(left, largest, shares)
+        assert wanted == min(largest, max(runner.CHUNK_MIN, left // shares))
+        assert len(chunk) <= 2 * wanted
+        if number < len(chunks) - 1:
+            assert len(chunk) >= wanted
+            after = chunks[number + 1][0]
+            split = not by_folder or os.path.dirname(chunk[-1].path) == os.path.dirname(after.path)
+            assert not split or len(chunk) in ((wanted, 2 * wanted) if not by_folder else (2 * wanted,))
+        left -= len(chunk)
+
+
+def test_the_last_chunks_are_small_so_the_workers_finish_together():
+    targets = [Target(f"d{i // 50}/{i}.yaml", False) for i in range(10_000)]
+    sizes = [len(c) for c in runner._chunks(targets, runner.CHUNK_MAX, os.path.dirname, runner.CHUNK_SHARES * 2)]
+    assert sizes[0] == runner.CHUNK_MAX and sizes[-4:] == [runner.CHUNK_MIN] * 4
+    assert sizes == sorted(sizes, reverse=True)
 
 
 # -- folders run in batches (FolderStream.BATCH_FILES) ------------------------------
