@@ -147,11 +147,13 @@ def pretty_json(value, flat: tuple[str, ...] = ()) -> str:
     return "".join(pretty_json_parts(value, flat))
 
 
-def pretty_json_parts(value, flat: tuple[str, ...] = ()):
+def pretty_json_parts(value, flat: tuple[str, ...] = (), encoded: tuple[str, ...] = ()):
     """pretty_json's text in pieces, one per item under a *flat* key: a
     report of 100,000 findings is written piece by piece, never held whole
     (nor as the list of its lines). No piece ends inside a JSON string, so
-    each is escaped on its own (json_text) as the whole text would be."""
+    each is escaped on its own (json_text) as the whole text would be.
+    The items under a key in *encoded* (also in *flat*) are JSON texts
+    already, as the encoder below writes them: they are written as given."""
     import json
 
     from .escape import json_text
@@ -166,8 +168,9 @@ def pretty_json_parts(value, flat: tuple[str, ...] = ()):
                 yield f"{sep}{inner}{encode(key)}: "
                 if key in flat and (isinstance(item, (list, tuple)) or hasattr(item, "__next__")):
                     before = f"[\n{inner}  "
+                    as_given = key in encoded
                     for v in item:
-                        yield before + encode(v)
+                        yield before + (v if as_given else encode(v))
                         before = f",\n{inner}  "
                     yield "[]" if before.startswith("[") else f"\n{inner}]"
                 else:

@@ -9,7 +9,32 @@ docs/output.md describes every key.
 """
 from __future__ import annotations
 
+from json import JSONEncoder
+from json.encoder import encode_basestring  # what JSONEncoder(ensure_ascii=False) writes a str with (C)
+
 from . import docs_urls, fix_json, pretty_json_parts
+
+_encode = JSONEncoder(ensure_ascii=False).encode
+
+
+def finding_line(f, url: str | None = None) -> str:
+    """`finding_json(f, url)` as the encoder writes it (the same text:
+    tests/test_report_parts.py), without building the dict. The report of
+    tree-10000-s42 (9,976 findings) took 55-64 ms to render as dicts through
+    the encoder, 34-40 ms this way (best of 7, four alternating pairs); the
+    whole `--no-cache --jobs 1` run went from 15,101M to 14,873M
+    instructions (callgrind)."""
+    path, code, name, severity, message = f.path, f.code, f.name, f.severity, f.message
+    if not (str is type(path) is type(code) is type(name) is type(severity) is type(message)
+            and (url is None or type(url) is str)):
+        return _encode(finding_json(f, url))  # a pack's rule may give other values: the encoder judges
+    span, fix = f.span, f.fix
+    return (f'{{"path": {encode_basestring(path)}, "line": {span.line + 1}, "column": {span.column + 1}, '
+            f'"end_line": {span.end_line + 1}, "end_column": {span.end_column + 1}, '
+            f'"code": {encode_basestring(code)}, "name": {encode_basestring(name)}, '
+            f'"severity": {encode_basestring(severity)}, "message": {encode_basestring(message)}, '
+            f'"url": {"null" if url is None else encode_basestring(url)}, '
+            f'"fix": {"null" if fix is None else _encode(fix_json(fix))}}}')
 
 
 def finding_json(f, url: str | None = None) -> dict:
@@ -35,6 +60,6 @@ def render_parts(findings, summary, ctx):
         return
     urls = docs_urls(ctx.get("rules") or {})
     yield from pretty_json_parts({"version": ctx["version"],
-                                  "findings": (finding_json(f, urls.get(f.code)) for f in findings),
-                                  "summary": summary.as_dict()}, flat=("findings",))
+                                  "findings": (finding_line(f, urls.get(f.code)) for f in findings),
+                                  "summary": summary.as_dict()}, flat=("findings",), encoded=("findings",))
     yield "\n"
