@@ -57,6 +57,20 @@ print(startup.seed_reader_pattern())  # yaml.reader is imported: nothing more to
 """
 
 
+_WITHOUT_YAML = r"""
+import sys, daprlint
+print("re" in sys.modules, "yaml" in sys.modules)
+import yaml
+from daprlint import _yaml_startup as startup
+print(yaml.reader.Reader.NON_PRINTABLE.pattern == startup.PYYAML_NON_PRINTABLE_COMPLEMENT)
+"""
+
+
+def test_nothing_is_seeded_until_yaml_is_imported():
+    out = subprocess.run([sys.executable, "-c", _WITHOUT_YAML], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]
+
+
 def test_daprlint_seeds_it_and_the_pure_reader_behaves_as_before():
     out = subprocess.run([sys.executable, "-c", _IN_A_FRESH_PROCESS], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "rejected", "rejected", "rejected", "True", "False"]

@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from ._yaml_startup import seed_reader_pattern as _seed_reader_pattern
+from ._yaml_startup import install as _install_yaml_startup
 
-_seed_reader_pattern()  # before any daprlint module imports yaml: see _yaml_startup
+_install_yaml_startup()  # before any daprlint module imports yaml: see _yaml_startup
