@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import sys
 
-# yaml/reader.py (PyYAML 5.1 to 6.0.2): Reader.NON_PRINTABLE, verbatim
+# yaml/reader.py: Reader.NON_PRINTABLE, verbatim (PyYAML 6.0.4; tests/test_yaml_startup.py
+# compares it with the installed copy, so a PyYAML that changes it fails there, not here)
 PYYAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 # every code point the class above leaves out: C0 controls but tab, LF and CR;
 # DEL and the C1 controls but NEL; the surrogates; U+FFFE and U+FFFF
