@@ -140,9 +140,10 @@ def test_shrinking_chunks_keep_the_order_and_the_size_for_the_files_left(folders
         assert len(chunk) <= 2 * wanted
         if number < len(chunks) - 1:
             assert len(chunk) >= wanted
-            after = chunks[number + 1][0]
-            split = not by_folder or os.path.dirname(chunk[-1].path) == os.path.dirname(after.path)
-            assert not split or len(chunk) in ((wanted, 2 * wanted) if not by_folder else (2 * wanted,))
+            if not by_folder:
+                assert len(chunk) == wanted
+            elif os.path.dirname(chunk[-1].path) == os.path.dirname(chunks[number + 1][0].path):
+                assert len(chunk) == 2 * wanted  # a folder is split only past twice the size
         left -= len(chunk)
 
 
