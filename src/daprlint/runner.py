@@ -532,12 +532,12 @@ def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, fram
         item.result = result
 
 
-def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1) -> None:
+def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1) -> int:
     """Give every result its facts: cache hits carry none until the deployment
     rules need them (a deployment hit needs no facts at all). A hit whose
-    facts are not stored is linted again, in place."""
+    facts are not stored is linted again, in place. Returns how many were."""
     if cache is None:
-        return
+        return 0
     again = []
     for index, result in enumerate(results):
         if result.facts is not None or result.digest in (None, NO_CONTENT):
@@ -548,7 +548,7 @@ def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[Fil
         else:
             result.facts = facts
     if not again:
-        return
+        return 0
     items = []
     for index in again:
         item = _Item(targets[index])
@@ -562,3 +562,4 @@ def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[Fil
         old = results[index]
         item.result.source = item.result.source or old.source  # a text read for suppressions stays
         results[index] = item.result
+    return len(again)

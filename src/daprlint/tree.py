@@ -241,13 +241,14 @@ def run(engine, targets, results, context_targets=(), context=(), shared_targets
             if cache is not None:
                 from .runner import ensure_facts
 
-                ensure_facts(cache, engine, rest_targets, rest, jobs)
-                ensure_facts(cache, engine, list(context_targets), context, jobs)
-                ensure_facts(cache, engine, list(shared_targets), shared, jobs)
-                if stream is not None:  # ensure_facts may have linted a result again: put it back
-                    for i, result in zip(kept, rest):
-                        results[i] = result
-                key = tree_key(results, everything)
+                again = (ensure_facts(cache, engine, rest_targets, rest, jobs)
+                         + ensure_facts(cache, engine, list(context_targets), context, jobs)
+                         + ensure_facts(cache, engine, list(shared_targets), shared, jobs))
+                if again:  # a file linted again was read again: its digest may differ
+                    if stream is not None:  # put its result back
+                        for i, result in zip(kept, rest):
+                            results[i] = result
+                    key = tree_key(results, list(context) + list(shared))  # ensure_facts replaces in place
             findings = []
             rules = engine.rules_of_scope("tree")
             if rules:
@@ -462,10 +463,10 @@ class FolderStream:
                 self.add(r)
             return
         ran = dict(parts)
-        last = {self._folder(r.path): i for i, r in enumerate(results)}
+        folders = [self._folder(r.path) for r in results]
+        last = {folder: i for i, folder in enumerate(folders)}
         groups: dict[str, list] = {}
-        for i, r in enumerate(results):
-            folder = self._folder(r.path)
+        for i, (r, folder) in enumerate(zip(results, folders)):
             if folder not in ran:
                 self.add(r)
                 continue
