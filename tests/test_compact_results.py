@@ -187,3 +187,11 @@ def test_references_are_followed_only_from_project_files(monkeypatch, capsys, tm
     cli.main(["check", "--isolated", "--no-cache", "--format", "json", str(tmp_path)])
     capsys.readouterr()
     assert len(asked) == 1 and [f.path.endswith("kustomization.yaml") for f in asked[0]] == [True]
+
+
+@given(st.tuples(*[numbers] * 6))
+def test_a_pickled_finding_carries_its_span_packed(numbers6):
+    finding = Finding("f.yaml", Span(*numbers6), "X", "x", "error", "m", None, ("v",))
+    cls, args = finding.__reduce__()
+    assert cls is Finding and type(args[1]) is int  # no Span built to be pickled, none packed again
+    assert cls(*args) == finding and type(cls(*args).span) is Span

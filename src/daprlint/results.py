@@ -74,6 +74,26 @@ def _packed_span(slot):
     return property(get, set)
 
 
+def _reduce_packed(slot):
+    """Finding's `__reduce__`, its span sent as the int it is held as: unpacked
+    into a Span to be pickled, then packed again in the parent, it was two Python
+    calls and a pickled tuple a finding for --jobs workers' results (the
+    setter holds an int as it is). tests/test_record_pickle.py and
+    tests/test_compact_results.py check the round trip."""
+    from operator import attrgetter
+
+    first, *after = Finding.__record_fields__[Finding.__record_fields__.index("span") + 1:]
+    path = attrgetter(*Finding.__record_fields__[:1])  # the fields in __init__'s order: path, span, the rest
+    rest = attrgetter(first, *after)
+    raw = slot.__get__
+
+    def __reduce__(self):
+        return Finding, (path(self), raw(self), *rest(self))
+
+    return __reduce__
+
+
+Finding.__reduce__ = _reduce_packed(Finding.__dict__["span"])
 Finding.span = _packed_span(Finding.__dict__["span"])
 
 
