@@ -448,7 +448,7 @@ class Engine:
             suppressions = parse_suppressions(result.source.text if result.source else "")
         if ignored or suppressions:
             kept = self._kept(result, ignored, suppressions)
-        else:  # most files: nothing to filter (a loop of two checks a finding, ~2% of a --jobs parent's work)
+        else:  # most files: nothing to filter (with the sort of one finding skipped: -1% of a 10k run, round 13)
             kept = list(result.findings)
         rule = self.rules.get(UNUSED_SUPPRESSION)
         if rule is not None:
