@@ -82,13 +82,11 @@ def _reduce_packed(slot):
     tests/test_compact_results.py check the round trip."""
     from operator import attrgetter
 
-    first, *after = Finding.__record_fields__[Finding.__record_fields__.index("span") + 1:]
-    path = attrgetter(*Finding.__record_fields__[:1])  # the fields in __init__'s order: path, span, the rest
-    rest = attrgetter(first, *after)
+    rest = attrgetter(*Finding.__record_fields__[2:])  # __init__'s order: path, span, then these
     raw = slot.__get__
 
     def __reduce__(self):
-        return Finding, (path(self), raw(self), *rest(self))
+        return Finding, (self.path, raw(self), *rest(self))
 
     return __reduce__
 
