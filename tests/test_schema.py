@@ -46,6 +46,7 @@ class Pair:
         schema = json.loads(path.read_text()) if schema is None else schema
         self.ours = NodeValidator(schema, path)
         self.ours.COMPILE_AFTER = 0  # the generated code from the first call: it is what these tests compare
+        self.interpreted = NodeValidator(schema, path)  # never builds the generated code
 
         def retrieve(uri: str):
             return Resource.from_contents(json.loads((path.parent / uri).resolve().read_text()))
@@ -55,6 +56,9 @@ class Pair:
     def compare(self, node, where=""):
         valid = self.ours.valid(node)
         assert self.ours.fast_valid(node) == valid, where
+        assert self.ours.fast_check(node)[0] == valid, where
+        # issues() skips what the compiled functions find valid: the same issues as a whole walk
+        assert _issues(self.ours, node) == _issues(self.interpreted, node), where
         ours = {p for _, p, _ in self.ours.errors(node)}
         assert (not ours) == valid, where
         theirs = {tuple(e.absolute_path) for e in self.reference.iter_errors(to_python(node))}
@@ -65,6 +69,10 @@ class Pair:
         for path in theirs:
             assert any(o[:len(path)] == path or path[:len(o)] == o for o in ours), (where, path, ours)
         return valid
+
+
+def _issues(validator, node) -> list[tuple]:
+    return [(id(i.node), i.path, i.keyword, i.message, i.name, i.expected) for i in validator.issues(node)]
 
 
 _PAIRS: dict[Path, Pair] = {}

@@ -262,8 +262,10 @@ class NodeValidator:
             if plan.unique and _has_duplicates(node.value):
                 yield Issue(node, path, "uniqueItems", say("uniqueItems") or "has the same item more than once")
             if plan.items is not None and not plan.items.trivial:
+                clear = self._clear_of(plan.items)
                 for i, item in enumerate(node.value):
-                    yield from self.issues(item, plan.items, path + (i,))
+                    if clear is None or not clear(item):
+                        yield from self.issues(item, plan.items, path + (i,))
         if plan.any_of is not None and not any(self._valid(node, s) for s in plan.any_of):
             yield Issue(node, path, "anyOf", say("anyOf") or "does not match any allowed form")
         if plan.one_of is not None and sum(self._valid(node, s) for s in plan.one_of) != 1:
@@ -381,6 +383,13 @@ class NodeValidator:
             return next(self.errors(node, plan), None) is None
         return True
 
+    def _clear_of(self, plan: _Plan):
+        """The generated function of *plan*, if the fast path has compiled it (None if not): a
+        child it finds valid has no issue, so issues() does not walk it. Only functions already
+        compiled: compiling one costs more than the walks it saves (see bench/README.md)."""
+        code = self.__dict__.get("_code")
+        return None if code is None else code.compiled(plan)
+
     def _object_issues(self, node: MappingNode, plan: _Plan, path: tuple, say):
         keys: dict[str, tuple[Node, Node]] = {}
         for k, v in node.value:
@@ -399,12 +408,16 @@ class NodeValidator:
             sub = props.get(name)
             if sub is not None:
                 if not sub.trivial:
-                    yield from self.issues(v, sub, path + (name,))
+                    clear = self._clear_of(sub)
+                    if clear is None or not clear(v):
+                        yield from self.issues(v, sub, path + (name,))
             elif extra is False:
                 yield Issue(k, path + (name,), "additionalProperties", say("additionalProperties") or
                             "is not a known field here", name)
             elif extra is not True:
-                yield from self.issues(v, extra, path + (name,))
+                clear = self._clear_of(extra)
+                if clear is None or not clear(v):
+                    yield from self.issues(v, extra, path + (name,))
             if plan.names is not None and isinstance(k, ScalarNode):
                 yield from self.issues(k, plan.names, path + (name,))
 
@@ -590,6 +603,17 @@ class _FastCode:
         name = f"_c{len(self.env)}"
         self.env[name] = value
         return name
+
+    def compiled(self, plan: _Plan):
+        """A compiled function that answers valid() for *plan*, else None (nothing is made here):
+        fast_check's own (it returns what the plain function returns: build_closed), or the plain one."""
+        for key in ((id(plan), True), id(plan)):
+            name = self.names.get(key)
+            if name is not None:
+                fn = self.env[name]
+                if fn.__name__ == name:
+                    return fn
+        return None  # not compiled: "_true", a first_call not yet run, or never named
 
     def _function(self, plan: _Plan) -> str:
         if plan.trivial:
