@@ -50,6 +50,31 @@ def test_the_key_id_prefix_search_is_the_six_substring_tests(text):
     assert (redact.KEY_ID_PREFIX.search(text) is not None) is any(p in text for p in prefixes)
 
 
+def _scrub_message_long_way(text: str, secrets) -> str:
+    """scrub_message as it was before prepared_secrets: each secret's spelling and mask per message."""
+    for secret in sorted({s for s in secrets if s and len(s) >= redact._MIN_SECRET}, key=len, reverse=True):
+        spelled, mask = redact.shown(secret), redact.masked(secret)
+        if spelled != mask and spelled in text:
+            text = text.replace(spelled, mask)
+        if secret in text:
+            text = redact._mask_values(text, secret, mask)
+    return redact._mask_shapes(text)
+
+
+SECRET_PIECES = st.sampled_from(["pw", "hunter2", "AKIAABCDEFGHIJKLMNOP", "a'b", "x\\y", "\n", "`", "secret",
+                                 "password", "é", " ", "1", "://u:p@"])
+
+
+@SOME
+@given(st.lists(st.one_of(PIECES, SECRET_PIECES), max_size=14).map("".join),
+       st.lists(st.lists(SECRET_PIECES, min_size=1, max_size=3).map("".join), max_size=4))
+def test_secrets_prepared_once_a_file_scrub_as_each_message_alone(text, secrets):
+    message = f"`{secrets[0] if secrets else 'x'}` holds {text} ({redact.shown(text)})"
+    prepared = redact.prepared_secrets(secrets)
+    assert redact.scrub_message_with(message, prepared) == _scrub_message_long_way(message, secrets)
+    assert redact.scrub_message(message, secrets) == _scrub_message_long_way(message, secrets)
+
+
 # -- dapr.is_reference_like: the brace gate ----------------------------------------------
 _ENV = re.compile(r"\s*\$(?:[A-Za-z_]\w*|\([A-Za-z_]\w*\))\s*")
 

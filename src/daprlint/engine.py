@@ -376,13 +376,14 @@ class Engine:
     def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
         """A value equal to a secret of this file is masked in every message,
         whatever field it sits in (a password repeated in `enableTLS`)."""
-        from .redact import scrub_message, secret_values  # values masked, names in backticks kept
+        from .redact import prepared_secrets, scrub_message_with, secret_values  # values masked, names kept
 
         values = tuple(sorted(secret_values(text, result.secret_spans)))
+        prepared = prepared_secrets(values)  # once for all the file's messages
         for finding in result.findings:
-            finding.message = scrub_message(finding.message, values)
+            finding.message = scrub_message_with(finding.message, prepared)
             if finding.fix is not None:
-                finding.fix.description = scrub_message(finding.fix.description, values)
+                finding.fix.description = scrub_message_with(finding.fix.description, prepared)
             finding.secrets = tuple(set(finding.secrets) | set(values))
 
     def _rules_for(self, kind: str, type_key: str) -> list[Rule]:

@@ -155,16 +155,33 @@ def scrub_message(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     """Remove known secret values and credential shapes from a finding's
     message or fix description, keeping names (in backticks) and the words
     of the message itself (see the module docstring)."""
+    return scrub_message_with(text, prepared_secrets(secrets))
+
+
+def prepared_secrets(secrets) -> tuple[tuple[str, str | None, str], ...]:
+    """(secret, its shown() spelling where that is not its mask, its mask) for each secret
+    scrub_message() looks for, longest first: worked out once for the many messages of a
+    file (each secret's spelling and mask cost three regex searches)."""
+    prepared = []
     for secret in _secrets_longest_first(secrets):
-        text = _mask_shown_spelling(text, secret)
+        spelled, mask = shown(secret), masked(secret)
+        prepared.append((secret, spelled if spelled != mask else None, mask))
+    return tuple(prepared)
+
+
+def scrub_message_with(text: str, prepared: tuple[tuple[str, str | None, str], ...]) -> str:
+    """scrub_message(text, secrets) with prepared_secrets(secrets) given."""
+    for secret, spelled, mask in prepared:
+        if spelled is not None and spelled in text:
+            text = text.replace(spelled, mask)
         if secret in text:
-            text = _mask_values(text, secret)
+            text = _mask_values(text, secret, mask)
     return _mask_shapes(text)
 
 
-def _mask_values(text: str, secret: str) -> str:
+def _mask_values(text: str, secret: str, mask: str) -> str:
     names = [m.span() for m in _NAME_IN_BACKTICKS.finditer(text)]
-    out, at, mask = [], 0, masked(secret)
+    out, at = [], 0
     word = secret.isalpha()
     start = text.find(secret)
     while start >= 0:
