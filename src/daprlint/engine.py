@@ -376,6 +376,8 @@ class Engine:
     def _scrub_with_file_secrets(self, result: FileResult, text: str) -> None:
         """A value equal to a secret of this file is masked in every message,
         whatever field it sits in (a password repeated in `enableTLS`)."""
+        if not result.findings:
+            return  # a Secret's file, most often: nothing to mask, so its values need no spelling
         from .redact import prepared_secrets, scrub_message_with, secret_values  # values masked, names kept
 
         values = tuple(sorted(secret_values(text, result.secret_spans)))
