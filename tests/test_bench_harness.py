@@ -397,6 +397,17 @@ def test_growth_and_skip_verdicts():
     assert bar.result == "PASS"
 
 
+def test_realistic_bar_says_how_close_to_the_parse_floor_its_target_is():
+    res = results_with({"corpus": {"floor": sample_row("floor", [0.1]), "cold": sample_row("cold", [0.4]),
+                                   "yamllint": sample_row("yamllint", [1.8])}})
+    (check,) = bars.bar_realistic(res).checks
+    assert check.result == "FAIL"  # 4.5x
+    assert "the parse floor alone is 18.0x faster than yamllint (100 ms)" in check.note
+    assert "12x asks for daprlint within 1.50x of the floor" in check.note
+    without_floor = results_with({"corpus": {"cold": sample_row("cold", [0.4]), "yamllint": sample_row("yamllint", [1.8])}})
+    assert "parse floor" not in bars.bar_realistic(without_floor).checks[0].note
+
+
 # --------------------------------------------------------------------------
 # one tiny run of the whole benchmark
 
