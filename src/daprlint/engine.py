@@ -49,15 +49,15 @@ _SUPPRESSION = re.compile(r"(?:^|\s)#\s*daprlint:\s*(ignore-file|ignore)(?:\[([A
 # redact compiles its patterns when imported: only a run that makes findings needs it.
 # Imported once here: a relative import in the function would ask importlib for the
 # package again with every finding.
-_scrub_message = None
+_redact = None
 
 
-def _import_scrub_message():
-    global _scrub_message
-    from .redact import scrub_message  # values masked, names in backticks kept
+def _import_redact():
+    global _redact
+    from . import redact  # values masked, names in backticks kept
 
-    _scrub_message = scrub_message
-    return scrub_message
+    _redact = redact
+    return redact
 
 
 class FileInfo:
@@ -431,12 +431,13 @@ class Engine:
         return self.settings.severity.get(rule.code, rule.severity)
 
     def _finding(self, rule: Rule, path: str, diag: Diagnostic) -> Finding:
-        scrub_message = _scrub_message or _import_scrub_message()
+        redact = _redact or _import_redact()
         code = diag.code or rule.code
-        message = scrub_message(diag.message, diag.secret_values)
+        prepared = redact.prepared_secrets(diag.secret_values)  # once for the message and the fix
+        message = redact.scrub_message_with(diag.message, prepared)
         fix = diag.fix
         if fix is not None:
-            fix.description = scrub_message(fix.description, diag.secret_values)
+            fix.description = redact.scrub_message_with(fix.description, prepared)
         return Finding(path, diag.span, code, rule.name, self._severity(rule), message, fix, diag.secret_values)
 
     # -- filtering -------------------------------------------------------

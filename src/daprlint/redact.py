@@ -136,18 +136,13 @@ def _mask_shapes(text: str) -> str:
     return PEM_PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- " + MASK, text)
 
 
-def _mask_shown_spelling(text: str, secret: str) -> str:
-    spelled = shown(secret)
-    if spelled != masked(secret) and spelled in text:
-        text = text.replace(spelled, masked(secret))
-    return text
-
-
 def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     """Remove known secret values and credential shapes from free text
     (diffs, logs): every occurrence, wherever it is."""
-    for secret in _secrets_longest_first(secrets):
-        text = _mask_shown_spelling(text, secret).replace(secret, masked(secret))
+    for secret, spelled, mask in prepared_secrets(secrets):
+        if spelled is not None and spelled in text:
+            text = text.replace(spelled, mask)
+        text = text.replace(secret, mask)
     return _mask_shapes(text)
 
 
