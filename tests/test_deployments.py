@@ -207,3 +207,24 @@ spec:
     _, report = lint_json("--isolated", "--select", "ANN006,KUS001", str(root))
     assert [(Path(f["path"]).name, f["code"]) for f in report["findings"]] == [
         ("b.yaml", "ANN006"), ("kustomization.yaml", "KUS001")]
+
+
+def test_a_subchart_renders_with_its_parent_chart(tmp_path):
+    """A chart under another chart's `charts/` folder is no deployment of its own: its
+    templates join the parent's (Helm renders them together); a sibling chart is its own."""
+    component = ("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
+                 "spec:\n  type: state.redis\n  version: v1\n  metadata:\n  - name: redisHost\n"
+                 "    value: localhost:6379\n")
+    for chart, name in (("shop", "shop-state"), ("shop/charts/cache", "cache-state"), ("billing", "bill-state")):
+        folder = tmp_path / "charts" / chart
+        (folder / "templates").mkdir(parents=True)
+        (folder / "Chart.yaml").write_text(f"apiVersion: v2\nname: {chart.rpartition('/')[2]}\nversion: 0.1.0\n",
+                                           encoding="utf-8")
+        (folder / "templates" / "state.yaml").write_text(component.format(name=name), encoding="utf-8")
+    _git_init(tmp_path)
+    proc = run_cli("deployments", "--isolated", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    helm = sorted(([f["path"] for f in d["files"]] for d in json.loads(proc.stdout)["deployments"]
+                   if d["kind"] == "helm"))
+    assert helm == [["charts/billing/templates/state.yaml"],
+                    ["charts/shop/charts/cache/templates/state.yaml", "charts/shop/templates/state.yaml"]]

@@ -230,3 +230,23 @@ def test_a_schema_is_compiled_after_compile_after_calls_and_answers_alike():
     for round_ in range(late.COMPILE_AFTER // len(nodes) + 2):
         assert [late.fast_valid(n) for n in nodes] == answers, round_
     assert "_fast" in late.__dict__  # compiled by now
+
+
+# -- abspaths: posixpath's basename, dirname and join without their generic checks ------------
+PATH_PIECES = st.sampled_from(["/", "//", ".", "..", "a", "b.yaml", "Chart.yaml", "kustomization.yaml", " ", "é"])
+
+
+@SOME
+@given(st.lists(PATH_PIECES, max_size=10).map("".join), st.lists(PATH_PIECES, max_size=6).map("".join))
+def test_path_shortcuts_agree_with_posixpath(path, name):
+    import posixpath
+
+    from daprlint import abspaths, projectnames
+
+    assert abspaths.basename(path) == posixpath.basename(path)
+    assert abspaths.dirname(path) == posixpath.dirname(path)
+    assert abspaths.join(path, name) == posixpath.join(path, name)
+    base = posixpath.basename(path)
+    assert projectnames.is_structure_name(path) == (
+        base in projectnames.KUSTOMIZATION_NAMES or base == projectnames.CHART_NAME
+        or base in projectnames.RUN_FILE_NAMES)

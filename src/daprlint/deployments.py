@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import os
 
-from .abspaths import Absolute
+from .abspaths import Absolute, basename, dirname, join
 from bisect import bisect_left
 from collections import defaultdict
 
@@ -115,7 +115,7 @@ class _Index:
             absolute = absolute_of(facts.path)
             if absolute not in self.by_path:
                 self.by_path[absolute] = facts
-                self.by_folder[os.path.dirname(absolute)].append(absolute)
+                self.by_folder[dirname(absolute)].append(absolute)
         self.charts = sorted(p for p, f in self.by_path.items() if f.chart is not None)
         self.run_files = sorted(p for p, f in self.by_path.items() if f.run_file is not None)
         self._sorted: list[str] | None = None
@@ -135,7 +135,7 @@ def _resolve(base: str, written: str) -> str | None:
     """*written* relative to *base*; None for what lies outside the tree (`~`, URLs)."""
     if written.startswith("~") or "://" in written or written.startswith(("github.com/", "git@")):
         return None
-    return os.path.normpath(os.path.join(base, written))
+    return os.path.normpath(join(base, written))
 
 
 # -- roles -------------------------------------------------------------------
@@ -146,7 +146,7 @@ def roles(file_facts: list) -> dict[str, str]:
         k = facts.kustomization
         if k is None:
             continue
-        base = os.path.dirname(absolute_of(facts.path))
+        base = dirname(absolute_of(facts.path))
         for ref in k.patches:
             target = _resolve(base, ref.value)
             if target is not None:
@@ -221,16 +221,18 @@ def _add_shared(deployment: Deployment, shared: list) -> None:
 
 def _helm(index: _Index, claimed: set) -> list[Deployment]:
     found = []
+    roots = {path: dirname(path) for path in index.charts}
+    # a chart's subcharts lie under its `charts/` folder (worked out once: each chart asks about every other)
+    subchart_folders = {path: root + os.sep + "charts" + os.sep for path, root in roots.items()}
     for path in index.charts:
         facts = index.by_path[path]
-        root = os.path.dirname(path)
-        if any(root.startswith(os.path.dirname(other) + os.sep + "charts" + os.sep)
-               for other in index.charts if other != path):
+        root = roots[path]
+        if any(root.startswith(folder) for other, folder in subchart_folders.items() if other != path):
             continue  # a subchart renders with its parent
-        name = facts.chart or os.path.basename(root)
+        name = facts.chart or basename(root)
         d = Deployment(f"helm:{root}", "helm", f"Helm chart `{name}` ({facts.path}): its templates render together")
-        members = [p for p in index.under(os.path.join(root, "templates"))]
-        members += [p for p in index.under(os.path.join(root, "charts")) if f"{os.sep}templates{os.sep}" in p]
+        members = [p for p in index.under(join(root, "templates"))]
+        members += [p for p in index.under(join(root, "charts")) if f"{os.sep}templates{os.sep}" in p]
         for member in sorted(members):
             d.add(index.by_path[member])
             claimed.add(member)
@@ -239,7 +241,7 @@ def _helm(index: _Index, claimed: set) -> list[Deployment]:
 
 
 def _kustomize(index: _Index, claimed: set) -> list[Deployment]:
-    kustomizations = {os.path.dirname(p): p for p, f in index.by_path.items() if f.kustomization is not None}
+    kustomizations = {dirname(p): p for p, f in index.by_path.items() if f.kustomization is not None}
     included: set[str] = set()
     for folder, path in kustomizations.items():
         for ref in index.by_path[path].kustomization.resources:
@@ -305,7 +307,7 @@ def _run_files(index: _Index, claimed: set) -> list[Deployment]:
     for path in index.run_files:
         facts = index.by_path[path]
         run = facts.run_file
-        run_dir = os.path.dirname(path)
+        run_dir = dirname(path)
         loads: dict[tuple, list] = {}   # resources folders -> [(app ID, Ref or None)]
         missing, notes, configs = [], [], []
         app_ids: dict[str, object] = {}
@@ -399,7 +401,7 @@ def _fallback(index: _Index, file_facts: list, claimed: set, scope: str) -> list
         if scope == "tree":
             key, kind, reason = "tree", "tree", "tree-scope = \"tree\": every linted file is one deployment"
         else:
-            folder = os.path.dirname(absolute)
+            folder = dirname(absolute)
             key, kind, reason = f"folder:{folder}", "folder", "files in one folder (the fallback)"
         unit = units.get(key)
         if unit is None:
@@ -506,7 +508,7 @@ def referenced_paths(file_facts: list) -> set[str]:
     patches, run-file resources folders' files are found by folder)."""
     wanted, absolute_of = set(), Absolute()
     for facts in file_facts:
-        base = os.path.dirname(absolute_of(facts.path))
+        base = dirname(absolute_of(facts.path))
         if facts.kustomization is not None:
             for ref in facts.kustomization.resources + facts.kustomization.patches:
                 target = _resolve(base, ref.value)

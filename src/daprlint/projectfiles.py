@@ -16,6 +16,7 @@ import os
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .abspaths import basename
 from .model import Scalar, keys_of
 from .projectnames import CHART_NAME, KUSTOMIZATION_NAMES
 
@@ -125,7 +126,7 @@ def _generated_secret_keys(entry: dict) -> list[str] | None:
 
 
 def kustomization_of(path: str, documents: list[Node]) -> Kustomization | None:
-    if os.path.basename(path) not in KUSTOMIZATION_NAMES or not documents:
+    if not path.endswith(KUSTOMIZATION_NAMES) or basename(path) not in KUSTOMIZATION_NAMES or not documents:
         return None
     fields = keys_of(documents[0])
     resources = _scalars(fields.get("resources")) + _scalars(fields.get("bases")) + \
@@ -143,7 +144,7 @@ def kustomization_of(path: str, documents: list[Node]) -> Kustomization | None:
 
 def chart_of(path: str, documents: list[Node]) -> str | None:
     """A Helm chart's name ("" when it has none) for its `Chart.yaml`; None for other files."""
-    if os.path.basename(path) != CHART_NAME:
+    if not path.endswith(CHART_NAME) or basename(path) != CHART_NAME:
         return None
     name = Scalar.of(keys_of(documents[0]).get("name")) if documents else None
     return name.value if name is not None else ""

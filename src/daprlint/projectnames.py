@@ -6,17 +6,17 @@ every run, also one whose files are all cache hits.
 """
 from __future__ import annotations
 
-import os
+from .abspaths import basename
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_NAME = "Chart.yaml"
 RUN_FILE_NAMES = ("dapr.yaml", "dapr.yml")
+STRUCTURE_NAMES = (*KUSTOMIZATION_NAMES, CHART_NAME, *RUN_FILE_NAMES)
 
 
 def is_structure_name(path: str) -> bool:
     """Files whose name alone says they describe a deployment (parsed first)."""
-    name = os.path.basename(path)
-    return name in KUSTOMIZATION_NAMES or name == CHART_NAME or name in RUN_FILE_NAMES
+    return path.endswith(STRUCTURE_NAMES) and basename(path) in STRUCTURE_NAMES  # endswith: no call for most
 
 
 def may_be_run_file(text: str) -> bool:

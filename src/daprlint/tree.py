@@ -16,6 +16,7 @@ import os
 
 from ._record import record as dataclass
 
+from .abspaths import dirname, join
 from .deployments import namespace_of
 from .rulekit import Diagnostic
 
@@ -336,7 +337,7 @@ class FolderStream:
         self.known = {f.path for f in structure_facts}  # the structure files whose claims are blocked
         if structure_facts:
             absolute = [self._absolute(t.path) for t in targets]
-            self.blocked = {os.path.dirname(p) for p in deployments.claimed_paths(structure_facts, absolute)}
+            self.blocked = {dirname(p) for p in deployments.claimed_paths(structure_facts, absolute)}
         self.blocked.update(self._folder(p) for p in context_paths)
         self.pending: dict[str, list] = {}
         self.done: dict[str, tuple] = {}   # folder -> (_rule_findings of its deployment, its results)
@@ -344,14 +345,14 @@ class FolderStream:
         self._batch_files = 0
 
     def _absolute(self, path: str) -> str:
-        return os.path.normpath(os.path.join(self._cwd, path))
+        return os.path.normpath(join(self._cwd, path))
 
     def _folder(self, path: str) -> str:
         """The absolute folder of *path*, as deployments.build groups the fallback (normalised)."""
         written = path[:path.rfind(os.sep) + 1]  # os.path.dirname without its call (once a file)
         folder = self._folders.get(written)
         if folder is None:
-            folder = self._folders[written] = os.path.dirname(self._absolute(path))
+            folder = self._folders[written] = dirname(self._absolute(path))
         return folder
 
     def add(self, result, fresh: bool = True) -> None:
@@ -499,7 +500,7 @@ class FolderStream:
         if {f.path for f in structure} <= self.known and not any(r.facts is not None for r in others):
             return  # the structure files the stream started from, nothing else: their claims were blocked
         streamed = [self._absolute(r.path) for _, group in self.done.values() for r in group]
-        wrong = {os.path.dirname(p) for p in deployments.claimed_paths(structure, streamed)}
+        wrong = {dirname(p) for p in deployments.claimed_paths(structure, streamed)}
         wrong.update(self._folder(r.path) for r in others if r.facts is not None)
         wrong &= set(self.done)
         if not wrong:

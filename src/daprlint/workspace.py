@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 
 from . import deployments, projectnames
-from .abspaths import Absolute
+from .abspaths import Absolute, join
 from .discover import Target, discover, walk
 from .runner import lint_targets
 
@@ -235,5 +235,5 @@ def files_at(path: str) -> list[str]:
         names = sorted(os.listdir(path))
     except OSError:
         return []
-    return [os.path.join(path, n) for n in names if (n.endswith((".yaml", ".yml")) or n == "Kustomization")
-            and os.path.isfile(os.path.join(path, n))]
+    return [join(path, n) for n in names if (n.endswith((".yaml", ".yml")) or n == "Kustomization")
+            and os.path.isfile(join(path, n))]
