@@ -354,10 +354,8 @@ class Engine:
             # the credential-shaped scalars, found once per file: SEC002 reports them (ctx.memo)
             ctx.memo["credentials"] = credentials = {}
             result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text, credentials)
-        for resource in resources:
-            for rule in self._rules_for(resource.kind_name, resource.type_key):
-                if not (resource.partial and rule.skip_partial):
-                    self._run(rule, resource, ctx, result, resource)
+        if resources:
+            self._run_resource_rules(resources, ctx, result)
         for pod in pods:
             for rule in self._by_scope["workload"]:
                 if pod.kind_name in rule.kinds or "*" in rule.kinds:
@@ -410,6 +408,21 @@ class Engine:
             return True  # its data cannot be read: the rule judges for itself, as without TYPES
         exact, prefixes = found
         return type_key in exact or type_key.startswith(prefixes)
+
+    def _run_resource_rules(self, resources: list, ctx: RuleContext, result: FileResult) -> None:
+        """Each resource's rules, each run as _run runs one, in a loop that makes no call of
+        its own for each (~20 rules a file: 202,000 calls on tree-10000-s42)."""
+        findings, path = result.findings, result.path
+        for resource in resources:
+            partial = resource.partial
+            for rule in self._rules_for(resource.kind_name, resource.type_key):
+                if partial and rule.skip_partial:
+                    continue
+                try:
+                    for diag in rule.check(resource, ctx) or ():
+                        findings.append(self._finding(rule, path, diag))
+                except Exception as exc:  # one broken rule must not stop the run
+                    findings.append(self.internal_error(rule, path, exc, resource.anchor_span))
 
     def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult,
              resource: model.Resource | None) -> None:
