@@ -250,3 +250,17 @@ def test_path_shortcuts_agree_with_posixpath(path, name):
     assert projectnames.is_structure_name(path) == (
         base in projectnames.KUSTOMIZATION_NAMES or base == projectnames.CHART_NAME
         or base in projectnames.RUN_FILE_NAMES)
+
+
+# -- deployments: a subchart found by its `charts/` folders, not by asking every other chart ---
+FOLDERS = st.lists(st.sampled_from(["/r", "/charts", "/a", "/b", "/charts/x", "//charts"]), min_size=1, max_size=5)
+
+
+@SOME
+@given(st.lists(FOLDERS.map("".join), min_size=1, max_size=6, unique=True))
+def test_subchart_lookup_agrees_with_asking_every_other_chart(roots):
+    from daprlint.deployments import _in_charts_folder_of
+
+    for root in roots:
+        every_other = any(root.startswith(other + "/charts/") for other in roots if other != root)
+        assert _in_charts_folder_of(root, set(roots)) == every_other

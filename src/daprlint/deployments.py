@@ -221,13 +221,11 @@ def _add_shared(deployment: Deployment, shared: list) -> None:
 
 def _helm(index: _Index, claimed: set) -> list[Deployment]:
     found = []
-    roots = {path: dirname(path) for path in index.charts}
-    # a chart's subcharts lie under its `charts/` folder (worked out once: each chart asks about every other)
-    subchart_folders = {path: root + os.sep + "charts" + os.sep for path, root in roots.items()}
+    roots = {dirname(path) for path in index.charts}
     for path in index.charts:
         facts = index.by_path[path]
-        root = roots[path]
-        if any(root.startswith(folder) for other, folder in subchart_folders.items() if other != path):
+        root = dirname(path)
+        if _in_charts_folder_of(root, roots):
             continue  # a subchart renders with its parent
         name = facts.chart or basename(root)
         d = Deployment(f"helm:{root}", "helm", f"Helm chart `{name}` ({facts.path}): its templates render together")
@@ -238,6 +236,19 @@ def _helm(index: _Index, claimed: set) -> list[Deployment]:
             claimed.add(member)
         found.append(d)
     return found
+
+
+def _in_charts_folder_of(root: str, roots: set[str]) -> bool:
+    """Whether the chart in *root* lies in the `charts/` folder of another chart
+    in *roots*: each `/charts/` in the path is looked up, not each other chart
+    (a tree of hundreds of charts asked charts-squared questions)."""
+    marker = os.sep + "charts" + os.sep
+    at = root.find(marker)
+    while at >= 0:
+        if root[:at] in roots:
+            return True
+        at = root.find(marker, at + 1)
+    return False
 
 
 def _kustomize(index: _Index, claimed: set) -> list[Deployment]:
