@@ -44,10 +44,7 @@ if os.sep == "/" and os.altsep is None:
             return base + name
         return base + "/" + name
 else:  # pragma: no cover - Windows: drives and two separators
-    basename, dirname = os.path.basename, os.path.dirname
-
-    def join(base: str, name: str) -> str:
-        return os.path.join(base, name)
+    basename, dirname, join = os.path.basename, os.path.dirname, os.path.join
 
 
 class Absolute:

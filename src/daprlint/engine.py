@@ -336,8 +336,7 @@ class Engine:
             info = FileInfo(path, text, source, explicit)
         result = FileResult(path, source=source, suppressions=parse_suppressions(text))
         ctx = RuleContext(path=path, text=text, options=self.options, data=self.ruleset.data)
-        for rule in self._by_scope["file"]:
-            self._run(rule, info, ctx, result, None)
+        self._run(self._by_scope["file"], info, ctx, result)
         documents = source.documents
         result.resources = resources = list(model.resources_of(path, documents, source.template))
         ctx.resources = resources
@@ -354,15 +353,16 @@ class Engine:
             # the credential-shaped scalars, found once per file: SEC002 reports them (ctx.memo)
             ctx.memo["credentials"] = credentials = {}
             result.secret_spans = secret_spans(documents, resources, self.ruleset.data, text, credentials)
-        if resources:
-            self._run_resource_rules(resources, ctx, result)
+        for resource in resources:
+            rules = self._rules_for(resource.kind_name, resource.type_key)
+            if resource.partial:
+                rules = [r for r in rules if not r.skip_partial]
+            self._run(rules, resource, ctx, result, anchored=True)
         for pod in pods:
-            for rule in self._by_scope["workload"]:
-                if pod.kind_name in rule.kinds or "*" in rule.kinds:
-                    self._run(rule, pod, ctx, result, pod)
+            self._run([r for r in self._by_scope["workload"] if pod.kind_name in r.kinds or "*" in r.kinds],
+                      pod, ctx, result, anchored=True)
         if run_file is not None:
-            for rule in self._by_scope["runfile"]:
-                self._run(rule, run_file, ctx, result, None)
+            self._run(self._by_scope["runfile"], run_file, ctx, result)
         if result.secret_spans:
             self._scrub_with_file_secrets(result, text)
         if "&" in text and documents:
@@ -409,29 +409,17 @@ class Engine:
         exact, prefixes = found
         return type_key in exact or type_key.startswith(prefixes)
 
-    def _run_resource_rules(self, resources: list, ctx: RuleContext, result: FileResult) -> None:
-        """Each resource's rules, each run as _run runs one, in a loop that makes no call of
-        its own for each (~20 rules a file: 202,000 calls on tree-10000-s42)."""
+    def _run(self, rules: list[Rule], target, ctx: RuleContext, result: FileResult, anchored: bool = False) -> None:
+        """Run *rules* on *target*, one loop for all of them (a call a rule was ~20 a file:
+        202,000 calls on tree-10000-s42). A crash is that rule's INT001, at the target's
+        anchor_span when *anchored* (a resource, a workload), else at the file's start."""
         findings, path = result.findings, result.path
-        for resource in resources:
-            partial = resource.partial
-            for rule in self._rules_for(resource.kind_name, resource.type_key):
-                if partial and rule.skip_partial:
-                    continue
-                try:
-                    for diag in rule.check(resource, ctx) or ():
-                        findings.append(self._finding(rule, path, diag))
-                except Exception as exc:  # one broken rule must not stop the run
-                    findings.append(self.internal_error(rule, path, exc, resource.anchor_span))
-
-    def _run(self, rule: Rule, target, ctx: RuleContext, result: FileResult,
-             resource: model.Resource | None) -> None:
-        try:
-            for diag in rule.check(target, ctx) or ():
-                result.findings.append(self._finding(rule, result.path, diag))
-        except Exception as exc:  # one broken rule must not stop the run
-            anchor = resource.anchor_span if resource is not None else FILE_START
-            result.findings.append(self.internal_error(rule, result.path, exc, anchor))
+        for rule in rules:
+            try:
+                for diag in rule.check(target, ctx) or ():
+                    findings.append(self._finding(rule, path, diag))
+            except Exception as exc:  # one broken rule must not stop the run
+                findings.append(self.internal_error(rule, path, exc, target.anchor_span if anchored else FILE_START))
 
     @staticmethod
     def internal_error(rule: Rule, path: str, exc: Exception, anchor: Span = FILE_START) -> Finding:
