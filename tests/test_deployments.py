@@ -228,3 +228,50 @@ def test_a_subchart_renders_with_its_parent_chart(tmp_path):
                    if d["kind"] == "helm"))
     assert helm == [["charts/billing/templates/state.yaml"],
                     ["charts/shop/charts/cache/templates/state.yaml", "charts/shop/templates/state.yaml"]]
+
+
+def _lint_counts(monkeypatch, capsys, root: Path, *args: str) -> tuple[dict, str]:
+    """({path under root: how many times it was linted}, stdout) of `daprlint check --isolated ARGS root`,
+    in this process."""
+    from daprlint import cli, commands, engine
+
+    monkeypatch.setattr(commands, "_tune_gc", lambda: None)  # not in the test process
+    counts: dict[str, int] = {}
+    real = engine.Engine.lint_text
+
+    def counting(self, path, *rest, **kw):
+        name = Path(path).resolve().relative_to(root.resolve()).as_posix()
+        counts[name] = counts.get(name, 0) + 1
+        return real(self, path, *rest, **kw)
+
+    monkeypatch.setattr(engine.Engine, "lint_text", counting)
+    capsys.readouterr()
+    assert cli.main(["check", "--isolated", *args, str(root)]) in (0, 1)
+    return counts, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "full"])
+def test_a_kustomization_is_linted_once_for_its_roles_and_its_findings(project, tmp_path, monkeypatch, capsys, fmt):
+    """The roles are read from the kustomizations before the other files are linted; the run
+    reports those same results instead of linting the kustomizations again (with a cache, a second
+    lint stored a second row for the same path), and the report is the CLI's."""
+    expected = run_cli("check", "--isolated", "--format", fmt, "--no-cache", str(project)).stdout.decode()
+    for cache in (["--no-cache"], ["--cache-dir", str(tmp_path / "cache")]):
+        counts, out = _lint_counts(monkeypatch, capsys, project, "--format", fmt, *cache)
+        assert {"k8s/base/kustomization.yaml", "k8s/overlays/prod/kustomization.yaml"} <= set(counts)
+        assert set(counts.values()) == {1}, counts
+        assert out == expected
+    counts, out = _lint_counts(monkeypatch, capsys, project, "--format", fmt, *cache)  # warm: nothing linted
+    assert counts == {} and out == expected
+
+
+def test_a_kustomization_listed_as_a_patch_is_linted_again_in_that_role(project, monkeypatch, capsys):
+    """A result linted before the roles were known stands in only for a file whose role stays the same."""
+    overlay = project / "k8s/overlays/prod/kustomization.yaml"
+    (project / "k8s/overlays/prod/other").mkdir()
+    shutil.copy(project / "k8s/base/kustomization.yaml", project / "k8s/overlays/prod/other/kustomization.yaml")
+    overlay.write_text(overlay.read_text(encoding="utf-8") + "- path: other/kustomization.yaml\n", encoding="utf-8")
+    counts, _ = _lint_counts(monkeypatch, capsys, project, "--format", "json", "--no-cache")
+    # linted for the roles, then again as the patch the overlay makes it
+    assert counts["k8s/overlays/prod/other/kustomization.yaml"] == 2
+    assert counts["k8s/overlays/prod/kustomization.yaml"] == counts["k8s/base/kustomization.yaml"] == 1

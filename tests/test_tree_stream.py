@@ -24,8 +24,8 @@ from daprlint.runner import lint_targets
 
 
 def _whole_tree(engine, targets, jobs=1, stdin_name=None, cache=None, want_texts=False, frames=False,
-                context=(), shared=(), root=None):
-    """tree.lint_streamed without the stream: every deployment built at the end."""
+                context=(), shared=(), root=None, linted=None):
+    """tree.lint_streamed without the stream: every deployment built at the end (every target linted here)."""
     return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts, frames=frames), None
 
 

@@ -82,12 +82,12 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     fixed, diff_text, applied, fixed_stdin = 0, None, None, None
     fmt = args.output_format
     frames = fmt == "full" and not args.statistics  # code frames print the files' texts
-    plan = workspace.plan(engine, targets, cache, args.jobs)
+    # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
+    want_texts = fmt == "sarif" or bool(args.output_sarif)
+    plan = workspace.plan(engine, targets, cache, args.jobs, want_texts, frames)
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)
     targets = plan.targets
-    # SARIF fix regions and code frames read a hit's text (ctx["texts"]), besides suppressions
-    want_texts = fmt == "sarif" or bool(args.output_sarif)
     root = workspace.project_root(targets[0].path if targets and targets[0].path != "-" else ".",
                                   settings.root_dir if settings.source else None)
     stream = None
@@ -102,7 +102,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
                                frames=frames)
     else:  # the folder deployments' tree stage runs as their folders complete (tree.FolderStream)
         results, stream = tree.lint_streamed(engine, targets, args.jobs, args.stdin_filename, cache, want_texts,
-                                             frames, plan.context, plan.shared, root)
+                                             frames, plan.context, plan.shared, root, linted=plan.linted)
     context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     # only project files point at more files (deployments.referenced_paths); with none, follow_references

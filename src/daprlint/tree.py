@@ -524,24 +524,25 @@ class FolderStream:
 
 
 def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_texts=False, frames=False,
-                  context=(), shared=(), root: str | None = None):
+                  context=(), shared=(), root: str | None = None, linted=None):
     """runner.lint_targets, with the folder deployments' tree stage run as
     their folders complete (FolderStream): (results, the stream or None).
 
     Files whose name says they may describe a deployment (kustomizations,
     charts, `dapr.yaml`) are linted first, so their claims are known before
     any folder is run. Where every deployment needs the whole tree
-    (`tree-scope = "tree"`, `resources-paths`, stdin) there is no stream."""
+    (`tree-scope = "tree"`, `resources-paths`, stdin) there is no stream.
+    *linted*: {path: result} of targets linted already, with the same
+    *want_texts* and *frames* (workspace.Plan.linted): not linted again."""
     from .projectnames import is_structure_name
     from .runner import ensure_facts, lint_targets
 
     rules = engine.rules_of_scope("tree") if engine.collects_facts else []
     if (not rules or shared or engine.options.get("tree-scope", "folder") != "folder"
             or any(t.path == "-" for t in targets)):
-        return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts,
-                            frames=frames), None
+        return _lint_unless_linted(engine, targets, linted, jobs, stdin_name, cache, want_texts, frames), None
     first = [i for i, t in enumerate(targets) if is_structure_name(t.path)]
-    head = lint_targets(engine, [targets[i] for i in first], jobs, cache=cache, want_texts=want_texts, frames=frames)
+    head = _lint_unless_linted(engine, [targets[i] for i in first], linted, jobs, None, cache, want_texts, frames)
     if cache is not None:
         ensure_facts(cache, engine, [targets[i] for i in first], head, jobs)
     stream = FolderStream(engine, targets, [r.facts for r in head if r.facts is not None],
@@ -556,6 +557,17 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
                              want_texts=want_texts, frames=frames, stream=stream))
     heads = iter(head)
     return [next(heads) if i in taken else next(tail) for i in range(len(targets))], stream
+
+
+def _lint_unless_linted(engine, targets, linted, jobs, stdin_name, cache, want_texts, frames):
+    """runner.lint_targets of *targets*, taking the results in *linted* (by path) instead of linting those again."""
+    from .runner import lint_targets
+
+    if not linted:
+        return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts, frames=frames)
+    rest = iter(lint_targets(engine, [t for t in targets if t.path not in linted], jobs, stdin_name, cache=cache,
+                             want_texts=want_texts, frames=frames))
+    return [linted[t.path] if t.path in linted else next(rest) for t in targets]
 
 
 def build_deployments(engine, results, context=(), shared=(), root: str | None = None):

@@ -35,11 +35,15 @@ MAX_REFERENCE_ROUNDS = 4     # kustomize bases of bases of bases...
 class Plan:
     """The targets of a run with their roles, and what is read as context."""
 
-    def __init__(self, targets: list[Target], context: list[Target], shared: list[Target], notes: list[str]):
+    def __init__(self, targets: list[Target], context: list[Target], shared: list[Target], notes: list[str],
+                 linted: dict | None = None):
         self.targets = targets
         self.context = context
         self.shared = shared
         self.notes = notes  # said once on stderr (e.g. a project too large to read whole)
+        # {path: FileResult} of the targets' kustomizations, linted to read the roles, in the role
+        # they keep: the run's own lint takes these results instead of linting the files again
+        self.linted = linted or {}
 
 
 def project_root(path: str, config_root: str | None) -> str:
@@ -58,8 +62,13 @@ def project_root(path: str, config_root: str | None) -> str:
     return start
 
 
-def plan(engine, targets: list[Target], cache=None, jobs: int = 1) -> Plan:
-    """Work out roles and context for *targets* (reads only the kustomizations first)."""
+def plan(engine, targets: list[Target], cache=None, jobs: int = 1, want_texts: bool = False,
+         frames: bool = False) -> Plan:
+    """Work out roles and context for *targets* (reads only the kustomizations first).
+
+    The targets' kustomizations are linted as the run's lint would lint them
+    (*want_texts*, *frames*: runner.lint_targets), so Plan.linted can stand in
+    for linting them again."""
     notes: list[str] = []
     if not engine.collects_facts:
         return Plan(targets, [], [], notes)
@@ -72,8 +81,10 @@ def plan(engine, targets: list[Target], cache=None, jobs: int = 1) -> Plan:
         context, note = _project_context(engine, root, targets)
         if note:
             notes.append(note)
-    roles = _roles(engine, targets + context, cache, jobs)
-    return Plan(_with_roles(targets, roles), _with_roles(context, roles), shared, notes)
+    roles, linted = _roles(engine, targets, context, cache, jobs, want_texts, frames)
+    targets = _with_roles(targets, roles)
+    kept = {t.path: linted[t.path] for t in targets if t.path in linted and t.role == ""}
+    return Plan(targets, _with_roles(context, roles), shared, notes, kept)
 
 
 def _shared_targets(engine, targets: list[Target]) -> list[Target]:
@@ -163,18 +174,28 @@ def _shown_from(cwd: str):
     return shown
 
 
-def _roles(engine, targets: list[Target], cache, jobs: int) -> dict[str, str]:
-    """Lint the kustomizations among *targets* and read the roles they give."""
+def _roles(engine, targets: list[Target], context: list[Target], cache, jobs: int, want_texts: bool,
+           frames: bool) -> tuple[dict[str, str], dict]:
+    """Lint the kustomizations among *targets* and *context*, and read the roles they give:
+    (the roles, {path: result} of the targets' kustomizations, linted in their role "",
+    with *want_texts* and *frames*; those of the context are linted as context is, want_texts None)."""
     names = projectnames.KUSTOMIZATION_NAMES  # endswith first: basename is a call a file
-    structure = [t for t in targets if t.path.endswith(names) and os.path.basename(t.path) in names]
-    if not structure:
-        return {}
-    results = lint_targets(engine, structure, jobs, cache=cache, want_texts=None)
-    if cache is not None:
-        from .runner import ensure_facts
+    results, linted = [], {}
+    for group, texts, framed in ((targets, want_texts, frames), (context, None, False)):
+        structure = [t for t in group if t.path.endswith(names) and os.path.basename(t.path) in names]
+        if not structure:
+            continue
+        found = lint_targets(engine, structure, jobs, cache=cache, want_texts=texts, frames=framed)
+        if cache is not None:
+            from .runner import ensure_facts
 
-        ensure_facts(cache, engine, structure, results, jobs)
-    return deployments.roles([r.facts for r in results if r.facts is not None])
+            ensure_facts(cache, engine, structure, found, jobs)
+        results += found
+        if group is targets:
+            linted = {t.path: r for t, r in zip(structure, found) if t.role == "" and t.path != "-"}
+    if not results:
+        return {}, {}
+    return deployments.roles([r.facts for r in results if r.facts is not None]), linted
 
 
 def _with_roles(targets: list[Target], roles: dict[str, str]) -> list[Target]:
