@@ -264,3 +264,50 @@ def test_subchart_lookup_agrees_with_asking_every_other_chart(roots):
     for root in roots:
         every_other = any(root.startswith(other + "/charts/") for other in roots if other != root)
         assert _in_charts_folder_of(root, set(roots)) == every_other
+
+
+# -- workspace.files_at: one stat and one scandir a folder -----------------------------------
+def _files_at_the_long_way(path: str) -> list[str]:
+    """files_at as it was: isfile, isdir, listdir and an isfile a name."""
+    import os
+
+    if os.path.isfile(path):
+        return [path] if path.endswith((".yaml", ".yml")) or os.path.basename(path) == "Kustomization" else []
+    if not os.path.isdir(path):
+        return []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    return [os.path.join(path, n) for n in names if (n.endswith((".yaml", ".yml")) or n == "Kustomization")
+            and os.path.isfile(os.path.join(path, n))]
+
+
+ENTRY_NAMES = st.sampled_from(["a.yaml", "b.yml", "Kustomization", "kustomization.yaml", "c.json", "d.YAML",
+                               "sub", "e.yaml.bak", ".f.yaml", "g.yml"])
+ENTRY_KINDS = st.sampled_from(["file", "folder", "link to a file", "link to a folder", "broken link"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(ENTRY_NAMES, ENTRY_KINDS, max_size=8), st.sampled_from(["", "a.yaml", "Kustomization", "sub",
+                                                                             "missing", "c.json"]))
+def test_files_at_agrees_with_isfile_isdir_and_listdir(tmp_path_factory, entries, asked):
+    import os
+
+    from daprlint.workspace import files_at
+
+    root = tmp_path_factory.mktemp("refs")
+    (root / "target.yaml").write_text("x: 1\n")
+    (root / "target-folder").mkdir()
+    for name, kind in entries.items():
+        place = root / name
+        if kind == "file":
+            place.write_text("x: 1\n")
+        elif kind == "folder":
+            place.mkdir()
+        else:
+            os.symlink({"link to a file": root / "target.yaml", "link to a folder": root / "target-folder",
+                        "broken link": root / "nowhere"}[kind], place)
+    for path in (str(root), str(root / asked) if asked else str(root), str(root) + os.sep):
+        assert files_at(path) == _files_at_the_long_way(path)

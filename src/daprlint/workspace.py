@@ -22,6 +22,7 @@ read first, so every file knows its role before it is linted.
 from __future__ import annotations
 
 import os
+from stat import S_ISDIR, S_ISREG
 
 from . import deployments, projectnames
 from .abspaths import Absolute, join
@@ -238,6 +239,8 @@ def unread_references(facts, seen: set[str]) -> list[str]:
     added to it. One round of follow_references, shared with the language server."""
     wanted, absolute_of = [], Absolute()
     for target in sorted(deployments.referenced_paths(facts)):
+        if target in seen:
+            continue  # a file read already (most references are): files_at would give it alone, a stat for nothing
         for path in files_at(target):
             absolute = absolute_of(path)
             if absolute not in seen:
@@ -247,14 +250,31 @@ def unread_references(facts, seen: set[str]) -> list[str]:
 
 
 def files_at(path: str) -> list[str]:
-    """A file itself; for a folder, its YAML files (not its subfolders: daprd and kustomize read one level)."""
-    if os.path.isfile(path):
+    """A file itself; for a folder, its YAML files (not its subfolders: daprd and kustomize read one level).
+
+    One stat, and one scandir a folder, whose entries say whether they are files without a stat
+    of their own (but for a link, followed as isfile() follows it). isfile, isdir, listdir and an
+    isfile a name made 571 more stat calls on repo-3000-s42 (7,304 against 6,733), whose ~900
+    references (kustomize bases, overlays' resources) the run has read already."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return []
+    if S_ISREG(mode):
         return [path] if path.endswith((".yaml", ".yml")) or os.path.basename(path) == "Kustomization" else []
-    if not os.path.isdir(path):
+    if not S_ISDIR(mode):
         return []
     try:
-        names = sorted(os.listdir(path))
+        with os.scandir(path) as entries:
+            names = sorted(e.name for e in entries
+                           if (e.name.endswith((".yaml", ".yml")) or e.name == "Kustomization") and _is_file(e))
     except OSError:
         return []
-    return [join(path, n) for n in names if (n.endswith((".yaml", ".yml")) or n == "Kustomization")
-            and os.path.isfile(join(path, n))]
+    return [join(path, n) for n in names]
+
+
+def _is_file(entry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
