@@ -230,9 +230,9 @@ def test_a_subchart_renders_with_its_parent_chart(tmp_path):
                     ["charts/shop/charts/cache/templates/state.yaml", "charts/shop/templates/state.yaml"]]
 
 
-def _lint_counts(monkeypatch, capsys, root: Path, *args: str) -> tuple[dict, str]:
-    """({path under root: how many times it was linted}, stdout) of `daprlint check --isolated ARGS root`,
-    in this process."""
+def _lint_counts(monkeypatch, capsys, root: Path, *args: str, target: Path | None = None) -> tuple[dict, str]:
+    """({path under root: how many times it was linted}, stdout) of `daprlint check --isolated ARGS
+    TARGET` (TARGET: *root* itself unless given), in this process."""
     from daprlint import cli, commands, engine
 
     monkeypatch.setattr(commands, "_tune_gc", lambda: None)  # not in the test process
@@ -246,7 +246,7 @@ def _lint_counts(monkeypatch, capsys, root: Path, *args: str) -> tuple[dict, str
 
     monkeypatch.setattr(engine.Engine, "lint_text", counting)
     capsys.readouterr()
-    assert cli.main(["check", "--isolated", *args, str(root)]) in (0, 1)
+    assert cli.main(["check", "--isolated", *args, str(target or root)]) in (0, 1)
     return counts, capsys.readouterr().out
 
 
@@ -263,6 +263,19 @@ def test_a_kustomization_is_linted_once_for_its_roles_and_its_findings(project, 
         assert out == expected
     counts, out = _lint_counts(monkeypatch, capsys, project, "--format", fmt, *cache)  # warm: nothing linted
     assert counts == {} and out == expected
+
+
+def test_the_context_kustomizations_of_a_named_file_are_linted_once(project, tmp_path, monkeypatch, capsys):
+    """A named file's deployment is read as context (its kustomizations first, for the roles):
+    each context file once, without a cache and through one."""
+    named = project / "resources" / "statestore.yaml"
+    expected = run_cli("check", "--isolated", "--format", "json", "--no-cache", str(named)).stdout.decode()
+    for cache in (["--no-cache"], ["--cache-dir", str(tmp_path / "cache")]):
+        counts, out = _lint_counts(monkeypatch, capsys, project, "--format", "json", *cache, target=named)
+        assert {"resources/statestore.yaml", "k8s/base/kustomization.yaml",
+                "k8s/overlays/prod/kustomization.yaml"} <= set(counts)
+        assert set(counts.values()) == {1}, counts
+        assert out == expected
 
 
 def test_a_kustomization_listed_as_a_patch_is_linted_again_in_that_role(project, monkeypatch, capsys):

@@ -77,7 +77,7 @@ def check_once(args) -> int:
 
 def _check(args, settings, ruleset, engine, targets, cache) -> int:
     from . import tree, workspace
-    from .runner import lint_targets
+    from .runner import lint_targets, lint_unless_linted
 
     fixed, diff_text, applied, fixed_stdin = 0, None, None, None
     fmt = args.output_format
@@ -98,12 +98,12 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
         results, fixed, diff_text, fixed_stdin = run.results, run.fixed, run.diff, run.stdout
         applied = run.applied
     elif args.show_deployments:  # needs every file's facts at the end
-        results = lint_targets(engine, targets, args.jobs, args.stdin_filename, cache=cache, want_texts=want_texts,
-                               frames=frames)
+        results = lint_unless_linted(engine, targets, plan.linted, args.jobs, args.stdin_filename, cache, want_texts,
+                                     frames)
     else:  # the folder deployments' tree stage runs as their folders complete (tree.FolderStream)
         results, stream = tree.lint_streamed(engine, targets, args.jobs, args.stdin_filename, cache, want_texts,
                                              frames, plan.context, plan.shared, root, linted=plan.linted)
-    context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
+    context = lint_unless_linted(engine, plan.context, plan.linted, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     # only project files point at more files (deployments.referenced_paths); with none, follow_references
     # is not asked: it would make the set of every path read (100,000 files: ~17 MiB at the run's peak)
@@ -262,7 +262,7 @@ def cmd_graph(args) -> int:
     references, build the deployments, the deployment rules). Never the
     cache: the picture needs every file's facts. Exit 0 whatever it draws."""
     from . import graph, tree, workspace
-    from .runner import lint_targets
+    from .runner import lint_targets, lint_unless_linted
 
     settings = settings_from_args(args)
     ruleset = load_packs(settings.rule_packs)
@@ -277,8 +277,8 @@ def cmd_graph(args) -> int:
     for note in plan.notes:
         print(f"daprlint: {note}", file=sys.stderr)
     targets = plan.targets
-    results = lint_targets(engine, targets, args.jobs, args.stdin_filename)
-    context = lint_targets(engine, plan.context, args.jobs)
+    results = lint_unless_linted(engine, targets, plan.linted, args.jobs, args.stdin_filename)
+    context = lint_unless_linted(engine, plan.context, plan.linted, args.jobs)
     shared = lint_targets(engine, plan.shared, args.jobs)
     more_targets, more = workspace.follow_references(
         engine, [r.facts for r in results + context + shared if r.facts is not None],

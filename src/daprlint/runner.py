@@ -309,6 +309,18 @@ def lint_targets(engine: Engine, targets: list[Target], jobs: int = 1, stdin_nam
     return [lint_one(engine, t, stdin_name) if t.path == "-" else by_path[t.path] for t in targets]
 
 
+def lint_unless_linted(engine: Engine, targets: list[Target], linted: dict | None, jobs: int = 1,
+                       stdin_name: str | None = None, cache=None, want_texts: bool = False,
+                       frames: bool = False) -> list[FileResult]:
+    """lint_targets of *targets*, taking the results in *linted* ({path: result}, linted with
+    the same *want_texts* and *frames*: workspace.Plan.linted) instead of linting those again."""
+    if not linted:
+        return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts, frames=frames)
+    rest = iter(lint_targets(engine, [t for t in targets if t.path not in linted], jobs, stdin_name, cache=cache,
+                             want_texts=want_texts, frames=frames))
+    return [linted[t.path] if t.path in linted else next(rest) for t in targets]
+
+
 # -- through the cache --------------------------------------------------------
 class _Item:
     """One file of the run and what is known about it so far."""

@@ -535,14 +535,14 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
     *linted*: {path: result} of targets linted already, with the same
     *want_texts* and *frames* (workspace.Plan.linted): not linted again."""
     from .projectnames import is_structure_name
-    from .runner import ensure_facts, lint_targets
+    from .runner import ensure_facts, lint_targets, lint_unless_linted
 
     rules = engine.rules_of_scope("tree") if engine.collects_facts else []
     if (not rules or shared or engine.options.get("tree-scope", "folder") != "folder"
             or any(t.path == "-" for t in targets)):
-        return _lint_unless_linted(engine, targets, linted, jobs, stdin_name, cache, want_texts, frames), None
+        return lint_unless_linted(engine, targets, linted, jobs, stdin_name, cache, want_texts, frames), None
     first = [i for i, t in enumerate(targets) if is_structure_name(t.path)]
-    head = _lint_unless_linted(engine, [targets[i] for i in first], linted, jobs, None, cache, want_texts, frames)
+    head = lint_unless_linted(engine, [targets[i] for i in first], linted, jobs, None, cache, want_texts, frames)
     if cache is not None:
         ensure_facts(cache, engine, [targets[i] for i in first], head, jobs)
     stream = FolderStream(engine, targets, [r.facts for r in head if r.facts is not None],
@@ -558,16 +558,6 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
     heads = iter(head)
     return [next(heads) if i in taken else next(tail) for i in range(len(targets))], stream
 
-
-def _lint_unless_linted(engine, targets, linted, jobs, stdin_name, cache, want_texts, frames):
-    """runner.lint_targets of *targets*, taking the results in *linted* (by path) instead of linting those again."""
-    from .runner import lint_targets
-
-    if not linted:
-        return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts, frames=frames)
-    rest = iter(lint_targets(engine, [t for t in targets if t.path not in linted], jobs, stdin_name, cache=cache,
-                             want_texts=want_texts, frames=frames))
-    return [linted[t.path] if t.path in linted else next(rest) for t in targets]
 
 
 def build_deployments(engine, results, context=(), shared=(), root: str | None = None):

@@ -42,8 +42,9 @@ class Plan:
         self.context = context
         self.shared = shared
         self.notes = notes  # said once on stderr (e.g. a project too large to read whole)
-        # {path: FileResult} of the targets' kustomizations, linted to read the roles, in the role
-        # they keep: the run's own lint takes these results instead of linting the files again
+        # {path: FileResult} of the kustomizations, linted to read the roles, in the role they keep:
+        # the run's own lint takes these results instead of linting the files again (the targets'
+        # linted as targets are, with the run's want_texts and frames; the context's as context is)
         self.linted = linted or {}
 
 
@@ -83,9 +84,10 @@ def plan(engine, targets: list[Target], cache=None, jobs: int = 1, want_texts: b
         if note:
             notes.append(note)
     roles, linted = _roles(engine, targets, context, cache, jobs, want_texts, frames)
-    targets = _with_roles(targets, roles)
-    kept = {t.path: linted[t.path] for t in targets if t.path in linted and t.role == ""}
-    return Plan(targets, _with_roles(context, roles), shared, notes, kept)
+    targets, context = _with_roles(targets, roles), _with_roles(context, roles)
+    kept = {t.path: linted[t.path] for group in (targets, context) for t in group
+            if t.path in linted and t.role == ""}
+    return Plan(targets, context, shared, notes, kept)
 
 
 def _shared_targets(engine, targets: list[Target]) -> list[Target]:
@@ -178,8 +180,8 @@ def _shown_from(cwd: str):
 def _roles(engine, targets: list[Target], context: list[Target], cache, jobs: int, want_texts: bool,
            frames: bool) -> tuple[dict[str, str], dict]:
     """Lint the kustomizations among *targets* and *context*, and read the roles they give:
-    (the roles, {path: result} of the targets' kustomizations, linted in their role "",
-    with *want_texts* and *frames*; those of the context are linted as context is, want_texts None)."""
+    (the roles, {path: result} of those linted in the role ""). The targets' are linted with
+    *want_texts* and *frames*, the context's as context is (want_texts None)."""
     names = projectnames.KUSTOMIZATION_NAMES  # endswith first: basename is a call a file
     results, linted = [], {}
     for group, texts, framed in ((targets, want_texts, frames), (context, None, False)):
@@ -192,8 +194,7 @@ def _roles(engine, targets: list[Target], context: list[Target], cache, jobs: in
 
             ensure_facts(cache, engine, structure, found, jobs)
         results += found
-        if group is targets:
-            linted = {t.path: r for t, r in zip(structure, found) if t.role == "" and t.path != "-"}
+        linted.update((t.path, r) for t, r in zip(structure, found) if t.role == "" and t.path != "-")
     if not results:
         return {}, {}
     return deployments.roles([r.facts for r in results if r.facts is not None]), linted
