@@ -291,3 +291,59 @@ def test_the_deployments_listing_is_the_same_served_from_the_cache(project, tmp_
     cold = run_cli("check", "--isolated", "--show-deployments", "--no-cache", named)
     warm = run_cli("check", "--isolated", "--show-deployments", *cache, named)
     assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+
+
+DUPLICATE_STORE = """apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: statestore
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: localhost:6379
+"""
+
+
+def test_a_named_file_served_from_the_cache_follows_the_references_a_cold_run_follows(tmp_path):
+    """The kustomization beside a named file lists a file in another folder, which holds a
+    duplicate of the named file's component. A cold run reads that file (the kustomization's
+    references are followed); a warm one did not (a cache hit carries no facts until asked for),
+    and lost the XRF003 that pre-commit with a warm cache should have reported."""
+    project = tmp_path / "project"
+    (project / "base").mkdir(parents=True)
+    (project / "shared").mkdir()
+    _git_init(project)
+    (project / "base" / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- components.yaml\n"
+        "- ../shared/extra.yaml\n", encoding="utf-8")
+    (project / "base" / "components.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
+    (project / "shared" / "extra.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
+    named = str(project / "base" / "components.yaml")
+    _, cold = lint_json("--isolated", named)
+    assert [f["code"] for f in cold["findings"]] == ["XRF003"]
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    run_cli("check", "--isolated", *cache, str(project))
+    for _ in range(2):
+        warm = run_cli("check", "--isolated", "--format", "json", *cache, named)
+        assert json.loads(warm.stdout) == cold
+
+
+def test_a_patch_reached_through_a_reference_is_linted_as_a_patch(project, monkeypatch, capsys):
+    """A named file's deployment reaches the overlay's patch only through the overlay's
+    references: it is read in the role the overlay gives it, as a run of the whole tree reads it."""
+    from daprlint import engine
+
+    roles: dict[str, str] = {}
+    real = engine.Engine.lint_text
+
+    def recording(self, path, text, bom=False, explicit=True, role=""):
+        roles[Path(path).name] = role
+        return real(self, path, text, bom, explicit, role)
+
+    monkeypatch.setattr(engine.Engine, "lint_text", recording)
+    counts, _ = _lint_counts(monkeypatch, capsys, project, "--format", "json", "--no-cache",
+                             target=project / "k8s" / "base" / "components.yaml")
+    assert counts["k8s/overlays/prod/orders-db-patch.yaml"] == 1
+    assert roles["orders-db-patch.yaml"] == "patch"

@@ -77,6 +77,7 @@ def check_once(args) -> int:
 
 def _check(args, settings, ruleset, engine, targets, cache) -> int:
     from . import tree, workspace
+    from .projectnames import is_structure_name
     from .runner import ensure_facts, lint_targets, lint_unless_linted
 
     fixed, diff_text, applied, fixed_stdin = 0, None, None, None
@@ -100,16 +101,17 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     elif args.show_deployments:  # needs every file's facts at the end
         results = lint_unless_linted(engine, targets, plan.linted, args.jobs, args.stdin_filename, cache, want_texts,
                                      frames)
-        if cache is not None:  # a hit carries no facts, and the listing is made of them
-            ensure_facts(cache, engine, targets, results, args.jobs)
     else:  # the folder deployments' tree stage runs as their folders complete (tree.FolderStream)
         results, stream = tree.lint_streamed(engine, targets, args.jobs, args.stdin_filename, cache, want_texts,
                                              frames, plan.context, plan.shared, root, linted=plan.linted)
-    context = lint_targets(engine, plan.context, args.jobs, cache=cache, want_texts=None)
+    context = lint_unless_linted(engine, plan.context, plan.linted, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
-    if args.show_deployments and cache is not None:  # the references of all of them are followed, as without a cache
-        ensure_facts(cache, engine, plan.context, context, args.jobs)
-        ensure_facts(cache, engine, plan.shared, shared, args.jobs)
+    if cache is not None and engine.collects_facts:
+        # a cache hit carries no facts until asked for: the project files' are asked for here, so that their
+        # references are followed (below) as in a run without the cache; the listing is made of every file's
+        only = None if args.show_deployments else is_structure_name
+        for group_targets, group in ((targets, results), (plan.context, context), (plan.shared, shared)):
+            ensure_facts(cache, engine, group_targets, group, args.jobs, only=only)
     # only project files point at more files (deployments.referenced_paths); with none, follow_references
     # is not asked: it would make the set of every path read (100,000 files: ~17 MiB at the run's peak)
     pointing = [f for found in (results, context, shared) for r in found if (f := r.facts) is not None
@@ -283,7 +285,7 @@ def cmd_graph(args) -> int:
         print(f"daprlint: {note}", file=sys.stderr)
     targets = plan.targets
     results = lint_unless_linted(engine, targets, plan.linted, args.jobs, args.stdin_filename)
-    context = lint_targets(engine, plan.context, args.jobs)
+    context = lint_unless_linted(engine, plan.context, plan.linted, args.jobs)
     shared = lint_targets(engine, plan.shared, args.jobs)
     more_targets, more = workspace.follow_references(
         engine, [r.facts for r in results + context + shared if r.facts is not None],

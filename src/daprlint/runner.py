@@ -544,15 +544,19 @@ def _lint_in_workers(cache, engine: Engine, misses: list[_Item], jobs: int, fram
         item.result = result
 
 
-def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1) -> int:
+def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[FileResult], jobs: int = 1,
+                 only=None) -> int:
     """Give every result its facts: cache hits carry none until the deployment
     rules need them (a deployment hit needs no facts at all). A hit whose
-    facts are not stored is linted again, in place. Returns how many were."""
+    facts are not stored is linted again, in place. Returns how many were.
+    *only(path)*: the results of the paths it accepts, and no others."""
     if cache is None:
         return 0
     again = []
     for index, result in enumerate(results):
         if result.facts is not None or result.digest in (None, NO_CONTENT):
+            continue
+        if only is not None and not only(targets[index].path):
             continue
         facts = cache.facts_of(result.path, result.digest)
         if facts is None:

@@ -532,19 +532,15 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
     charts, `dapr.yaml`) are linted first, so their claims are known before
     any folder is run. Where every deployment needs the whole tree
     (`tree-scope = "tree"`, `resources-paths`, stdin) there is no stream.
-    *linted*: {path: result} of structure files linted already, with the same
-    *want_texts* and *frames* and their facts (workspace.Plan.linted), stand in
-    for the first lint of them here, which gives its results their facts too
-    (ensure_facts). Without a stream the results keep what lint_targets gives:
-    a cache hit has no facts then, and its references are not followed."""
+    *linted*: {path: result} of targets linted already, with the same
+    *want_texts* and *frames* (workspace.Plan.linted): not linted again."""
     from .projectnames import is_structure_name
     from .runner import ensure_facts, lint_targets, lint_unless_linted
 
     rules = engine.rules_of_scope("tree") if engine.collects_facts else []
     if (not rules or shared or engine.options.get("tree-scope", "folder") != "folder"
             or any(t.path == "-" for t in targets)):
-        return lint_targets(engine, targets, jobs, stdin_name, cache=cache, want_texts=want_texts,
-                            frames=frames), None
+        return lint_unless_linted(engine, targets, linted, jobs, stdin_name, cache, want_texts, frames), None
     first = [i for i, t in enumerate(targets) if is_structure_name(t.path)]
     head = lint_unless_linted(engine, [targets[i] for i in first], linted, jobs, None, cache, want_texts, frames)
     if cache is not None:

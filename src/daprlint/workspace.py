@@ -42,11 +42,9 @@ class Plan:
         self.context = context
         self.shared = shared
         self.notes = notes  # said once on stderr (e.g. a project too large to read whole)
-        # {path: FileResult} of the targets' kustomizations, linted to read the roles (with the run's
-        # want_texts and frames), in the role they keep: the run takes these results instead of linting
-        # the files again. Not the context's: those served from the cache get their facts here, for the
-        # roles, and a context result with facts has its references followed (commands._check), which
-        # the context's own lint, whose hits carry no facts, does not do
+        # {path: FileResult} of the kustomizations, linted to read the roles, in the role they keep, with
+        # their facts: the run takes these results instead of linting the files again (the targets' were
+        # linted with the run's want_texts and frames, the context's as context is)
         self.linted = linted or {}
 
 
@@ -87,7 +85,8 @@ def plan(engine, targets: list[Target], cache=None, jobs: int = 1, want_texts: b
             notes.append(note)
     roles, linted = _roles(engine, targets, context, cache, jobs, want_texts, frames)
     targets, context = _with_roles(targets, roles), _with_roles(context, roles)
-    kept = {t.path: linted[t.path] for t in targets if t.path in linted and t.role == ""}
+    kept = {t.path: linted[t.path] for group in (targets, context) for t in group
+            if t.path in linted and t.role == ""}
     return Plan(targets, context, shared, notes, kept)
 
 
@@ -181,8 +180,8 @@ def _shown_from(cwd: str):
 def _roles(engine, targets: list[Target], context: list[Target], cache, jobs: int, want_texts: bool,
            frames: bool) -> tuple[dict[str, str], dict]:
     """Lint the kustomizations among *targets* and *context*, and read the roles they give:
-    (the roles, {path: result} of the targets' linted in the role "", with *want_texts* and
-    *frames*; the context's are linted as context is, want_texts None)."""
+    (the roles, {path: result} of those linted in the role "", with their facts). The targets'
+    are linted with *want_texts* and *frames*, the context's as context is (want_texts None)."""
     names = projectnames.KUSTOMIZATION_NAMES  # endswith first: basename is a call a file
     results, linted = [], {}
     for group, texts, framed in ((targets, want_texts, frames), (context, None, False)):
@@ -195,8 +194,7 @@ def _roles(engine, targets: list[Target], context: list[Target], cache, jobs: in
 
             ensure_facts(cache, engine, structure, found, jobs)
         results += found
-        if group is targets:
-            linted = {t.path: r for t, r in zip(structure, found) if t.role == "" and t.path != "-"}
+        linted.update((t.path, r) for t, r in zip(structure, found) if t.role == "" and t.path != "-")
     if not results:
         return {}, {}
     return deployments.roles([r.facts for r in results if r.facts is not None]), linted
@@ -220,11 +218,16 @@ def follow_references(engine, all_facts: list, known: list[Target], cache=None, 
     extra_targets: list[Target] = []
     extra_results: list = []
     facts = list(all_facts)
+    kustomizations = [f for f in facts if f.kustomization is not None]
     shown = _shown_from(os.getcwd())
     for _ in range(MAX_REFERENCE_ROUNDS):
-        wanted = [Target(shown(path), False) for path in unread_references(facts, seen)]
-        if not wanted:
+        found = unread_references(facts, seen)
+        if not found:
             break
+        # in the role the kustomizations give (a patch they list is partial), as the run's own files get
+        # theirs (plan): the cache's entry of a file is for one role
+        roles = deployments.roles(kustomizations)
+        wanted = [Target(shown(path), False, roles.get(absolute_of(path), "")) for path in found]
         results = lint_targets(engine, wanted, jobs, cache=cache, want_texts=None)
         if cache is not None:
             from .runner import ensure_facts
@@ -233,6 +236,7 @@ def follow_references(engine, all_facts: list, known: list[Target], cache=None, 
         extra_targets += wanted
         extra_results += results
         facts = [r.facts for r in results if r.facts is not None]
+        kustomizations += [f for f in facts if f.kustomization is not None]
     return extra_targets, extra_results
 
 
