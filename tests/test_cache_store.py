@@ -31,7 +31,7 @@ def _write(path, rows_by_folder: list[tuple[str, list]], kind: str = "entries") 
 
 def _row(path: str, n: int = 0) -> list:
     return [path, bytes(16), (n, 2, 3, 4), 5, [], [(0, 1, 0, 0, 0, 1, "DPR001", "x", "error", f"m{n}", None)],
-            ((1, 2),), ""]
+            ((1, 2),), "", False]
 
 
 ROWS = [(f"t/d{d}", [_row(f"t/d{d}/f{f}.yaml", d * 10 + f) for f in range(3)]) for d in range(4)]

@@ -347,3 +347,26 @@ def test_a_patch_reached_through_a_reference_is_linted_as_a_patch(project, monke
                              target=project / "k8s" / "base" / "components.yaml")
     assert counts["k8s/overlays/prod/orders-db-patch.yaml"] == 1
     assert roles["orders-db-patch.yaml"] == "patch"
+
+
+@pytest.mark.parametrize("run_file", ["dapr.yaml", "run.yaml"])
+def test_a_run_file_served_from_the_cache_has_its_resources_folders_read(tmp_path, run_file):
+    """A run file's resources folder outside the linted folder holds a duplicate of a linted
+    component. A run file is known by its name or, as `run.yaml` here, by its content alone:
+    its cache entry says it points at other files, so a warm run follows it as a cold one does."""
+    project = tmp_path / "project"
+    for folder in ("app/res", "app/svc", "shared"):
+        (project / folder).mkdir(parents=True)
+    _git_init(project)
+    (project / "app" / run_file).write_text(
+        "version: 1\ncommon:\n  resourcesPaths:\n  - ./res\n  - ../shared\napps:\n- appID: orders\n"
+        "  appDirPath: ./svc\n", encoding="utf-8")
+    (project / "app" / "res" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
+    (project / "shared" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
+    linted = str(project / "app")
+    _, cold = lint_json("--isolated", linted)
+    assert [f["code"] for f in cold["findings"]] == ["XRF003"]
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    for _ in range(3):  # writing the cache, then served from it
+        warm = run_cli("check", "--isolated", "--format", "json", *cache, linted)
+        assert json.loads(warm.stdout) == cold

@@ -10,7 +10,9 @@ change there starts a new cache):
   mtime_ns, ctime_ns, inode) taken *before* that content was read, when the
   run that read it started, its `# daprlint: ignore` comments (with the
   lines each covers), its own (per-file) findings, not yet finalized, the
-  spans of its secret values (positions only) and the role it was linted in.
+  spans of its secret values (positions only), the role it was linted in
+  and whether it is a kustomization or a run file (whose references a warm
+  run follows, as a cold one does, before it has any file's facts).
 - `KEY.facts`: each path's deployment facts with the digest they came
   from; read only when the deployment rules run again (or for the roles
   and claims of the structure files, whose rows have chunks of their own:
@@ -120,14 +122,15 @@ TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# daprlint result cache (htt
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 RACY_MARGIN_NS = 2_000_000_000
 TREE_SLOTS = 4        # tree results kept: e.g. the whole repo and the few files pre-commit passes
-FORMAT = 10           # layout of the stores below; part of the key
+FORMAT = 11           # layout of the stores below; part of the key
 SPOOL_BATCH = 256     # rows in one chunk (a chunk holds rows of one folder)
 SPOOL_FLUSH = 1 << 18  # bytes a store holds in memory before they are written
 FOLDERS_KEPT = 8      # decoded folders a store keeps (the runner asks folder after folder)
 
-# an entry, as a list: PATH first, as in every row of a store
-PATH, DIGEST, STAT_KEY, READ_AT, SUPPRESSIONS, FINDINGS, SECRET_SPANS, ROLE = range(8)
-ENTRY_SIZE = 8
+# an entry, as a list: PATH first, as in every row of a store. POINTS: the file is a kustomization or a run
+# file (its facts point at other files), which a warm run must know without its facts (FileResult.points)
+PATH, DIGEST, STAT_KEY, READ_AT, SUPPRESSIONS, FINDINGS, SECRET_SPANS, ROLE, POINTS = range(9)
+ENTRY_SIZE = 9
 FACTS_SIZE = 3        # [path, digest, facts.FileFacts.to_json()]
 TREE_SIZE = 2         # [path, finding row]
 
@@ -193,8 +196,10 @@ def entry_row(path: str, st: os.stat_result, read_at_ns: int, result: FileResult
         suppressions = [s.to_json() for s in suppressions]
     elif suppressions is not None:
         suppressions = ()
+    facts = result.facts
+    points = facts is not None and (facts.kustomization is not None or facts.run_file is not None)
     return [path, result.digest, stat_key(st), read_at_ns, suppressions,
-            [_finding_row(f) for f in findings] if findings else (), tuple(result.secret_spans), role]
+            [_finding_row(f) for f in findings] if findings else (), tuple(result.secret_spans), role, points]
 
 
 # -- digests and stat keys --------------------------------------------------
@@ -648,7 +653,7 @@ class ResultCache:
         spans or suppressions built (a warm named file of a 1,000-file
         deployment built ~400 findings it never showed)."""
         result = FileResult(path)
-        result.digest = entry[DIGEST]
+        result.digest, result.points = entry[DIGEST], entry[POINTS] is True
         if not reported:
             return result
         result.findings = [_finding_of(path, d) for d in entry[FINDINGS]]

@@ -108,8 +108,12 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     if cache is not None and engine.collects_facts:
         # a cache hit carries no facts until asked for: the project files' are asked for here, so that their
-        # references are followed (below) as in a run without the cache; the listing is made of every file's
-        only = None if args.show_deployments else is_structure_name
+        # references are followed (below) as in a run without the cache (a run file is known by its content:
+        # the hit's entry says, FileResult.points); the listing is made of every file's
+        def project_file(result) -> bool:
+            return result.points or is_structure_name(result.path)
+
+        only = None if args.show_deployments else project_file
         for group_targets, group in ((targets, results), (plan.context, context), (plan.shared, shared)):
             ensure_facts(cache, engine, group_targets, group, args.jobs, only=only)
     # only project files point at more files (deployments.referenced_paths); with none, follow_references

@@ -113,6 +113,8 @@ class FileResult:
     # blake2b digest (16 bytes, cache.digest_of_bytes) of the bytes the result was linted
     # from (None: unknown, NO_CONTENT: the file could not be read); set by the runner
     digest: bytes | str | None = None
+    # a cache hit (no facts until asked for) of a kustomization or a run file: its facts point at other files
+    points: bool = False
 
 
 NO_CONTENT = "-"  # the digest of a file that could not be read: no content, no facts

@@ -549,14 +549,14 @@ def ensure_facts(cache, engine: Engine, targets: list[Target], results: list[Fil
     """Give every result its facts: cache hits carry none until the deployment
     rules need them (a deployment hit needs no facts at all). A hit whose
     facts are not stored is linted again, in place. Returns how many were.
-    *only(path)*: the results of the paths it accepts, and no others."""
+    *only(result)*: the results it accepts, and no others."""
     if cache is None:
         return 0
     again = []
     for index, result in enumerate(results):
         if result.facts is not None or result.digest in (None, NO_CONTENT):
             continue
-        if only is not None and not only(targets[index].path):
+        if only is not None and not only(result):
             continue
         facts = cache.facts_of(result.path, result.digest)
         if facts is None:
