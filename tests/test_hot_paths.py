@@ -311,3 +311,23 @@ def test_files_at_agrees_with_isfile_isdir_and_listdir(tmp_path_factory, entries
                         "broken link": root / "nowhere"}[kind], place)
     for path in (str(root), str(root / asked) if asked else str(root), str(root) + os.sep):
         assert files_at(path) == _files_at_the_long_way(path)
+
+
+# -- deployments._resolve: a plain name joined to a normal folder needs no normpath ----------
+FOLDERS = st.lists(st.sampled_from(["a", "b.c", "..x", "x..", " ", "k8s", "-"]), max_size=4).map(
+    lambda parts: "/" + "/".join(parts))
+WRITTEN = st.lists(st.sampled_from(["", ".", "..", "/", "a", "b.yaml", "./", "../", "x/", "c\\d", " ", "~",
+                                    "..y", "//"]), max_size=4).map("".join)
+
+
+@SOME
+@given(FOLDERS, WRITTEN)
+def test_resolve_agrees_with_normpath_of_the_join(folder, written):
+    import os
+
+    from daprlint.deployments import _resolve
+
+    assert os.path.normpath(folder) == folder  # as every caller's base: dirname of an absolute path
+    expected = None if (written.startswith("~") or "://" in written) else os.path.normpath(os.path.join(folder,
+                                                                                                        written))
+    assert _resolve(folder, written) == expected

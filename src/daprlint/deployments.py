@@ -132,10 +132,18 @@ class _Index:
 
 
 def _resolve(base: str, written: str) -> str | None:
-    """*written* relative to *base*; None for what lies outside the tree (`~`, URLs)."""
+    """*written* relative to *base* (an absolute, normal path); None for what lies outside the
+    tree (`~`, URLs). A plain name (no separator, not `.` or `..`) joined to a normal path is
+    normal already: kustomizations list their files so, a thousand at a time."""
     if written.startswith("~") or "://" in written or written.startswith(("github.com/", "git@")):
         return None
+    if _PLAIN_NAMES and "/" not in written and written not in _DOTS:
+        return join(base, written)
     return os.path.normpath(join(base, written))
+
+
+_PLAIN_NAMES = os.sep == "/" and os.altsep is None  # elsewhere a name may hold a drive: normpath decides
+_DOTS = ("", ".", "..")
 
 
 # -- roles -------------------------------------------------------------------

@@ -248,8 +248,10 @@ def unread_references(facts, seen: set[str]) -> list[str]:
     for target in sorted(deployments.referenced_paths(facts)):
         if target in seen:
             continue  # a file read already (most references are): files_at would give it alone, a stat for nothing
+        # a normal absolute target's files are too (its own path, or it joined with a name from its folder)
+        normal = os.path.isabs(target) and os.path.normpath(target) == target
         for path in files_at(target):
-            absolute = absolute_of(path)
+            absolute = path if normal else absolute_of(path)
             if absolute not in seen:
                 seen.add(absolute)
                 wanted.append(path)
