@@ -68,9 +68,9 @@ def plan(engine, targets: list[Target], cache=None, jobs: int = 1, want_texts: b
          frames: bool = False) -> Plan:
     """Work out roles and context for *targets* (reads only the kustomizations first).
 
-    The targets' kustomizations are linted as the run's lint would lint them
-    (*want_texts*, *frames*: runner.lint_targets), so Plan.linted can stand in
-    for linting them again."""
+    The kustomizations are linted as the run's lint would lint them (the
+    targets' with *want_texts* and *frames*: runner.lint_targets; the
+    context's as context), so Plan.linted can stand in for linting them again."""
     notes: list[str] = []
     if not engine.collects_facts:
         return Plan(targets, [], [], notes)
