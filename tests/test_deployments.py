@@ -370,3 +370,28 @@ def test_a_run_file_served_from_the_cache_has_its_resources_folders_read(tmp_pat
     for _ in range(3):  # writing the cache, then served from it
         warm = run_cli("check", "--isolated", "--format", "json", *cache, linted)
         assert json.loads(warm.stdout) == cold
+
+
+def test_a_run_file_whose_facts_the_cache_lost_is_linted_again_for_them(tmp_path):
+    """The facts store gone (damaged, or not written), a warm run lints a run file known by its
+    content again for its facts, and reports what a cold run reports."""
+    project = tmp_path / "project"
+    for folder in ("app/res", "app/svc", "shared"):
+        (project / folder).mkdir(parents=True)
+    _git_init(project)
+    (project / "app" / "run.yaml").write_text(
+        "version: 1\ncommon:\n  resourcesPaths:\n  - ./res\n  - ../shared\napps:\n- appID: orders\n"
+        "  appDirPath: ./svc\n", encoding="utf-8")
+    (project / "app" / "res" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
+    (project / "shared" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
+    linted = str(project / "app")
+    _, cold = lint_json("--isolated", linted)
+    cache = tmp_path / "cache"
+    run_cli("check", "--isolated", "--cache-dir", str(cache), linted)
+    stores = list(cache.rglob("*.facts"))
+    assert stores
+    for store in stores:
+        store.unlink()
+    for _ in range(2):
+        warm = run_cli("check", "--isolated", "--format", "json", "--cache-dir", str(cache), linted)
+        assert json.loads(warm.stdout) == cold

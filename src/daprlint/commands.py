@@ -115,7 +115,13 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
 
         only = None if args.show_deployments else project_file
         for group_targets, group in ((targets, results), (plan.context, context), (plan.shared, shared)):
-            ensure_facts(cache, engine, group_targets, group, args.jobs, only=only)
+            # on copies: a hit whose facts are not stored is linted again, and only its facts are wanted
+            # here (the folder stream holds the result objects it was given)
+            found = list(group)
+            if ensure_facts(cache, engine, group_targets, found, args.jobs, only=only):
+                for given, again in zip(group, found):
+                    if again is not given:
+                        given.facts = again.facts
     # only project files point at more files (deployments.referenced_paths); with none, follow_references
     # is not asked: it would make the set of every path read (100,000 files: ~17 MiB at the run's peak)
     pointing = [f for found in (results, context, shared) for r in found if (f := r.facts) is not None
