@@ -349,11 +349,9 @@ def test_a_patch_reached_through_a_reference_is_linted_as_a_patch(project, monke
     assert roles["orders-db-patch.yaml"] == "patch"
 
 
-@pytest.mark.parametrize("run_file", ["dapr.yaml", "run.yaml"])
-def test_a_run_file_served_from_the_cache_has_its_resources_folders_read(tmp_path, run_file):
-    """A run file's resources folder outside the linted folder holds a duplicate of a linted
-    component. A run file is known by its name or, as `run.yaml` here, by its content alone:
-    its cache entry says it points at other files, so a warm run follows it as a cold one does."""
+def _run_file_project(tmp_path: Path, run_file: str) -> str:
+    """A project whose run file *run_file* (in app/) loads app/res and ../shared, each with a
+    Component named `statestore`: the folder to lint, app/."""
     project = tmp_path / "project"
     for folder in ("app/res", "app/svc", "shared"):
         (project / folder).mkdir(parents=True)
@@ -363,7 +361,15 @@ def test_a_run_file_served_from_the_cache_has_its_resources_folders_read(tmp_pat
         "  appDirPath: ./svc\n", encoding="utf-8")
     (project / "app" / "res" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
     (project / "shared" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
-    linted = str(project / "app")
+    return str(project / "app")
+
+
+@pytest.mark.parametrize("run_file", ["dapr.yaml", "run.yaml"])
+def test_a_run_file_served_from_the_cache_has_its_resources_folders_read(tmp_path, run_file):
+    """A run file's resources folder outside the linted folder holds a duplicate of a linted
+    component. A run file is known by its name or, as `run.yaml` here, by its content alone:
+    its cache entry says it points at other files, so a warm run follows it as a cold one does."""
+    linted = _run_file_project(tmp_path, run_file)
     _, cold = lint_json("--isolated", linted)
     assert [f["code"] for f in cold["findings"]] == ["XRF003"]
     cache = ["--cache-dir", str(tmp_path / "cache")]
@@ -375,16 +381,7 @@ def test_a_run_file_served_from_the_cache_has_its_resources_folders_read(tmp_pat
 def test_a_run_file_whose_facts_the_cache_lost_is_linted_again_for_them(tmp_path):
     """The facts store gone (damaged, or not written), a warm run lints a run file known by its
     content again for its facts, and reports what a cold run reports."""
-    project = tmp_path / "project"
-    for folder in ("app/res", "app/svc", "shared"):
-        (project / folder).mkdir(parents=True)
-    _git_init(project)
-    (project / "app" / "run.yaml").write_text(
-        "version: 1\ncommon:\n  resourcesPaths:\n  - ./res\n  - ../shared\napps:\n- appID: orders\n"
-        "  appDirPath: ./svc\n", encoding="utf-8")
-    (project / "app" / "res" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
-    (project / "shared" / "statestore.yaml").write_text(DUPLICATE_STORE, encoding="utf-8")
-    linted = str(project / "app")
+    linted = _run_file_project(tmp_path, "run.yaml")
     _, cold = lint_json("--isolated", linted)
     cache = tmp_path / "cache"
     run_cli("check", "--isolated", "--cache-dir", str(cache), linted)
