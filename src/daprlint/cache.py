@@ -196,8 +196,7 @@ def entry_row(path: str, st: os.stat_result, read_at_ns: int, result: FileResult
         suppressions = [s.to_json() for s in suppressions]
     elif suppressions is not None:
         suppressions = ()
-    facts = result.facts
-    points = facts is not None and (facts.kustomization is not None or facts.run_file is not None)
+    points = result.facts is not None and result.facts.points_at_files
     return [path, result.digest, stat_key(st), read_at_ns, suppressions,
             [_finding_row(f) for f in findings] if findings else (), tuple(result.secret_spans), role, points]
 

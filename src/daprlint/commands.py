@@ -75,9 +75,12 @@ def check_once(args) -> int:
             cache.close()  # a run that ends early leaves no half-written store behind
 
 
+def _points_at_files(result) -> bool:
+    return result.points
+
+
 def _check(args, settings, ruleset, engine, targets, cache) -> int:
     from . import tree, workspace
-    from .projectnames import is_structure_name
     from .runner import ensure_facts, lint_targets, lint_unless_linted
 
     fixed, diff_text, applied, fixed_stdin = 0, None, None, None
@@ -107,13 +110,10 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     context = lint_unless_linted(engine, plan.context, plan.linted, args.jobs, cache=cache, want_texts=None)
     shared = lint_targets(engine, plan.shared, args.jobs, cache=cache, want_texts=None)
     if cache is not None and engine.collects_facts:
-        # a cache hit carries no facts until asked for: the project files' are asked for here, so that their
-        # references are followed (below) as in a run without the cache (a run file is known by its content:
-        # the hit's entry says, FileResult.points); the listing is made of every file's
-        def project_file(result) -> bool:
-            return result.points or is_structure_name(result.path)
-
-        only = None if args.show_deployments else project_file
+        # a cache hit carries no facts until asked for: the project files' are asked for here (a hit's entry
+        # says whether it is one, FileResult.points), so that their references are followed (below) as in a
+        # run without the cache; the listing is made of every file's
+        only = None if args.show_deployments else _points_at_files
         for group_targets, group in ((targets, results), (plan.context, context), (plan.shared, shared)):
             # on copies: a hit whose facts are not stored is linted again, and only its facts are wanted
             # here (the folder stream holds the result objects it was given)
@@ -125,7 +125,7 @@ def _check(args, settings, ruleset, engine, targets, cache) -> int:
     # only project files point at more files (deployments.referenced_paths); with none, follow_references
     # is not asked: it would make the set of every path read (100,000 files: ~17 MiB at the run's peak)
     pointing = [f for found in (results, context, shared) for r in found if (f := r.facts) is not None
-                and (f.kustomization is not None or f.run_file is not None)]
+                and f.points_at_files]
     more_targets, more = workspace.follow_references(engine, pointing, targets + plan.context + plan.shared,
                                                      cache, args.jobs) if pointing else ([], [])
     if args.show_deployments:

@@ -224,6 +224,11 @@ class FileFacts:
     kustomization: KustomizationFacts | None = None
     chart: str | None = None  # the chart's name, for a Chart.yaml
 
+    @property
+    def points_at_files(self) -> bool:
+        """A kustomization or a run file: its references name other files, which a run follows."""
+        return self.kustomization is not None or self.run_file is not None
+
     def to_json(self) -> list | None:
         """None for a file with no facts at all (most YAML that is not Dapr's): nothing to build."""
         resources, workloads, secrets = self.resources, self.workloads, self.secrets

@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .abspaths import basename
 from .model import Scalar, keys_of
-from .projectnames import CHART_NAME, KUSTOMIZATION_NAMES
+from .projectnames import CHART_NAME, is_kustomization_name
 
 class RunApp:
     __slots__ = ("node", "fields", "app_id", "app_dir", "resources_paths", "config_file")
@@ -126,7 +126,7 @@ def _generated_secret_keys(entry: dict) -> list[str] | None:
 
 
 def kustomization_of(path: str, documents: list[Node]) -> Kustomization | None:
-    if not path.endswith(KUSTOMIZATION_NAMES) or basename(path) not in KUSTOMIZATION_NAMES or not documents:
+    if not documents or not is_kustomization_name(path):
         return None
     fields = keys_of(documents[0])
     resources = _scalars(fields.get("resources")) + _scalars(fields.get("bases")) + \

@@ -19,6 +19,10 @@ def is_structure_name(path: str) -> bool:
     return path.endswith(STRUCTURE_NAMES) and basename(path) in STRUCTURE_NAMES  # endswith: no call for most
 
 
+def is_kustomization_name(path: str) -> bool:
+    return path.endswith(KUSTOMIZATION_NAMES) and basename(path) in KUSTOMIZATION_NAMES  # endswith: no call for most
+
+
 def may_be_run_file(text: str) -> bool:
     """Every app of a run file needs `appDirPath` (the CLI's one required app key)."""
     return "apps" in text and "appDirPath" in text

@@ -292,6 +292,7 @@ class _Taken:
     path = ""
     resources = workloads = secrets = ()
     run_file = kustomization = chart = None
+    points_at_files = False
 
     def __reduce__(self):
         return "TAKEN"  # pickled by name: a result from a --jobs worker holds this very object
@@ -557,7 +558,6 @@ def lint_streamed(engine, targets, jobs=1, stdin_name=None, cache=None, want_tex
                              want_texts=want_texts, frames=frames, stream=stream))
     heads = iter(head)
     return [next(heads) if i in taken else next(tail) for i in range(len(targets))], stream
-
 
 
 def build_deployments(engine, results, context=(), shared=(), root: str | None = None):

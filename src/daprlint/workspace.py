@@ -182,10 +182,9 @@ def _roles(engine, targets: list[Target], context: list[Target], cache, jobs: in
     """Lint the kustomizations among *targets* and *context*, and read the roles they give:
     (the roles, {path: result} of those linted in the role "", with their facts). The targets'
     are linted with *want_texts* and *frames*, the context's as context is (want_texts None)."""
-    names = projectnames.KUSTOMIZATION_NAMES  # endswith first: basename is a call a file
     results, linted = [], {}
     for group, texts, framed in ((targets, want_texts, frames), (context, None, False)):
-        structure = [t for t in group if t.path.endswith(names) and os.path.basename(t.path) in names]
+        structure = [t for t in group if projectnames.is_kustomization_name(t.path)]
         if not structure:
             continue
         found = lint_targets(engine, structure, jobs, cache=cache, want_texts=texts, frames=framed)
