@@ -1,6 +1,7 @@
 """The cache and --jobs never change results: same findings, same order."""
 from __future__ import annotations
 
+import collections
 import json
 import os
 import random
@@ -473,14 +474,19 @@ def test_closest_name_answers_like_get_close_matches():
 
     from daprlint.tree import closest_name
 
-    ctx = types.SimpleNamespace(data=types.SimpleNamespace(memo=lambda name, table={}: table))
+    memos = collections.defaultdict(dict)  # one table a name, as RuleData.memo gives them
+    ctx = types.SimpleNamespace(data=types.SimpleNamespace(memo=memos.__getitem__))
     rng = random.Random(7)
     letters = "abcdes-"
+    # few words, asked again and again with other candidates: the memos of ratios, bounds and
+    # matchers answer most of these, as in a tree whose typos repeat folder after folder
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 9))) for _ in range(40)]
     for _ in range(3000):
-        candidates = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(0, 8))]
-        word = "".join(rng.choice(letters) for _ in range(rng.randint(1, 9)))
+        candidates = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 9))) for _ in range(rng.randint(0, 8))]
+        word = rng.choice(words)
         expected = difflib.get_close_matches(word, candidates, n=1)
         assert closest_name(ctx, word, candidates) == (expected[0] if expected else None)
+    assert memos["tree.closest_name.bounds"] and len(memos["tree.closest_name.matchers"]) <= len(words)
 
 
 def test_a_lost_facts_store_or_a_damaged_cache_only_costs_time(generated_tree, tmp_path):
