@@ -469,24 +469,27 @@ def test_crashes_are_never_cached(tmp_path):
     assert b"INT001" not in b"".join(p.read_bytes() for p in stores)
 
 
-def test_closest_name_answers_like_get_close_matches():
+@pytest.mark.parametrize("matchers_kept", [128, 5])
+def test_closest_name_answers_like_get_close_matches(monkeypatch, matchers_kept):
     import difflib
 
+    from daprlint import tree
     from daprlint.tree import closest_name
 
-    memos = collections.defaultdict(dict)  # one table a name, as RuleData.memo gives them
+    monkeypatch.setattr(tree, "MATCHERS_KEPT", matchers_kept)  # 5: the kept matchers are let go again and again
+    memos = collections.defaultdict(dict)  # one table a name, as PackData.memo gives them
     ctx = types.SimpleNamespace(data=types.SimpleNamespace(memo=memos.__getitem__))
     rng = random.Random(7)
     letters = "abcdes-"
-    # few words, asked again and again with other candidates: the memos of ratios, bounds and
-    # matchers answer most of these, as in a tree whose typos repeat folder after folder
+    # few words, asked again and again with other candidates: the memos of ratios and matchers
+    # answer many of these, as in a tree whose typos repeat folder after folder
     words = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 9))) for _ in range(40)]
     for _ in range(3000):
         candidates = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 9))) for _ in range(rng.randint(0, 8))]
         word = rng.choice(words)
         expected = difflib.get_close_matches(word, candidates, n=1)
         assert closest_name(ctx, word, candidates) == (expected[0] if expected else None)
-    assert memos["tree.closest_name.bounds"] and len(memos["tree.closest_name.matchers"]) <= len(words)
+    assert 0 < len(memos["tree.closest_name.matchers"]) <= matchers_kept
 
 
 def test_a_lost_facts_store_or_a_damaged_cache_only_costs_time(generated_tree, tmp_path):

@@ -97,6 +97,8 @@ def where(ref: Ref) -> str:
 # this many candidates there is no "did you mean" (the message still names
 # the namespace), so the cost stays linear.
 MAX_SUGGESTION_CANDIDATES = 200
+# Words whose difflib matcher closest_name keeps (~2 kB each: the 100,000-file tree has 1,040 words)
+MATCHERS_KEPT = 128
 
 
 def name_list(names, limit: int = 8) -> str:
@@ -122,44 +124,39 @@ def closest_name(ctx: TreeContext, word: str, candidates) -> str | None:
         return memo[key]
     import difflib
 
-    # each (word, name)'s full ratio and quick_ratio bound, once a run, and one matcher a word (its
-    # set_seq2 indexes the word): the same unknown name comes back in folder after folder with other
-    # candidates (tree-10000-s42: 4,362 searches, 1,848 of them new, 182 words, 5,346 pairs)
+    # each (word, name)'s full ratio once a run, and a matcher for the last few words (its set_seq2
+    # indexes the word): the same unknown name comes back in folder after folder with other
+    # candidates (tree-10000-s42: 4,362 searches, 1,848 of them new, 182 words). A candidate's
+    # quick_ratio bound is not kept: at 100,000 files that was 34,000 pairs, +8 MiB of the peak
     ratios = ctx.data.memo("tree.closest_name.ratios")
-    bounds = ctx.data.memo("tree.closest_name.bounds")
     matchers = ctx.data.memo("tree.closest_name.matchers")
     cutoff = 0.6  # get_close_matches' default
     best_score, best = -1.0, None
     matcher = None
     size = len(word)
     for name in candidates:
-        pair = (word, name)
-        score = ratios.get(pair)
+        score = ratios.get((word, name))
         if score is None:
             floor = max(cutoff, best_score)
             total = size + len(name)
             if total and 2.0 * min(size, len(name)) / total < floor:  # real_quick_ratio, without a matcher
                 continue
-            bound = bounds.get(pair)
-            if bound is None or bound >= floor:
+            if matcher is None:
+                matcher = matchers.get(word)
                 if matcher is None:
-                    matcher = matchers.get(word)
-                    if matcher is None:
-                        matcher = matchers[word] = difflib.SequenceMatcher()
-                        matcher.set_seq2(word)
-                matcher.set_seq1(name)
-                if bound is None:
-                    bound = bounds[pair] = matcher.quick_ratio()
-            if bound < floor:
+                    if len(matchers) >= MATCHERS_KEPT:
+                        matchers.clear()
+                    matcher = matchers[word] = difflib.SequenceMatcher()
+                    matcher.set_seq2(word)
+            matcher.set_seq1(name)
+            if matcher.quick_ratio() < floor:
                 continue
-            score = ratios[pair] = matcher.ratio()
+            score = ratios[(word, name)] = matcher.ratio()
         if score >= cutoff and (score, name) > (best_score, best or ""):
             best_score, best = score, name
-    if len(memo) > 50_000 or len(ratios) > 50_000 or len(bounds) > 50_000 or len(matchers) > 5_000:
+    if len(memo) > 50_000 or len(ratios) > 50_000:
         memo.clear()  # a long-lived language server must not grow without bound
         ratios.clear()
-        bounds.clear()
-        matchers.clear()
     memo[key] = best
     return best
 
